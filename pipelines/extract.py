@@ -1,0 +1,36 @@
+"""Pipeline step 1: a fetched Page becomes an article record, or is dropped with a reason."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from scraper.extraction import extract
+from scraper.items import ArticleItem, Page
+from scraper.sites import SITES, site_for_url
+
+
+class ExtractPipeline:
+    """Runs the same `extract()` as `scraper extract`; counts blocked and non-article pages."""
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item: Page) -> ArticleItem:
+        site = SITES.get(item.site) or site_for_url(item.url)
+        try:
+            result = extract(item.html, item.url, site, fetched_at=item.fetched_at)
+        except Exception as exc:  # a page must never stop the crawl
+            self.stats.inc_value("pages/extract_error")
+            raise DropItem(f"extraction failed on {item.url}: {exc!r}") from exc
+        if result.article is None:
+            self.stats.inc_value(f"pages/{result.status}")
+            raise DropItem(f"{result.status}: {result.reason} ({item.url})")
+        self.stats.inc_value("pages/article")
+        return ArticleItem(article=result.article, page=item)

@@ -1,0 +1,168 @@
+"""The `scraper` command: crawl sites into the archive, extract a saved page, run the demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+from w3lib.encoding import html_to_unicode
+
+from scraper.archive import DEFAULT_PATH, ArchiveError, open_archive
+
+
+class BadInput(click.ClickException):
+    """A wrong argument, a missing file, an unusable archive: one line, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.message}", err=True)
+
+
+def db_option(default: Path = DEFAULT_PATH):
+    return click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path),
+                        default=default, show_default=True, help="SQLite archive to write")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="news-archiver")
+def cli() -> None:
+    """Crawl news sites, extract clean articles, keep them in a SQLite archive."""
+
+
+@cli.command()
+@click.argument("site")
+@db_option()
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after this many new articles")
+@click.option("--since", help="Skip articles published before this day (YYYY-MM-DD)")
+@click.option("--base-url", help="Crawl a mirror of the site (e.g. a local copy) with its rules")
+@click.option("--refresh", is_flag=True, help="Fetch again articles the archive already holds")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=5")
+def crawl(site: str, db: Path, limit: int | None, since: str | None, base_url: str | None,
+          refresh: bool, overrides: tuple[str, ...]) -> None:
+    """Crawl SITE and archive every article found.
+
+    Example:
+
+    \b
+        scraper crawl globalresearch --since 2024-01-01 --limit 200
+        scraper crawl globalresearch --db /srv/news/archive.db
+    """
+    from scraper.crawl import project_settings, run_crawl, spider_names, summary
+
+    _check_since(since)
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise BadInput(f"--base-url must start with http:// or https://, not {base_url!r}")
+    settings = project_settings(db, _parse_overrides(overrides) | (
+        {"ARCHIVE_REFRESH": True} if refresh else {}))
+    names = spider_names(settings)
+    if site not in names:
+        raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")
+    try:
+        stats = run_crawl(site, settings, limit=limit, since=since, base_url=base_url)
+    except ArchiveError as exc:
+        raise BadInput(str(exc)) from exc
+    click.echo(f"{site}: {summary(stats)}")
+    click.echo(f"Archive: {db}")
+    if stats.get("finish_reason") not in ("finished", "closespider_itemcount"):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("page", type=click.Path(path_type=Path))
+@click.option("--url", required=True, help="The URL the page was fetched from")
+@click.option("--site", "site_name", help="A declared site's rules (default: from the URL)")
+@click.option("--debug", is_flag=True, help="Also print each field's source and what was removed")
+def extract(page: Path, url: str, site_name: str | None, debug: bool) -> None:
+    """Extract the article from a saved PAGE (offline) and print it as JSON.
+
+    Example:
+
+    \b
+        scraper extract saved.html --url https://www.globalresearch.ca/some-story/5679151
+    """
+    from scraper.extraction import extract as run_extract
+    from scraper.sites import SITES
+
+    if not page.is_file():
+        raise BadInput(f"no such file: {page}")
+    site = None
+    if site_name:
+        if site_name not in SITES:
+            raise BadInput(f"unknown site {site_name!r} (known: {', '.join(sorted(SITES))})")
+        site = SITES[site_name]
+    _, html = html_to_unicode(None, page.read_bytes())
+    result = run_extract(html, url, site)
+    if result.article is None:
+        click.echo(f"{result.status}: {result.reason}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(result.article.as_dict(debug=debug), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@db_option(Path("data/demo.db"))
+def demo(db: Path) -> None:
+    """Crawl a local replica of Global Research (no network) into data/demo.db.
+
+    Example:
+
+    \b
+        scraper demo
+        sqlite3 data/demo.db "select published, title from articles order by published"
+    """
+    from scraper.demo import run_demo
+
+    started = time.monotonic()
+    try:
+        stats = run_demo(db)
+    except ArchiveError as exc:
+        raise BadInput(str(exc)) from exc
+    from scraper.crawl import summary
+
+    archive = open_archive(db)
+    total = archive["articles"].count
+    archive.close()
+    click.echo(f"Demo crawl finished in {time.monotonic() - started:.1f}s: {summary(stats)}")
+    click.echo(f"Archive: {db} ({total} articles)")
+    click.echo("Look inside:")
+    click.echo(f'  sqlite3 {db} "select published, title from articles order by published"')
+    click.echo(f'  sqlite-utils {db} "select title from articles_fts where articles_fts '
+               f"match 'grain'\" --table")
+
+
+@cli.command()
+def sites() -> None:
+    """List the declared sites and where their articles are found.
+
+    Example:
+
+    \b
+        scraper sites
+    """
+    from scraper.sites import SITES
+
+    for site in SITES.values():
+        click.echo(f"{site.name}\t{site.home}\t{site.title}")
+
+
+def _check_since(since: str | None) -> None:
+    if since:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            raise BadInput(f"--since must be a day as YYYY-MM-DD, not {since!r}") from None
+
+
+def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise BadInput(f"-s takes NAME=VALUE, not {pair!r}")
+        out[name.strip()] = value
+    return out

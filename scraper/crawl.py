@@ -1,0 +1,57 @@
+"""Run a spider in this process with the project's settings, and summarise what it did."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.project import get_project_settings
+
+from scraper.archive import open_archive
+
+
+def project_settings(db: str | Path, overrides: dict[str, Any] | None = None) -> Settings:
+    """The project's Scrapy settings, wherever the command is run from."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "scraper.settings")
+    settings = get_project_settings()
+    settings.set("ARCHIVE_PATH", str(db), priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def spider_names(settings: Settings) -> list[str]:
+    return sorted(get_spider_loader(settings).list())
+
+
+def run_crawl(spider: str, settings: Settings, **spider_args: Any) -> dict[str, Any]:
+    """Crawl with `spider` until done; return the run's stats.
+
+    The archive is opened (and migrated) first, so an unwritable path fails before any
+    request is sent.
+    """
+    open_archive(settings.get("ARCHIVE_PATH")).close()
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **{k: v for k, v in spider_args.items() if v not in (None, "")})
+    process.start()
+    return crawler.stats.get_stats() if crawler.stats else {}
+
+
+def summary(stats: dict[str, Any]) -> str:
+    """One line a person reads after a run: what was archived and what was not."""
+    def n(key: str) -> int:
+        return int(stats.get(key, 0))
+
+    dropped = sum(v for k, v in stats.items() if k.startswith("articles/dropped/"))
+    return (
+        f"{n('archive/new')} new, {n('archive/updated')} updated, "
+        f"{n('archive/unchanged')} unchanged articles; "
+        f"{n('pages/skipped_archived')} already archived, {n('pages/blocked')} blocked, "
+        f"{n('pages/not_article')} not articles, {n('pages/failed')} failed, "
+        f"{dropped} dropped; finish reason: {stats.get('finish_reason', 'unknown')}"
+    )

@@ -1,0 +1,151 @@
+"""Boilerplate rules as data, and the two passes that apply them.
+
+Element rules drop whole subtrees (share bars, related boxes, captions) before the body is
+split into paragraphs; text rules then drop paragraphs by what they say. Every rule has a
+name, so a record can say what was removed and why, and each rule is tested on its own.
+A text rule only fires on a paragraph no longer than its `max_chars`: a long paragraph that
+happens to contain a phrase is article text, not boilerplate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from scraper.extraction.text import Block, inline_text
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """Drop a paragraph when `pattern` matches it (case-insensitive search)."""
+
+    name: str
+    pattern: str
+    max_chars: int = 400
+
+    def matches(self, text: str) -> bool:
+        return len(text) <= self.max_chars and _compiled(self.pattern).search(text) is not None
+
+
+_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    if pattern not in _CACHE:
+        _CACHE[pattern] = re.compile(pattern, re.IGNORECASE)
+    return _CACHE[pattern]
+
+
+# Paragraph rules that hold on any news site.
+GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
+    TextRule("separator", r"^[\s*•·~=_–—-]+$", max_chars=20),
+    TextRule(
+        "caption",
+        r"^(featured image|image|photo|photograph|picture|illustration|video|"
+        r"image source|photo credit)s?\s*(credit|source)?\s*[:(]",
+        max_chars=300,
+    ),
+    TextRule("copyright_line", r"^(copyright\s*)?(©|\(c\))", max_chars=200),
+    TextRule("all_rights_reserved", r"all rights reserved\.?$", max_chars=200),
+)
+
+# Parts of class/id names that mark page furniture inside an article body.
+FURNITURE_PARTS = frozenset(
+    "share sharing sharedaddy social addthis related newsletter subscribe subscription "
+    "advert advertisement ads ad sponsored sponsor promo donate donation caption comments "
+    "comment outbrain taboola popup cookie print breadcrumbs breadcrumb".split()
+)
+# Tags never part of an article's text.
+FURNITURE_TAGS = ("figure", "figcaption", "form", "nav", "aside", "iframe", "noscript")
+
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def name_parts(el: etree._Element) -> set[str]:
+    """Lower-cased words of an element's class and id: "shareBlock gr-related" -> share, block…"""
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return {part.lower() for part in _NAME_PARTS.findall(names)}
+
+
+def drop_elements(container: etree._Element, selectors: Iterable[str] = ()) -> list[str]:
+    """Remove furniture from `container` in place; return what was removed, for provenance.
+
+    An element holding more than half of the container's text is kept whatever its name:
+    a wrapper called "post-share-area" around the whole article must not empty the body.
+    """
+    total = len(inline_text(container)) or 1
+    doomed: list[tuple[str, etree._Element]] = []
+    for query in selectors:
+        doomed += [(query, el) for el in container.cssselect(query) if el is not container]
+    for el in container.iter(*FURNITURE_TAGS):
+        if el is not container:
+            doomed.append((el.tag, el))
+    for el in container.iter():
+        if el is not container and isinstance(el.tag, str) and name_parts(el) & FURNITURE_PARTS:
+            doomed.append(("." + "-".join(sorted(name_parts(el) & FURNITURE_PARTS)), el))
+    removed: list[str] = []
+    for reason, el in doomed:
+        if el.getparent() is None or not _inside(el, container):
+            continue  # already gone with an ancestor
+        if len(inline_text(el)) > total / 2:
+            continue
+        removed.append(reason)
+        remove_keeping_tail(el)
+    return removed
+
+
+def _inside(el: etree._Element, container: etree._Element) -> bool:
+    return any(parent is container for parent in el.iterancestors())
+
+
+def remove_keeping_tail(el: etree._Element) -> None:
+    """Remove `el` and its subtree, keeping the text that follows it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def drop_paragraphs(
+    blocks: list[Block], rules: Iterable[TextRule]
+) -> tuple[list[Block], list[tuple[str, str]]]:
+    """Split `blocks` into those kept and (rule name, text) of those dropped."""
+    rules = tuple(rules)
+    kept: list[Block] = []
+    dropped: list[tuple[str, str]] = []
+    for block in blocks:
+        rule = next((r for r in rules if r.matches(block.text)), None)
+        if rule is None:
+            kept.append(block)
+        else:
+            dropped.append((rule.name, block.text))
+    return kept, dropped
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?:;\"'”’»)\]…]$")
+
+
+def join_split_paragraphs(blocks: list[Block]) -> list[Block]:
+    """Rejoin a paragraph that a removed box cut in two: "…no guarantee" + "that this…"."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.tag == block.tag == "p"
+            and not _ENDS_SENTENCE.search(prev.text)
+            and block.text[:1].islower()
+        ):
+            out[-1] = Block(f"{prev.text} {block.text}", "p")
+        else:
+            out.append(block)
+    return out

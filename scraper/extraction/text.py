@@ -1,0 +1,109 @@
+"""Turn an HTML subtree into paragraphs of plain text.
+
+Inline markup is flattened by plain concatenation, so a word split across two `<span>`s
+stays one word; block elements and `<br>` start new lines; comments and scripts vanish.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from lxml import etree
+
+# Elements that start a new paragraph.
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote center dd details div dl dt figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td "
+    "tfoot th thead tr ul".split()
+)
+# Elements whose content is never text of the page.
+SKIP_TAGS = frozenset(
+    "script style noscript template iframe object embed svg canvas button select option "
+    "textarea input head title video audio source map".split()
+)
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+SPACES = re.compile(r"[^\S\n]+")
+
+
+@dataclass
+class Block:
+    """One paragraph of a page: its text and the tag of the element that held it."""
+
+    text: str
+    tag: str
+
+    @property
+    def is_heading(self) -> bool:
+        return self.tag in HEADING_TAGS
+
+
+def clean_text(text: str) -> str:
+    """NFC, invisible characters dropped, whitespace collapsed, lines trimmed."""
+    text = INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    lines = (SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def inline_text(el: etree._Element) -> str:
+    """The text of `el` on one line: markup flattened, whitespace collapsed."""
+    return clean_text("".join(_pieces(el)).replace("\n", " "))
+
+
+def _pieces(el: etree._Element):
+    if el.text:
+        yield _spaces(el.text)
+    for child in el:
+        if isinstance(child.tag, str) and child.tag.lower() not in SKIP_TAGS:
+            if child.tag.lower() == "br":
+                yield "\n"
+            else:
+                yield from _pieces(child)
+        if child.tail:
+            yield _spaces(child.tail)
+
+
+def _spaces(text: str) -> str:
+    # Source line breaks are layout, not content: only <br> makes a line break.
+    return text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
+
+def blocks_of(root: etree._Element) -> list[Block]:
+    """Split `root` into paragraphs, one per block element run of inline content."""
+    out: list[Block] = []
+    buf: list[str] = []
+
+    def flush(tag: str) -> None:
+        text = clean_text("".join(buf))
+        buf.clear()
+        if text:
+            out.append(Block(text, tag))
+
+    def walk(node: etree._Element, tag: str) -> None:
+        if node.text:
+            buf.append(_spaces(node.text))
+        for child in node:
+            name = child.tag.lower() if isinstance(child.tag, str) else ""
+            if name and name not in SKIP_TAGS:
+                if name == "br":
+                    buf.append("\n")
+                elif name in BLOCK_TAGS:
+                    flush(tag)
+                    walk(child, name)
+                    flush(name)
+                else:
+                    walk(child, tag)
+            if child.tail:
+                buf.append(_spaces(child.tail))
+
+    top = root.tag.lower() if isinstance(root.tag, str) else "div"
+    walk(root, top)
+    flush(top)
+    return out
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))

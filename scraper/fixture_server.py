@@ -1,0 +1,89 @@
+"""Serve a folder as a website on 127.0.0.1: the replica sites of the tests and the demo.
+
+A URL path `/a/b` is served from `a/b` when that is a file, else from `a/b/index.html`
+(or `.xml`, `.json`, `.txt`); a query string selects `a/b/<query>.<ext>`, so a
+WordPress REST page `/wp-json/wp/v2/posts?page=2&per_page=20` is the file
+`wp-json/wp/v2/posts/page=2&per_page=20.json`. Anything else answers 404.
+"""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+class FixtureSite:
+    """A running local server for `root`; use as a context manager or call stop()."""
+
+    def __init__(self, root: str | Path, port: int = 0):
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"no fixture site at {self.root}")
+        self.requests: list[str] = []
+        handler = type("Handler", (_Handler,), {"site": self})
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FixtureSite:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> FixtureSite:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def resolve(self, target: str) -> Path | None:
+        """The file that answers a request target (path and query), or None."""
+        parts = urlsplit(target)
+        path = (self.root / unquote(parts.path).lstrip("/")).resolve()
+        if not path.is_relative_to(self.root):
+            return None
+        if parts.query:
+            names = [f"{unquote(parts.query)}{ext}" for ext in CONTENT_TYPES]
+        elif path.is_file():
+            return path
+        else:
+            names = [f"index{ext}" for ext in CONTENT_TYPES]
+        return next((path / n for n in names if (path / n).is_file()), None)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: FixtureSite
+
+    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
+        self.site.requests.append(self.path)
+        file = self.site.resolve(self.path)
+        if file is None:
+            self._answer(404, b"<html><body><h1>Not Found</h1></body></html>", ".html")
+        else:
+            self._answer(200, file.read_bytes(), file.suffix)
+
+    def _answer(self, status: int, body: bytes, suffix: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", CONTENT_TYPES.get(suffix, "application/octet-stream"))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the crawl logs what matters

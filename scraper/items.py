@@ -1,0 +1,34 @@
+"""What flows through the Scrapy pipelines: a fetched page, then the article made of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scraper.extraction.record import Article
+
+
+@dataclass
+class Page:
+    """One fetched article page, as the server sent it."""
+
+    url: str  # canonical URL of the article it should hold
+    fetched_url: str  # where it was really fetched from (a mirror, a redirect target)
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    encoding: str
+    fetched_at: str
+    site: str
+
+    @property
+    def html(self) -> str:
+        return self.body.decode(self.encoding or "utf-8", errors="replace")
+
+
+@dataclass
+class ArticleItem:
+    """An extracted article together with the page it came from (kept raw in the archive)."""
+
+    article: Article
+    page: Page
+    flags: list[str] = field(default_factory=list)

@@ -1,0 +1,42 @@
+"""Canonical article URLs, so one story is one archive row whatever link led to it."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that only track a click: they never change the page.
+TRACKING_PARAM = re.compile(
+    r"^(utm_\w*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|_gl|ocid|ncid|cmpid|"
+    r"ref|ref_src|src|share|amp|output|doing_wp_cron|__twitter_impression)$",
+    re.IGNORECASE,
+)
+
+
+def canonical_url(url: str, *, host: str | None = None, keep_query: bool = True) -> str:
+    """Return `url` with https, an optional fixed host, no fragment and no tracking query.
+
+    `host` (e.g. "www.globalresearch.ca") replaces the URL's host, so that the bare host,
+    http links and a local mirror all map to the one address the publisher uses.
+    """
+    parts = urlsplit(url.strip())
+    netloc = (host or parts.netloc).lower()
+    path = parts.path or "/"
+    query = ""
+    if keep_query and parts.query:
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                if not TRACKING_PARAM.match(k)]
+        query = urlencode(kept)
+    return urlunsplit(("https", netloc, path, query, ""))
+
+
+def host_of(url: str) -> str:
+    """The host of `url`, lower-cased, without a leading "www."."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def same_site(url: str, domains: tuple[str, ...]) -> bool:
+    """True when `url` is on one of `domains` or a subdomain of one."""
+    host = host_of(url)
+    return any(host == d or host.endswith("." + d) for d in domains)
