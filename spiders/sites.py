@@ -16,3 +16,5 @@ def spider_class(site: Site) -> type[SiteSpider]:
 for _site in SITES.values():
     _cls = spider_class(_site)
     globals()[_cls.__name__] = _cls
+
+del _site, _cls  # the loader must see each class once

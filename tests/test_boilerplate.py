@@ -14,7 +14,8 @@ from scraper.extraction.boilerplate import (
 from scraper.extraction.text import Block, blocks_of
 from scraper.sites import SITES
 
-RULES = {rule.name: rule for rule in (*GENERIC_TEXT_RULES, *SITES["globalresearch"].rules.text_rules)}
+RULES = {rule.name: rule
+         for rule in (*GENERIC_TEXT_RULES, *SITES["globalresearch"].rules.text_rules)}
 
 # rule name -> (a paragraph it drops, a paragraph that only resembles it and stays)
 EXAMPLES = {

@@ -66,7 +66,8 @@ def test_find_date(text, expected):
 @pytest.mark.parametrize("byline,names", [
     ("By South Front", ["South Front"]),
     ("By Marta Ilves and Daniel K. Osei", ["Marta Ilves", "Daniel K. Osei"]),
-    ("By Claire Fontaine, Marc Aubry and Luc Petit", ["Claire Fontaine", "Marc Aubry", "Luc Petit"]),
+    ("By Claire Fontaine, Marc Aubry and Luc Petit",
+     ["Claire Fontaine", "Marc Aubry", "Luc Petit"]),
     ("By Prof. Sarah Whitcombe", ["Sarah Whitcombe"]),
     ("By Ahmed Saleh (ahmed.saleh@example.org)", ["Ahmed Saleh"]),
     ("by Andrea Castillo", ["Andrea Castillo"]),
@@ -93,7 +94,8 @@ def test_canonical_url(url, kwargs, expected):
 def test_challenge_page_is_recognised():
     html = ("<html><head><title>Just a moment...</title></head><body>"
             "<p>Enable JavaScript and cookies to continue</p>"
-            "<script src='/cdn-cgi/challenge-platform/h/g/orchestrate/jsch/v1'></script></body></html>")
+            "<script src='/cdn-cgi/challenge-platform/h/g/orchestrate/jsch/v1'></script>"
+            "</body></html>")
     assert challenge_reason(html).startswith("challenge page")
 
 

@@ -48,7 +48,7 @@ def known_urls(db: Database, site: str) -> set[str]:
 def write_batch(db: Database, items: list[ArticleItem]) -> Counter[str]:
     """Write articles and their raw pages in one transaction; count new/updated/unchanged."""
     counts: Counter[str] = Counter()
-    with db.conn:
+    with db.atomic():
         for item in items:
             counts[_write_one(db, item)] += 1
     return counts

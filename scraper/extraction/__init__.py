@@ -22,6 +22,9 @@ from scraper.urls import canonical_url
 
 # Fewer words than this and the page is a stub, an error page or a listing, not an article.
 MIN_BODY_WORDS = 20
+# Titles of soft error pages, which answer 200 with the site's template.
+ERROR_TITLE = re.compile(r"^(page )?not found\b|^404\b|\bcan[’']t be found\b|^error\b",
+                         re.IGNORECASE)
 
 
 def extract(html: str, url: str, site: Site | None = None,
@@ -55,8 +58,13 @@ def extract(html: str, url: str, site: Site | None = None,
 
     if not title:
         return Extraction("not_article", reason="no headline")
+    if ERROR_TITLE.search(title):
+        return Extraction("not_article", reason=f"error page: {title}")
     if container is None:
         return Extraction("not_article", reason="no article body")
+    if not (published or byline or doc.article_ld or doc.meta.get("og:type") == "article"
+            or container.source.removeprefix("css:") in site.rules.body):
+        return Extraction("not_article", reason="no article markers (date, byline, metadata)")
     provenance["body"] = container.source
     removed = [{"rule": f"element:{r}", "text": ""} for r in
                drop_elements(container.value, site.rules.drop)]

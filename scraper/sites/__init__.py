@@ -1,9 +1,25 @@
-"""The registry of declared sites: one import and one entry per site."""
+"""The registry of declared sites: every module here with a `SITE` is one.
 
-from scraper.sites import globalresearch
+Sites are found by walking this package, so adding a site is adding its module (and its
+fixtures): no list elsewhere to keep in step.
+"""
+
+import importlib
+import pkgutil
+
 from scraper.sites.base import Rules, Site, generic_site
 
-SITES: dict[str, Site] = {site.name: site for site in (globalresearch.SITE,)}
+
+def _declared() -> dict[str, Site]:
+    found: dict[str, Site] = {}
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        site = getattr(importlib.import_module(f"{__name__}.{module}"), "SITE", None)
+        if isinstance(site, Site):
+            found[site.name] = site
+    return found
+
+
+SITES: dict[str, Site] = _declared()
 
 
 def site_for_url(url: str) -> Site:

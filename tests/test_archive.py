@@ -1,0 +1,130 @@
+"""The archive's SQL: schema, one row per URL, link tables, full-text search, raw pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+from dataclasses import replace
+
+import pytest
+
+from scraper.archive import ArchiveError, open_archive, write_batch
+from scraper.extraction.record import Article, content_hash
+from scraper.items import ArticleItem, Page
+
+
+def make_item(url="https://www.example.org/story/1", title="Grain ships stall",
+              body="The grain corridor closed on Monday.\n\nPrices rose.", **changes):
+    article = Article(
+        url=url, site="example", title=title, subtitle=None, byline="By Ann Lee and Bo Ek",
+        authors=["Ann Lee", "Bo Ek"], published="2023-03-14T10:25:00-04:00",
+        published_text="2023-03-14T10:25:00-04:00",
+        tags=[{"name": "Europe", "kind": "region"}, {"name": "Food", "kind": "theme"}],
+        body=body, original_source={"name": "South Front", "url": "https://southfront.org/x",
+                                    "date": "2023-03-13"},
+        language="en", word_count=len(body.split()), content_hash=content_hash(title, body),
+        fetched_at="2026-11-25T10:00:00+00:00",
+    )
+    article = replace(article, **changes)
+    html = f"<html><body><h1>{title}</h1><p>{body}</p></body></html>".encode()
+    page = Page(url=url, fetched_url=url, status=200, headers={"Content-Type": "text/html"},
+                body=html, encoding="utf-8", fetched_at=article.fetched_at, site="example")
+    return ArticleItem(article=article, page=page)
+
+
+def test_schema_tables_and_wal(db_path):
+    db = open_archive(db_path)
+    assert {"articles", "authors", "article_authors", "tags", "article_tags", "pages",
+            "articles_fts"} <= set(db.table_names())
+    assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
+        "m001_articles"]
+
+
+def test_reopening_migrates_nothing_twice(db_path):
+    open_archive(db_path).close()
+    db = open_archive(db_path)
+    assert db["_sqlite_migrations"].count == 1
+
+
+def test_write_new_then_unchanged_then_updated(db_path):
+    db = open_archive(db_path)
+    assert write_batch(db, [make_item()]) == {"new": 1}
+    assert write_batch(db, [make_item()]) == {"unchanged": 1}
+    assert write_batch(db, [make_item(title="Grain ships stall again")]) == {"updated": 1}
+    assert db["articles"].count == 1
+    row = db["articles"].get("https://www.example.org/story/1")
+    assert row["title"] == "Grain ships stall again"
+    assert row["first_seen"] <= row["last_seen"]
+
+
+def test_authors_and_tags_are_linked_in_order(db_path):
+    db = open_archive(db_path)
+    write_batch(db, [make_item(), make_item(url="https://www.example.org/story/2",
+                                            authors=["Bo Ek"], tags=[])])
+    rows = db.execute(
+        "select a.name, count(*) from authors a join article_authors aa on aa.author_id = a.id "
+        "group by a.name order by a.name").fetchall()
+    assert rows == [("Ann Lee", 1), ("Bo Ek", 2)]
+    tags = db.execute(
+        "select t.name, t.kind from tags t join article_tags at on at.tag_id = t.id "
+        "where at.article_url = ? order by at.position",
+        ["https://www.example.org/story/1"]).fetchall()
+    assert tags == [("Europe", "region"), ("Food", "theme")]
+    assert json.loads(db["articles"].get("https://www.example.org/story/1")["tags"])[0] == {
+        "name": "Europe", "kind": "region"}
+
+
+def test_relinking_replaces_old_links(db_path):
+    db = open_archive(db_path)
+    write_batch(db, [make_item()])
+    write_batch(db, [make_item(authors=["Cy Dee"])])
+    names = [r[0] for r in db.execute(
+        "select a.name from authors a join article_authors aa on aa.author_id = a.id")]
+    assert names == ["Cy Dee"]
+
+
+def test_full_text_search_follows_updates(db_path):
+    db = open_archive(db_path)
+    write_batch(db, [make_item()])
+    search = ("select a.url from articles a join articles_fts f on f.rowid = a.rowid "
+              "where articles_fts match ?")
+    assert db.execute(search, ["corridor"]).fetchall() == [("https://www.example.org/story/1",)]
+    assert db.execute(search, ["closing"]).fetchall(), "porter stemming: closing ~ closed"
+    write_batch(db, [make_item(body="Talks resumed in Istanbul on Friday.")])
+    assert db.execute(search, ["corridor"]).fetchall() == []
+    assert db.execute(search, ["istanbul"]).fetchall()
+
+
+def test_raw_page_kept_compressed(db_path):
+    db = open_archive(db_path)
+    item = make_item()
+    write_batch(db, [item])
+    page = db["pages"].get(item.article.url)
+    assert gzip.decompress(page["html_gzip"]) == item.page.body
+    assert json.loads(page["headers"]) == {"Content-Type": "text/html"}
+
+
+def test_original_source_columns(db_path):
+    db = open_archive(db_path)
+    write_batch(db, [make_item()])
+    row = db["articles"].get("https://www.example.org/story/1")
+    assert (row["original_source"], row["original_source_url"], row["original_source_date"]) == (
+        "South Front", "https://southfront.org/x", "2023-03-13")
+
+
+def test_batch_is_one_transaction(db_path):
+    db = open_archive(db_path)
+    bad = make_item(url="https://www.example.org/story/3")
+    bad.article.title = None  # violates NOT NULL: the whole batch must roll back
+    with pytest.raises(sqlite3.IntegrityError):
+        write_batch(db, [make_item(), bad])
+    assert db["articles"].count == 0
+
+
+def test_unwritable_path_is_an_archive_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ArchiveError, match="cannot open archive"):
+        open_archive(blocker / "archive.db")
