@@ -29,6 +29,7 @@ class FixtureSite:
         if not self.root.is_dir():
             raise FileNotFoundError(f"no fixture site at {self.root}")
         self.requests: list[str] = []
+        self.failures: dict[str, list[int]] = {}
         handler = type("Handler", (_Handler,), {"site": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -52,6 +53,11 @@ class FixtureSite:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def fail(self, target: str, status: int, times: int = 1) -> None:
+        """Answer `status` to the next `times` requests of `target` (a path and query), as a
+        site under load or behind a bot wall does; then serve it normally."""
+        self.failures[target] = [status] * times
+
     def resolve(self, target: str) -> Path | None:
         """The file that answers a request target (path and query), or None."""
         parts = urlsplit(target)
@@ -72,8 +78,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
         self.site.requests.append(self.path)
+        failures = self.site.failures.get(self.path)
         file = self.site.resolve(self.path)
-        if file is None:
+        if failures:
+            self._answer(failures.pop(), b"<html><body>Try again later</body></html>", ".html")
+        elif file is None:
             self._answer(404, b"<html><body><h1>Not Found</h1></body></html>", ".html")
         else:
             self._answer(200, file.read_bytes(), file.suffix)

@@ -14,11 +14,11 @@ class Page:
     url: str  # canonical URL of the article it should hold
     fetched_url: str  # where it was really fetched from (a mirror, a redirect target)
     status: int
-    headers: dict[str, str]
-    body: bytes
-    encoding: str
-    fetched_at: str
-    site: str
+    headers: dict[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
+    encoding: str = "utf-8"
+    fetched_at: str = ""
+    site: str = ""
 
     @property
     def html(self) -> str:

@@ -11,7 +11,9 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from scraper.extraction.dates import find_date
@@ -172,6 +174,10 @@ class SiteSpider(scrapy.Spider):
         )
 
     def article_failed(self, failure: Failure) -> None:
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # Skipped on purpose (robots.txt, already archived): counted where decided.
+            self.logger.debug("article skipped: %s", failure.getErrorMessage())
+            return
         self.crawler.stats.inc_value("pages/failed")
         self.logger.warning("article not fetched: %s", failure.getErrorMessage())
 

@@ -18,7 +18,7 @@ class Article:
     published: str | None
     published_text: str | None
     tags: list[dict[str, str]]
-    body: str
+    body: str = field(repr=False)
     original_source: dict[str, str | None] | None
     language: str | None
     word_count: int

@@ -1,0 +1,153 @@
+"""Crawl tests: the real spider and pipelines against the replica site on 127.0.0.1.
+
+Each crawl runs as `scraper crawl` in a subprocess (Twisted's reactor starts once per
+process); the replica is served from this process, which sees every request it gets.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SITES_DIR, golden_cases, load_case
+
+from scraper.fixture_server import FixtureSite
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=WARNING"]
+EXPECTED = {c["url"]: c["expected"] for c in map(load_case, golden_cases("globalresearch"))
+            if c["status"] == "article"}
+
+
+@pytest.fixture
+def site():
+    with FixtureSite(SITES_DIR / "globalresearch") as served:
+        yield served
+
+
+def crawl(site: FixtureSite, db: Path, *args: str) -> dict[str, int]:
+    """Run a crawl; return the counts of its summary line."""
+    out = subprocess.run(
+        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db),
+         "--base-url", site.url, *FAST, *args],
+        capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    line = next(x for x in out.stdout.splitlines() if x.startswith("globalresearch:"))
+    return {key.replace(" ", "_"): int(n) for n, key in re.findall(
+        r"(\d+) (new|updated|unchanged|already archived|blocked|not articles|failed|dropped)",
+        line)}
+
+
+def rows(db: Path) -> dict[str, dict]:
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    return {r["url"]: dict(r) for r in con.execute("select * from articles")}
+
+
+def article_requests(site: FixtureSite) -> list[str]:
+    return [p for p in site.requests if re.fullmatch(r"/[a-z0-9-]+/\d+", p)]
+
+
+def test_first_crawl_archives_every_article_exactly(site, db_path):
+    counts = crawl(site, db_path)
+    assert counts == {"new": len(EXPECTED), "updated": 0, "unchanged": 0,
+                      "already_archived": 0, "blocked": 1, "not_articles": 1, "failed": 0,
+                      "dropped": 0}
+    archived = rows(db_path)
+    assert set(archived) == set(EXPECTED)
+    for url, expected in EXPECTED.items():
+        row = archived[url]
+        for field in ("title", "subtitle", "byline", "published", "published_text", "body",
+                      "language", "site"):
+            assert row[field] == expected[field], (url, field)
+        assert json.loads(row["authors"]) == expected["authors"]
+        assert json.loads(row["tags"]) == expected["tags"]
+        source = expected["original_source"] or {}
+        assert (row["original_source"], row["original_source_url"],
+                row["original_source_date"]) == (source.get("name"), source.get("url"),
+                                                 source.get("date"))
+    # Every article page fetched once, whichever of feed, REST and listings led to it.
+    fetched = article_requests(site)
+    assert len(fetched) == len(set(fetched)) == len(EXPECTED) + 2  # + challenge, soft 404
+    # robots.txt obeyed, traps and off-site links not followed.
+    assert "/robots.txt" in site.requests
+    assert not [p for p in site.requests if "members-only" in p or "doing_wp_cron" in p]
+
+
+def test_archive_links_and_raw_pages(site, db_path):
+    crawl(site, db_path)
+    con = sqlite3.connect(db_path)
+    assert con.execute("select count(*) from pages").fetchone()[0] == len(EXPECTED)
+    assert con.execute("select count(distinct url) from articles").fetchone()[0] == len(EXPECTED)
+    n_authors = len({a for e in EXPECTED.values() for a in e["authors"]})
+    assert con.execute("select count(*) from authors").fetchone()[0] == n_authors
+    hits = con.execute("select count(*) from articles_fts where articles_fts match 'grain'")
+    assert hits.fetchone()[0] >= 1
+
+
+def test_second_crawl_adds_nothing_and_skips_archived_pages(site, db_path):
+    crawl(site, db_path)
+    before = rows(db_path)
+    site.requests.clear()
+    counts = crawl(site, db_path)
+    assert counts["new"] == counts["updated"] == 0
+    assert counts["already_archived"] == len(EXPECTED)
+    assert rows(db_path).keys() == before.keys()
+    # Only the challenge and the soft 404 are fetched again: they were never archived.
+    assert len(article_requests(site)) == 2
+
+
+def test_refresh_refetches_and_finds_nothing_changed(site, db_path):
+    crawl(site, db_path)
+    counts = crawl(site, db_path, "--refresh")
+    assert (counts["new"], counts["updated"], counts["unchanged"]) == (0, 0, len(EXPECTED))
+
+
+def test_limit(site, db_path):
+    counts = crawl(site, db_path, "--limit", "2")
+    assert counts["new"] == 2
+    assert len(rows(db_path)) == 2
+
+
+def test_since(site, db_path):
+    crawl(site, db_path, "--since", "2021-01-01")
+    wanted = {u for u, e in EXPECTED.items() if e["published"][:10] >= "2021-01-01"}
+    assert set(rows(db_path)) == wanted
+    # Listing pages whose items are all older are not paged through.
+    assert not any("page/3" in p for p in site.requests)
+
+
+def test_retry_with_backoff_then_success(site, db_path):
+    url = next(iter(EXPECTED))
+    path = "/" + url.split("/", 3)[3]
+    site.fail(path, 429, times=1)
+    counts = crawl(site, db_path, "-s", "BACKOFF_MAX_DELAY=0.2")
+    assert counts["new"] == len(EXPECTED)
+    assert site.requests.count(path) == 2
+
+
+def test_persistent_server_error_is_counted_and_the_rest_archived(site, db_path):
+    url = next(iter(EXPECTED))
+    path = "/" + url.split("/", 3)[3]
+    site.fail(path, 503, times=10)
+    counts = crawl(site, db_path, "-s", "RETRY_TIMES=1", "-s", "BACKOFF_MAX_DELAY=0.2")
+    assert counts["failed"] == 1
+    assert counts["new"] == len(EXPECTED) - 1
+    assert url not in rows(db_path)
+
+
+def test_dead_server_loses_nothing_archived(site, db_path):
+    crawl(site, db_path)
+    before = rows(db_path)
+    out = subprocess.run(
+        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+         "--base-url", "http://127.0.0.1:9", *FAST, "-s", "RETRY_TIMES=0"],
+        capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "0 new" in out.stdout
+    assert rows(db_path) == before
