@@ -42,7 +42,8 @@ class ArchivePipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if self.limit and self.accepted >= self.limit:
             self.stats.inc_value("articles/dropped/limit")
-            raise DropItem(f"limit of {self.limit} articles reached: {item.article.url}")
+            raise DropItem(f"limit of {self.limit} articles reached: {item.article.url}",
+                           log_level="INFO")
         self.accepted += 1
         if not self.batch:
             self.batch_started = time.monotonic()

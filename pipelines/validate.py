@@ -33,5 +33,5 @@ class ValidatePipeline:
             reason = "before_since"
         if reason:
             self.stats.inc_value(f"articles/dropped/{reason}")
-            raise DropItem(f"{reason}: {article.url}")
+            raise DropItem(f"{reason}: {article.url}", log_level="INFO")
         return item

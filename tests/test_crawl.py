@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SITES_DIR, golden_cases, load_case
+from conftest import REPO, SITES_DIR, golden_cases, load_case
 
 from scraper.fixture_server import FixtureSite
 
@@ -151,3 +151,22 @@ def test_dead_server_loses_nothing_archived(site, db_path):
     assert out.returncode == 0, out.stderr[-2000:]
     assert "0 new" in out.stdout
     assert rows(db_path) == before
+
+
+def test_scrapy_native_crawl(site, db_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "globalresearch", "-a", f"base_url={site.url}",
+         "-a", "limit=3", "-s", f"ARCHIVE_PATH={db_path}", *FAST],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert len(rows(db_path)) == 3
+    assert set(rows(db_path)) <= set(EXPECTED)
+
+
+def test_demo_fills_its_archive_offline(tmp_path):
+    db = tmp_path / "demo.db"
+    out = subprocess.run([sys.executable, "-m", "scraper", "demo", "--db", str(db)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert f"Archive: {db} ({len(EXPECTED)} articles)" in out.stdout
+    assert set(rows(db)) == set(EXPECTED)
