@@ -53,7 +53,7 @@ def crawl(site: str, db: Path, limit: int | None, since: str | None, base_url: s
         scraper crawl globalresearch --since 2024-01-01 --limit 200
         scraper crawl globalresearch --db /srv/news/archive.db
     """
-    from scraper.crawl import project_settings, run_crawl, spider_names, summary
+    from scraper.crawl import project_settings, run_crawl, spider_names, summary, unreachable
 
     _check_since(since)
     if base_url and not base_url.startswith(("http://", "https://")):
@@ -69,7 +69,10 @@ def crawl(site: str, db: Path, limit: int | None, since: str | None, base_url: s
         raise BadInput(str(exc)) from exc
     click.echo(f"{site}: {summary(stats)}")
     click.echo(f"Archive: {db}")
-    if stats.get("finish_reason") not in ("finished", "closespider_itemcount"):
+    problem = unreachable(stats)
+    if problem:
+        click.echo(f"Error: no page of {site} could be fetched: {problem}", err=True)
+    if problem or stats.get("finish_reason") not in ("finished", "closespider_itemcount"):
         sys.exit(1)
 
 

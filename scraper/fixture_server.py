@@ -29,7 +29,7 @@ class FixtureSite:
         if not self.root.is_dir():
             raise FileNotFoundError(f"no fixture site at {self.root}")
         self.requests: list[str] = []
-        self.failures: dict[str, list[int]] = {}
+        self.failures: dict[str, list[tuple[int, bytes]]] = {}
         handler = type("Handler", (_Handler,), {"site": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -53,10 +53,11 @@ class FixtureSite:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def fail(self, target: str, status: int, times: int = 1) -> None:
-        """Answer `status` to the next `times` requests of `target` (a path and query), as a
-        site under load or behind a bot wall does; then serve it normally."""
-        self.failures[target] = [status] * times
+    def fail(self, target: str, status: int, times: int = 1,
+             body: bytes = b"<html><body>Try again later</body></html>") -> None:
+        """Answer `status` (and `body`) to the next `times` requests of `target` (a path and
+        query), as a site under load or behind a bot wall does; then serve it normally."""
+        self.failures[target] = [(status, body)] * times
 
     def resolve(self, target: str) -> Path | None:
         """The file that answers a request target (path and query), or None."""
@@ -81,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
         failures = self.site.failures.get(self.path)
         file = self.site.resolve(self.path)
         if failures:
-            self._answer(failures.pop(), b"<html><body>Try again later</body></html>", ".html")
+            self._answer(*failures.pop(), ".html")
         elif file is None:
             self._answer(404, b"<html><body><h1>Not Found</h1></body></html>", ".html")
         else:

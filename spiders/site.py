@@ -16,6 +16,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from scraper.extraction.blocking import challenge_reason
 from scraper.extraction.dates import find_date
 from scraper.items import Page
 from scraper.sites import Site
@@ -156,7 +157,15 @@ class SiteSpider(scrapy.Spider):
     def discovery_failed(self, failure: Failure) -> None:
         # The end of a listing (404 past the last page) lands here too: worth a line, no more.
         self.crawler.stats.inc_value("discovery/failed")
+        self._note_error(failure)
         self.logger.info("discovery page not fetched: %s", failure.getErrorMessage())
+
+    def _note_error(self, failure: Failure) -> None:
+        """Keep the first error of the run: when nothing could be fetched it says why."""
+        request = getattr(failure, "request", None)
+        where = f" ({self.site_url(request.url)})" if request is not None else ""
+        if not self.crawler.stats.get_value("error/first"):
+            self.crawler.stats.set_value("error/first", failure.getErrorMessage() + where)
 
     # --- Articles ------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[Page]:
@@ -178,7 +187,15 @@ class SiteSpider(scrapy.Spider):
             # Skipped on purpose (robots.txt, already archived): counted where decided.
             self.logger.debug("article skipped: %s", failure.getErrorMessage())
             return
+        response = failure.value.response if failure.check(HttpError) else None
+        reason = challenge_reason(response.text) if response is not None and hasattr(
+            response, "text") else None
+        if reason:  # a bot wall answering 403/503 with its interstitial
+            self.crawler.stats.inc_value("pages/blocked")
+            self.logger.warning("article blocked (%s): %s", response.status, reason)
+            return
         self.crawler.stats.inc_value("pages/failed")
+        self._note_error(failure)
         self.logger.warning("article not fetched: %s", failure.getErrorMessage())
 
 

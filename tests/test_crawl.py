@@ -148,9 +148,22 @@ def test_dead_server_loses_nothing_archived(site, db_path):
         [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
          "--base-url", "http://127.0.0.1:9", *FAST, "-s", "RETRY_TIMES=0"],
         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.returncode == 1
     assert "0 new" in out.stdout
+    assert "Error: no page of globalresearch could be fetched: Connection was refused" in (
+        out.stderr)
     assert rows(db_path) == before
+
+
+def test_bot_wall_answering_403_is_blocked_not_failed(site, db_path):
+    url = next(iter(EXPECTED))
+    path = "/" + url.split("/", 3)[3]
+    challenge = (SITES_DIR / "globalresearch" / "bombing-of-the-kerch-bridge-what-we-know"
+                 / "5911111" / "index.html").read_bytes()
+    site.fail(path, 403, times=10, body=challenge)
+    counts = crawl(site, db_path, "-s", "RETRY_TIMES=1", "-s", "BACKOFF_MAX_DELAY=0.2")
+    assert (counts["blocked"], counts["failed"]) == (2, 0)
+    assert url not in rows(db_path)
 
 
 def test_scrapy_native_crawl(site, db_path):
@@ -170,3 +183,11 @@ def test_demo_fills_its_archive_offline(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     assert f"Archive: {db} ({len(EXPECTED)} articles)" in out.stdout
     assert set(rows(db)) == set(EXPECTED)
+
+
+def test_rest_api_discovers_what_feed_and_listings_do_not(site, db_path):
+    only_in_rest = "https://www.globalresearch.ca/drone-strikes-and-the-law-of-armed-conflict/5891455"
+    site.fail("/wp-json/wp/v2/posts?page=1&per_page=20", 500, times=10)
+    counts = crawl(site, db_path, "-s", "RETRY_TIMES=0")
+    assert counts["new"] == len(EXPECTED) - 1
+    assert only_in_rest not in rows(db_path)
