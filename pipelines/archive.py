@@ -7,6 +7,7 @@ from typing import Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
+from sqlite_utils import Database
 
 from scraper.archive import ArchiveError, open_archive, write_batch
 from scraper.items import ArticleItem
@@ -25,6 +26,7 @@ class ArchivePipeline:
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
         self.limit = settings.getint("ARCHIVE_LIMIT")
+        self.db: Database | None = None
         self.batch: list[ArticleItem] = []
         self.batch_started = 0.0
         self.accepted = 0
@@ -54,13 +56,13 @@ class ArchivePipeline:
         return item
 
     def flush(self) -> None:
-        if not self.batch:
+        if not self.batch or self.db is None:
             return
         for outcome, n in write_batch(self.db, self.batch).items():
             self.stats.inc_value(f"archive/{outcome}", n)
         self.batch = []
 
     def close_spider(self) -> None:
-        if hasattr(self, "db"):
+        if self.db is not None:
             self.flush()
             self.db.close()

@@ -118,6 +118,7 @@ def demo(db: Path) -> None:
         scraper demo
         sqlite3 data/demo.db "select published, title from articles order by published"
     """
+    from scraper.crawl import summary
     from scraper.demo import run_demo
 
     started = time.monotonic()
@@ -125,8 +126,6 @@ def demo(db: Path) -> None:
         stats = run_demo(db)
     except ArchiveError as exc:
         raise BadInput(str(exc)) from exc
-    from scraper.crawl import summary
-
     archive = open_archive(db)
     total = archive["articles"].count
     archive.close()

@@ -16,9 +16,9 @@ class Page:
     status: int
     headers: dict[str, str] = field(repr=False)
     body: bytes = field(repr=False)
-    encoding: str = "utf-8"
-    fetched_at: str = ""
-    site: str = ""
+    encoding: str
+    fetched_at: str
+    site: str
 
     @property
     def html(self) -> str:
@@ -31,4 +31,3 @@ class ArticleItem:
 
     article: Article
     page: Page
-    flags: list[str] = field(default_factory=list)

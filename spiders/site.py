@@ -108,14 +108,7 @@ class SiteSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, listing: str, page: int
                       ) -> Iterator[scrapy.Request]:
-        items = response.css(self.site.listing_item) if self.site.listing_item else []
-        entries = [(item.css(self.site.listing_link).get(),
-                    find_date(" ".join(item.css(f"{self.site.listing_date} *::text, "
-                                                f"{self.site.listing_date}::text").getall()))
-                    if self.site.listing_date else None)
-                   for item in items]
-        if not entries:  # unknown markup: every link that looks like an article
-            entries = [(href, None) for href in response.css("a::attr(href)").getall()]
+        entries = self.listing_entries(response)
         found = 0
         for href, published in entries:
             request = self.article_request(response.urljoin(href), published) if href else None
@@ -130,6 +123,17 @@ class SiteSpider(scrapy.Spider):
             yield scrapy.Request(self.fetch_url(path), callback=self.parse_listing,
                                  cb_kwargs={"listing": listing, "page": page + 1},
                                  errback=self.discovery_failed)
+
+    def listing_entries(self, response: Response) -> list[tuple[str | None, str | None]]:
+        """(link, published day) of each item of a listing page. Where the site's item markup
+        is not found, every link on the page, undated: the URL pattern still filters them."""
+        site = self.site
+        entries = []
+        for item in response.css(site.listing_item) if site.listing_item else []:
+            date_text = " ".join(item.css(f"{site.listing_date} ::text").getall()) if (
+                site.listing_date) else ""
+            entries.append((item.css(site.listing_link).get(), find_date(date_text)))
+        return entries or [(href, None) for href in response.css("a::attr(href)").getall()]
 
     def rest_request(self, page: int) -> scrapy.Request:
         return scrapy.Request(self.fetch_url(self.site.rest_posts.format(page=page)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 from parsel import Selector
@@ -15,6 +15,14 @@ from scraper.extraction.text import inline_text
 ARTICLE_TYPES = re.compile(
     r"(News|Reportage|Analysis|Opinion|Report|Blog|Scholarly)?Article$|Posting$"
 )
+
+
+class Hit(NamedTuple):
+    """An element a selector found, with its text."""
+
+    text: str
+    query: str
+    element: etree._Element
 
 
 class Document:
@@ -32,13 +40,13 @@ class Document:
     def xpath(self, query: str) -> list[Any]:
         return [s.root for s in self.sel.xpath(query)]
 
-    def first_text(self, queries: tuple[str, ...] | list[str]) -> tuple[str, str] | None:
-        """The first non-empty element text for a chain of CSS selectors, with its selector."""
+    def first_text(self, queries: tuple[str, ...] | list[str]) -> Hit | None:
+        """The first element with text for a chain of CSS selectors."""
         for query in queries:
             for el in self.css(query):
                 text = inline_text(el)
                 if text:
-                    return text, query
+                    return Hit(text, query, el)
         return None
 
     @cached_property

@@ -41,8 +41,7 @@ class Found:
 def title(doc: Document, site: Site) -> Found | None:
     hit = doc.first_text(site.rules.title)
     if hit:
-        text, query = hit
-        return Found(text, f"css:{query}", doc.css(query)[0])
+        return Found(hit.text, f"css:{hit.query}", hit.element)
     ld = doc.article_ld
     if ld and isinstance(ld.get("headline"), str) and ld["headline"].strip():
         return Found(clean_text(ld["headline"]), "json-ld")
@@ -53,7 +52,7 @@ def title(doc: Document, site: Site) -> Found | None:
     if titles and inline_text(titles[0]):
         return Found(strip_site_suffix(inline_text(titles[0]), site), "title")
     hit = doc.first_text(GENERIC_TITLE)
-    return Found(hit[0], f"css:{hit[1]}", doc.css(hit[1])[0]) if hit else None
+    return Found(hit.text, f"css:{hit.query}", hit.element) if hit else None
 
 
 def strip_site_suffix(text: str, site: Site) -> str:
@@ -65,7 +64,7 @@ def strip_site_suffix(text: str, site: Site) -> str:
 
 def subtitle(doc: Document, site: Site) -> Found | None:
     hit = doc.first_text(site.rules.subtitle)
-    return Found(hit[0], f"css:{hit[1]}") if hit else None
+    return Found(hit.text, f"css:{hit.query}", hit.element) if hit else None
 
 
 def body_container(doc: Document, site: Site) -> Found | None:
@@ -153,33 +152,31 @@ def published(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
     """The publication time: a meta time with its offset first, then JSON-LD, microdata,
     the site's visible date line, `<time datetime>`. Value is (iso, text it came from)."""
     languages = [site.language] if site.language else None
-    candidates: list[tuple[str, str]] = []
+    # (text to parse, text shown, source), strongest first
+    candidates: list[tuple[str, str, str]] = []
     for key in TIME_META[:2]:
         if key in doc.meta:
-            candidates.append((doc.meta[key], f"meta:{key}"))
+            candidates.append((doc.meta[key], doc.meta[key], f"meta:{key}"))
     ld = doc.article_ld
     if ld and isinstance(ld.get("datePublished"), str):
-        candidates.append((ld["datePublished"], "json-ld"))
+        candidates.append((ld["datePublished"], ld["datePublished"], "json-ld"))
     for el in doc.xpath("//*[@itemprop='datePublished']"):
-        candidates.append((el.get("content") or el.get("datetime") or inline_text(el),
-                           "microdata:datePublished"))
+        value = el.get("content") or el.get("datetime") or inline_text(el)
+        candidates.append((value, value, "microdata:datePublished"))
     if site.rules.date_line:
         pattern = re.compile(site.rules.date_line)
         for _, text in lines_between(doc, *span):
             match = pattern.match(text)
             if match:
-                candidates.append((text, "text:date-line"))
+                candidates.append((match.group("date"), text, "text:date-line"))
                 break
     for el in doc.xpath("//time[@datetime]"):
         if not el.xpath(_NOT_CONTENT):
-            candidates.append((el.get("datetime"), "time[datetime]"))
+            candidates.append((el.get("datetime"), el.get("datetime"), "time[datetime]"))
     for key in TIME_META[2:]:
         if key in doc.meta:
-            candidates.append((doc.meta[key], f"meta:{key}"))
-    for text, source in candidates:
-        value = text
-        if source == "text:date-line" and site.rules.date_line:
-            value = re.match(site.rules.date_line, text).group("date")
+            candidates.append((doc.meta[key], doc.meta[key], f"meta:{key}"))
+    for value, text, source in candidates:
         iso = parse_date(value, languages=languages, timezone=site.timezone)
         if iso:
             return Found((iso, text), source)
@@ -242,8 +239,6 @@ def _labelled_links(doc: Document, labels: dict[str, str]) -> list[dict[str, str
                     entry = {"name": name, "kind": kind}
                     if entry not in found:
                         found.append(entry)
-            elif label_re.match(inline_text(child) or "-"):
-                text_event(inline_text(child))
             else:
                 if tag in BLOCK_TAGS:
                     kind = None
