@@ -95,7 +95,17 @@ class SiteSpider(scrapy.Spider):
     def too_old(self, published: str | None) -> bool:
         return bool(self.since and published and date.fromisoformat(published[:10]) < self.since)
 
+    def discovery_blocked(self, response: Response) -> bool:
+        """True (and counted) when a feed, listing or API answer is a bot-wall page."""
+        reason = challenge_reason(response.text) if hasattr(response, "text") else None
+        if reason:
+            self.crawler.stats.inc_value("discovery/blocked")
+            self.logger.warning("discovery page blocked: %s (%s)", response.url, reason)
+        return reason is not None
+
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        if self.discovery_blocked(response):
+            return
         sel = scrapy.Selector(response, type="xml")
         sel.remove_namespaces()
         for entry in sel.xpath("//item | //entry"):
@@ -108,6 +118,8 @@ class SiteSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, listing: str, page: int
                       ) -> Iterator[scrapy.Request]:
+        if self.discovery_blocked(response):
+            return
         entries = self.listing_entries(response)
         found = 0
         for href, published in entries:
@@ -141,6 +153,8 @@ class SiteSpider(scrapy.Spider):
                               errback=self.discovery_failed)
 
     def parse_rest(self, response: Response, page: int) -> Iterator[scrapy.Request]:
+        if self.discovery_blocked(response):
+            return
         try:
             posts = json.loads(response.text)
         except ValueError:

@@ -87,3 +87,8 @@ def test_module_entry_point():
     out = subprocess.run([sys.executable, "-m", "scraper", "--help"], capture_output=True,
                          text=True, check=True)
     assert "crawl" in out.stdout
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert f"\n{ci}\n" in (REPO / "README.md").read_text(encoding="utf-8")

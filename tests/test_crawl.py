@@ -191,3 +191,19 @@ def test_rest_api_discovers_what_feed_and_listings_do_not(site, db_path):
     counts = crawl(site, db_path, "-s", "RETRY_TIMES=0")
     assert counts["new"] == len(EXPECTED) - 1
     assert only_in_rest not in rows(db_path)
+
+
+def test_blocked_listing_is_reported(site, db_path):
+    challenge = (SITES_DIR / "globalresearch" / "bombing-of-the-kerch-bridge-what-we-know"
+                 / "5911111" / "index.html").read_bytes()
+    site.fail("/latest-news-and-top-stories", 200, times=1, body=challenge)
+    out = subprocess.run(
+        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+         "--base-url", site.url, *FAST], capture_output=True, text=True, timeout=120)
+    assert "; 1 feed/listing pages blocked" in out.stdout
+    # Feed and REST still found what they list.
+    assert set(rows(db_path)) == {
+        "https://www.globalresearch.ca/vaccine-liability-shields-and-the-courts/5934366",
+        "https://www.globalresearch.ca/the-grain-corridor-and-the-politics-of-hunger/5837083",
+        "https://www.globalresearch.ca/sanctions-and-the-2021-harvest/5752210",
+        "https://www.globalresearch.ca/drone-strikes-and-the-law-of-armed-conflict/5891455"}

@@ -87,3 +87,12 @@ def test_meta_time_wins_over_the_visible_day():
     article = extract(article_html(extra_head=head), URL).article
     assert article.published == "2011-03-03T21:15:00-05:00"
     assert article.provenance["published"] == "meta:article:published_time"
+
+
+def test_author_footer_when_there_is_no_byline():
+    html = article_html().replace('<div class="author-line">By Ana Pérez</div>', "").replace(
+        "</body>", '<div class="authorBox">Articles by: <a href="/author/x">Ana Pérez</a></div>'
+        "</body>")
+    article = extract(html, URL).article
+    assert (article.byline, article.authors) == (None, ["Ana Pérez"])
+    assert article.provenance["authors"] == "text:author-footer"

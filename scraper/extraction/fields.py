@@ -120,7 +120,9 @@ def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
     return None
 
 
-def authors(doc: Document, found_byline: Found | None) -> Found | None:
+def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | None:
+    """Names from the byline, else structured data, else a site's author footer
+    ("Articles by: …"), else a rel=author link."""
     if found_byline:
         names = split_authors(found_byline.value)
         if names:
@@ -132,6 +134,12 @@ def authors(doc: Document, found_byline: Found | None) -> Found | None:
             return Found(names, "json-ld")
     if "author" in doc.meta:
         return Found(split_authors(doc.meta["author"]), "meta:author")
+    if site.rules.author_footer:
+        footer = re.compile(site.rules.author_footer, re.IGNORECASE)
+        for _, text in lines_between(doc, 0, len(doc.order)):
+            match = footer.match(text)
+            if match and split_authors(text[match.end():]):
+                return Found(split_authors(text[match.end():]), "text:author-footer")
     for el in doc.xpath("//a[@rel='author']"):
         if not el.xpath(_NOT_CONTENT) and inline_text(el):
             return Found(split_authors(inline_text(el)), "css:a[rel=author]")

@@ -28,6 +28,8 @@ class Rules:
     text_rules: tuple[TextRule, ...] = ()
     # Visible labels followed by tag links, and the kind each gives: {"Region": "region"}.
     tag_labels: dict[str, str] = field(default_factory=dict)
+    # A line that names the authors where no byline does: "Articles by: …".
+    author_footer: str | None = None
     # The sentence that names the original source of a republished article.
     source_line: str | None = None
 

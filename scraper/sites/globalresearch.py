@@ -68,6 +68,7 @@ SITE = Site(
         drop=(".code-block", ".addthis_tool", ".shareBlock", ".wp-caption", ".postThumbnail"),
         text_rules=TEXT_RULES,
         tag_labels={"Region": "region", "Theme": "theme", "In-depth Report": "in_depth_report"},
+        author_footer=r"^articles by:\s*",
         source_line=r"the original source of this article is",
     ),
 )
