@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
 from typing import Self
 
@@ -12,17 +14,21 @@ from sqlite_utils import Database
 from scraper.archive import ArchiveError, open_archive, write_batch
 from scraper.items import ArticleItem
 
+logger = logging.getLogger(__name__)
+
 
 class ArchivePipeline:
     """Batches of ARCHIVE_BATCH_SIZE articles, or fewer after ARCHIVE_BATCH_SECONDS, each in
     one transaction: a crash loses at most the batch in flight, which the next run fetches
-    again (it is not in the archive, so it is not skipped)."""
+    again (it is not in the archive, so it is not skipped). A locked database keeps the batch
+    for the next try instead of losing it."""
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = settings.get("ARCHIVE_PATH")
+        self.timeout = settings.getfloat("ARCHIVE_TIMEOUT")
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
         self.limit = settings.getint("ARCHIVE_LIMIT")
@@ -37,7 +43,7 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         try:
-            self.db = open_archive(self.path)
+            self.db = open_archive(self.path, self.timeout)
         except ArchiveError as exc:
             raise CloseSpider(str(exc)) from exc
 
@@ -58,11 +64,22 @@ class ArchivePipeline:
     def flush(self) -> None:
         if not self.batch or self.db is None:
             return
-        for outcome, n in write_batch(self.db, self.batch).items():
+        try:
+            counts = write_batch(self.db, self.batch)
+        except sqlite3.OperationalError as exc:  # locked or busy: keep the batch, try later
+            self.stats.inc_value("archive/write_retries")
+            logger.error("could not write %d articles to %s (%s); will try again",
+                         len(self.batch), self.path, exc)
+            return
+        for outcome, n in counts.items():
             self.stats.inc_value(f"archive/{outcome}", n)
         self.batch = []
 
     def close_spider(self) -> None:
         if self.db is not None:
             self.flush()
+            if self.batch:
+                self.stats.set_value("archive/unwritten", len(self.batch))
+                logger.error("%d articles were not archived (%s is locked); the next run "
+                             "fetches them again", len(self.batch), self.path)
             self.db.close()

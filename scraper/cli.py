@@ -72,7 +72,8 @@ def crawl(site: str, db: Path, limit: int | None, since: str | None, base_url: s
     problem = unreachable(stats)
     if problem:
         click.echo(f"Error: no page of {site} could be fetched: {problem}", err=True)
-    if problem or stats.get("finish_reason") not in ("finished", "closespider_itemcount"):
+    if (problem or stats.get("archive/unwritten")
+            or stats.get("finish_reason") not in ("finished", "closespider_itemcount")):
         sys.exit(1)
 
 

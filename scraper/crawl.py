@@ -34,7 +34,7 @@ def run_crawl(spider: str, settings: Settings, **spider_args: Any) -> dict[str, 
     The archive is opened (and migrated) first, so an unwritable path fails before any
     request is sent.
     """
-    open_archive(settings.get("ARCHIVE_PATH")).close()
+    open_archive(settings.get("ARCHIVE_PATH"), settings.getfloat("ARCHIVE_TIMEOUT")).close()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **{k: v for k, v in spider_args.items() if v not in (None, "")})
@@ -63,4 +63,6 @@ def summary(stats: dict[str, Any]) -> str:
         f"{dropped} dropped; finish reason: {stats.get('finish_reason', 'unknown')}"
         + (f"; {n('discovery/blocked')} feed/listing pages blocked"
            if n("discovery/blocked") else "")
+        + (f"; {n('archive/unwritten')} articles NOT archived (database locked)"
+           if n("archive/unwritten") else "")
     )

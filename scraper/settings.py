@@ -47,6 +47,8 @@ ARCHIVE_PATH = "data/archive.db"
 # Articles written per transaction, and the longest an article waits for its batch.
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_BATCH_SECONDS = 30.0
+# Seconds a write waits for another process's lock on the archive.
+ARCHIVE_TIMEOUT = 30.0
 # Re-fetch articles the archive already holds (off: a scheduled run fetches only new ones).
 ARCHIVE_REFRESH = False
 # Set from the spider's arguments: stop after N articles, skip articles published before.

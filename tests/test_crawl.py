@@ -207,3 +207,19 @@ def test_blocked_listing_is_reported(site, db_path):
         "https://www.globalresearch.ca/the-grain-corridor-and-the-politics-of-hunger/5837083",
         "https://www.globalresearch.ca/sanctions-and-the-2021-harvest/5752210",
         "https://www.globalresearch.ca/drone-strikes-and-the-law-of-armed-conflict/5891455"}
+
+
+def test_locked_archive_loses_nothing_and_says_so(site, db_path):
+    crawl(site, db_path, "--limit", "1")
+    before = rows(db_path)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("begin exclusive")  # e.g. a long write by another tool
+    out = subprocess.run(
+        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+         "--base-url", site.url, *FAST, "-s", "ARCHIVE_TIMEOUT=0.2"],
+        capture_output=True, text=True, timeout=120)
+    other.execute("rollback")
+    assert out.returncode == 1
+    assert f"; {len(EXPECTED) - 1} articles NOT archived (database locked)" in out.stdout
+    assert rows(db_path) == before
+    assert crawl(site, db_path)["new"] == len(EXPECTED) - 1  # the next run fetches them

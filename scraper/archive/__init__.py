@@ -26,12 +26,16 @@ class ArchiveError(Exception):
     """The archive can't be opened or written: the message says why, in one line."""
 
 
-def open_archive(path: str | Path) -> Database:
-    """Open the archive at `path`, creating and migrating it; ArchiveError if impossible."""
+def open_archive(path: str | Path, timeout: float = 30.0) -> Database:
+    """Open the archive at `path`, creating and migrating it; ArchiveError if impossible.
+
+    `timeout` is how long a write waits for another writer (or a long reader's lock)
+    before "database is locked".
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = Database(sqlite3.connect(str(path), timeout=30))
+        db = Database(sqlite3.connect(str(path), timeout=timeout))
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         migrate(db)

@@ -1,0 +1,96 @@
+"""The pipelines on their own, with a real (unstarted) Scrapy crawler and a real archive."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from conftest import SITES_DIR, golden_cases, load_case
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+from test_archive import make_item
+
+from pipelines.archive import ArchivePipeline
+from pipelines.extract import ExtractPipeline
+from pipelines.validate import ValidatePipeline
+from scraper import settings as project_settings
+from scraper.items import Page
+
+
+def crawler_with(**settings):
+    """A crawler with the project's settings and `settings` on top."""
+    project = {k: getattr(project_settings, k) for k in dir(project_settings) if k.isupper()}
+    crawler = get_crawler(settings_dict=project | settings)
+    crawler._apply_settings()  # builds stats and freezes settings, as crawl() does
+    return crawler
+
+
+def page_for(case: dict) -> Page:
+    body = (SITES_DIR / "globalresearch" / case["page"]).read_bytes()
+    return Page(url=case["url"], fetched_url=case["url"], status=200, headers={}, body=body,
+                encoding="utf-8", fetched_at="2026-11-25T10:00:00+00:00", site="globalresearch")
+
+
+@pytest.mark.parametrize("status", ["article", "blocked", "not_article"])
+def test_extract_pipeline_outcomes(status):
+    case = next(c for c in map(load_case, golden_cases("globalresearch"))
+                if c["status"] == status)
+    crawler = crawler_with()
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    if status == "article":
+        item = pipeline.process_item(page_for(case))
+        assert item.article.title == case["expected"]["title"]
+        assert item.article.fetched_at == "2026-11-25T10:00:00+00:00"
+    else:
+        with pytest.raises(DropItem, match=status):
+            pipeline.process_item(page_for(case))
+    assert crawler.stats.get_value(f"pages/{status}") == 1
+
+
+def test_validate_drops_before_since():
+    crawler = crawler_with(ARCHIVE_SINCE="2024-01-01")
+    pipeline = ValidatePipeline.from_crawler(crawler)
+    with pytest.raises(DropItem, match="before_since"):
+        pipeline.process_item(make_item())  # published 2023-03-14
+    assert crawler.stats.get_value("articles/dropped/before_since") == 1
+
+
+def test_archive_pipeline_batches_and_limit(db_path):
+    crawler = crawler_with(ARCHIVE_PATH=str(db_path), ARCHIVE_BATCH_SIZE=2, ARCHIVE_LIMIT=3)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    for n in range(3):
+        pipeline.process_item(make_item(url=f"https://www.example.org/story/{n}"))
+    assert crawler.stats.get_value("archive/new") == 2  # the first batch of two is written
+    with pytest.raises(DropItem, match="limit of 3"):
+        pipeline.process_item(make_item(url="https://www.example.org/story/9"))
+    pipeline.close_spider()
+    assert crawler.stats.get_value("archive/new") == 3
+    assert sqlite3.connect(db_path).execute("select count(*) from articles").fetchone()[0] == 3
+
+
+def test_locked_archive_keeps_the_batch_until_it_can_write(db_path):
+    crawler = crawler_with(ARCHIVE_PATH=str(db_path), ARCHIVE_BATCH_SIZE=1, ARCHIVE_TIMEOUT=0.1)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("begin exclusive")  # another writer holds the archive
+    pipeline.process_item(make_item())
+    assert crawler.stats.get_value("archive/write_retries") == 1
+    assert len(pipeline.batch) == 1
+    other.execute("rollback")
+    pipeline.close_spider()
+    assert crawler.stats.get_value("archive/new") == 1
+    assert crawler.stats.get_value("archive/unwritten") is None
+
+
+def test_archive_still_locked_at_the_end_is_reported(db_path):
+    crawler = crawler_with(ARCHIVE_PATH=str(db_path), ARCHIVE_TIMEOUT=0.1)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.process_item(make_item())
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("begin exclusive")
+    pipeline.close_spider()
+    other.execute("rollback")
+    assert crawler.stats.get_value("archive/unwritten") == 1
