@@ -7,7 +7,7 @@ from typing import Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from scraper.extraction import extract
+from scraper.extraction.extract import extract
 from scraper.items import ArticleItem, Page
 from scraper.sites import SITES, site_for_url
 

@@ -90,7 +90,7 @@ def extract(page: Path, url: str, site_name: str | None, debug: bool) -> None:
     \b
         scraper extract saved.html --url https://www.globalresearch.ca/some-story/5679151
     """
-    from scraper.extraction import extract as run_extract
+    from scraper.extraction.extract import extract as run_extract
     from scraper.sites import SITES
 
     if not page.is_file():

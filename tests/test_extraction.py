@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.cli import cli
-from scraper.extraction import extract
+from scraper.extraction.extract import extract
 
 URL = "https://www.globalresearch.ca/a-story/5000001"
 PARAGRAPH = "The committee met again on Tuesday and heard eleven witnesses. " * 4

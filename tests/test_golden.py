@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import GOLDEN_DIR, SITES_DIR, golden_cases, load_case
 
-from scraper.extraction import extract
+from scraper.extraction.extract import extract
 from scraper.extraction.text import word_count
 from scraper.sites import SITES
 

@@ -10,7 +10,7 @@ import json
 import pytest
 from conftest import SHARED
 
-from scraper.extraction import extract
+from scraper.extraction.extract import extract
 
 SEED = SHARED / "fixtures" / "globalresearch"
 pytestmark = pytest.mark.skipif(not (SEED / "seed-2019.json").exists(),

@@ -1,0 +1,100 @@
+"""Extraction as a plain function of (html, url, site): no Scrapy, so a crawl, a stored
+page and `scraper extract` all get the same record."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from scraper.extraction import fields
+from scraper.extraction.blocking import challenge_reason
+from scraper.extraction.clean import clean_body
+from scraper.extraction.document import Document
+from scraper.extraction.record import Article, Extraction, content_hash
+from scraper.extraction.text import word_count
+from scraper.sites import Site, site_for_url
+from scraper.urls import canonical_url
+
+# Fewer words than this and the page is a stub, an error page or a listing, not an article.
+MIN_BODY_WORDS = 20
+# Titles of soft error pages, which answer 200 with the site's template.
+ERROR_TITLE = re.compile(r"^(page )?not found\b|^404\b|\bcan[’']t be found\b|^error\b",
+                         re.IGNORECASE)
+
+
+def extract(html: str, url: str, site: Site | None = None,
+            fetched_at: str | None = None) -> Extraction:
+    """Extract the article on a page, or say why the page holds none."""
+    reason = challenge_reason(html)
+    if reason:
+        return Extraction("blocked", reason=reason)
+    site = site or site_for_url(url)
+    doc = Document(html, url)
+    provenance: dict[str, str] = {}
+
+    def take(name: str, found: fields.Found | None):
+        if found is None:
+            return None
+        provenance[name] = found.source
+        return found.value
+
+    found_title = fields.title(doc, site)
+    title = take("title", found_title)
+    container = fields.body_container(doc, site)
+    span = fields.header_span(doc, found_title.element if found_title else None,
+                              container.element if container else None)
+    found_byline = fields.byline(doc, site, span)
+    byline = take("byline", found_byline)
+    authors = take("authors", fields.authors(doc, site, found_byline)) or []
+    published, published_text = take("published", fields.published(doc, site, span)) or (None, None)
+    tags = take("tags", fields.tags(doc, site)) or []
+    source = take("original_source", fields.original_source(doc, site, span))
+    subtitle = take("subtitle", fields.subtitle(doc, site))
+
+    if not title:
+        return Extraction("not_article", reason="no headline")
+    if ERROR_TITLE.search(title):
+        return Extraction("not_article", reason=f"error page: {title}")
+    if container is None:
+        return Extraction("not_article", reason="no article body")
+    if not (published or byline or doc.article_ld or doc.meta.get("og:type") == "article"
+            or container.source.removeprefix("css:") in site.rules.body):
+        return Extraction("not_article", reason="no article markers (date, byline, metadata)")
+    provenance["body"] = container.source
+    echoes = {t for t in (title, subtitle, byline, published_text) if t}
+    body, removed = clean_body(container.value, site, echoes)
+    words = word_count(body)
+    if words < MIN_BODY_WORDS:
+        return Extraction("not_article", reason=f"body too short ({words} words)")
+
+    article = Article(
+        url=_canonical(doc, url, site),
+        site=site.name,
+        title=title,
+        subtitle=subtitle,
+        byline=byline,
+        authors=authors,
+        published=published,
+        published_text=published_text,
+        tags=tags,
+        body=body,
+        original_source=source,
+        language=doc.lang or site.language,
+        word_count=words,
+        content_hash=content_hash(title, body),
+        fetched_at=fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        provenance=provenance,
+        removed=removed,
+    )
+    return Extraction("article", article=article)
+
+
+def _canonical(doc: Document, url: str, site: Site) -> str:
+    """The page's own canonical link when it is on the same site, else the fetched URL."""
+    for el in doc.xpath("//link[@rel='canonical'][@href]"):
+        href = el.get("href").strip()
+        if href.startswith("http") and site.owns(href):
+            url = href
+            break
+    host = site.host if site.owns(url) else None
+    return canonical_url(url, host=host, keep_query=site.keep_query)
