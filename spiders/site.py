@@ -97,7 +97,7 @@ class SiteSpider(scrapy.Spider):
 
     def discovery_blocked(self, response: Response) -> bool:
         """True (and counted) when a feed, listing or API answer is a bot-wall page."""
-        reason = challenge_reason(response.text) if hasattr(response, "text") else None
+        reason = _challenge(response)
         if reason:
             self.crawler.stats.inc_value("discovery/blocked")
             self.logger.warning("discovery page blocked: %s (%s)", response.url, reason)
@@ -206,8 +206,7 @@ class SiteSpider(scrapy.Spider):
             self.logger.debug("article skipped: %s", failure.getErrorMessage())
             return
         response = failure.value.response if failure.check(HttpError) else None
-        reason = challenge_reason(response.text) if response is not None and hasattr(
-            response, "text") else None
+        reason = _challenge(response) if response is not None else None
         if reason:  # a bot wall answering 403/503 with its interstitial
             self.crawler.stats.inc_value("pages/blocked")
             self.logger.warning("article blocked (%s): %s", response.status, reason)
@@ -215,6 +214,11 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("pages/failed")
         self._note_error(failure)
         self.logger.warning("article not fetched: %s", failure.getErrorMessage())
+
+
+def _challenge(response: Response) -> str | None:
+    """Why `response` is a bot-wall page, or None (a non-text answer never is one)."""
+    return challenge_reason(response.text) if hasattr(response, "text") else None
 
 
 def parse_limit(value: str | int | None) -> int:

@@ -13,6 +13,7 @@ from scraper.extraction.boilerplate import (
     drop_paragraphs,
     join_split_paragraphs,
 )
+from scraper.extraction.fields import label_group
 from scraper.extraction.text import blocks_of
 from scraper.sites.base import Site
 
@@ -39,4 +40,4 @@ def _label_row(labels: tuple[str, ...]) -> re.Pattern[str] | None:
     """A paragraph that is a row of tag labels ("Region: Europe"), not article text."""
     if not labels:
         return None
-    return re.compile(r"^(" + "|".join(re.escape(k) for k in labels) + r")s?\s*:")
+    return re.compile(rf"^{label_group(labels)}s?\s*:")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -138,8 +139,9 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
         footer = re.compile(site.rules.author_footer, re.IGNORECASE)
         for _, text in lines_between(doc, 0, len(doc.order)):
             match = footer.match(text)
-            if match and split_authors(text[match.end():]):
-                return Found(split_authors(text[match.end():]), "text:author-footer")
+            names = split_authors(text[match.end():]) if match else []
+            if names:
+                return Found(names, "text:author-footer")
     for el in doc.xpath("//a[@rel='author']"):
         if not el.xpath(_NOT_CONTENT) and inline_text(el):
             return Found(split_authors(inline_text(el)), "css:a[rel=author]")
@@ -215,12 +217,17 @@ def _meta_all(doc: Document, key: str) -> list[tuple[str, str]]:
             if (el.get("property") or el.get("name") or "").lower() == key and el.get("content")]
 
 
+@lru_cache(maxsize=64)
+def label_group(labels: tuple[str, ...]) -> str:
+    """A regex group matching any of a site's tag labels: "(Region|Theme|In\\-depth Report)"."""
+    return "(" + "|".join(re.escape(k) for k in labels) + ")"
+
+
 def _labelled_links(doc: Document, labels: dict[str, str]) -> list[dict[str, str]]:
     """Walk the page in order: a label's text opens a run, links join it, a block ends it."""
     if not labels:
         return []
-    label_re = re.compile(
-        r"^\s*(" + "|".join(re.escape(k) for k in labels) + r")s?\s*:\s*$", re.IGNORECASE)
+    label_re = re.compile(rf"^\s*{label_group(tuple(labels))}s?\s*:\s*$", re.IGNORECASE)
     kinds = {k.lower(): v for k, v in labels.items()}
     found: list[dict[str, str]] = []
     kind: str | None = None
