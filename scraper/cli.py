@@ -153,6 +153,37 @@ def sites() -> None:
         click.echo(f"{site.name}\t{site.home}\t{site.title}")
 
 
+@cli.command()
+@click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_PATH, show_default=True, help="SQLite archive to browse")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port to listen on")
+def serve(db: Path, host: str, port: int) -> None:
+    """Browse the archive in Datasette: search, facets, articles with their revisions.
+
+    Example:
+
+    \b
+        scraper serve --db data/demo.db
+        scraper serve --port 8080    # then open http://127.0.0.1:8080/archive/articles
+    """
+    from scraper.serve import check_port
+    from scraper.serve import serve as run_serve
+
+    if not db.is_file():
+        raise BadInput(f"no archive at {db} (make one with `scraper crawl` or `scraper demo`)")
+    try:
+        check_port(host, port)
+    except OSError as exc:
+        raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    click.echo(f"Serving {db} at http://{host}:{port}/archive/articles (Ctrl-C stops)")
+    try:
+        run_serve(db, host=host, port=port)
+    except ArchiveError as exc:
+        raise BadInput(str(exc)) from exc
+
+
 def _check_since(since: str | None) -> None:
     if since:
         try:

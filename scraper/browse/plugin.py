@@ -1,0 +1,268 @@
+"""The Datasette plugin of `scraper serve`: two facets and the data of the article page.
+
+- `link` facet: counts the rows of a link table (article_tags, article_authors,
+  article_sources) for the articles on screen; a value filters through Datasette's own
+  `_through` argument, so tags, authors and original sources facet like columns do.
+- `year` facet: the year of an ISO date column; a value filters with `column__startswith`.
+- `extra_template_vars`: what `row-archive-articles.html` shows besides the row itself
+  (authors, tags, original source, revisions, paragraphs), every value left to Jinja's
+  autoescaping.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import (
+    escape_sqlite,
+    path_with_added_args,
+    path_with_removed_args,
+    tilde_encode,
+    urlsafe_components,
+)
+
+DATABASE = "archive"  # the name `scraper serve` gives the archive, whatever its file
+ARTICLE_TEMPLATE = f"row-{DATABASE}-articles.html"
+
+
+class LinkFacet(Facet):
+    """Facet a table by the rows another table links it to, e.g. articles by tag."""
+
+    type = "link"
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        results: list[dict[str, Any]] = []
+        timed_out: list[str] = []
+        db = self.ds.get_database(self.database)
+        size = self.get_facet_size()
+        selected_args = self._selected()
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            link, column = config["table"], config["column"]
+            name = config.get("name", link)
+            to_us = [fk for fk in await db.foreign_keys_for_table(link)
+                     if fk["other_table"] == self.table]
+            if not to_us:
+                continue
+            sql = (f"select {escape_sqlite(column)} as value, count(*) as count "
+                   f"from {escape_sqlite(link)} "
+                   f"where {escape_sqlite(to_us[0]['column'])} in "
+                   f"(select {escape_sqlite(to_us[0]['other_column'])} from ({self.sql})) "
+                   f"group by value order by count desc, value limit {size + 1}")
+            try:
+                found = await self.ds.execute(
+                    self.database, sql, self.params, truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+            except QueryInterrupted:
+                timed_out.append(name)
+                continue
+            rows = found.rows[:size]
+            labels = await self.ds.expand_foreign_keys(
+                self.database, link, column, [r["value"] for r in rows])
+            values = []
+            for row in rows:
+                key = (link, column, str(row["value"]))
+                if key in selected_args:
+                    path = path_with_removed_args(self.request,
+                                                  {"_through": selected_args[key]})
+                else:
+                    through = through_arg(link, column, row["value"])
+                    path = path_with_added_args(self.request, {"_through": through})
+                values.append({
+                    "value": row["value"],
+                    "label": labels.get((column, row["value"]), row["value"]),
+                    "count": row["count"],
+                    "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
+                    "selected": key in selected_args,
+                })
+            results.append({
+                "name": name,
+                "type": self.type,
+                "hideable": False,
+                "toggle_url": self.ds.urls.path(self.request.path),
+                "results": values,
+                "truncated": len(found.rows) > size,
+            })
+        return results, timed_out
+
+    def _selected(self) -> dict[tuple[str, str, str], str]:
+        """The `_through` arguments of the request, keyed by (table, column, value)."""
+        selected = {}
+        for raw in self.request.args.getlist("_through"):
+            try:
+                through = json.loads(raw)
+                selected[(through["table"], through["column"], str(through["value"]))] = raw
+            except (ValueError, KeyError, TypeError):
+                continue
+        return selected
+
+
+class YearFacet(Facet):
+    """Facet a table by the year of an ISO 8601 date column, newest year first."""
+
+    type = "year"
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        results: list[dict[str, Any]] = []
+        timed_out: list[str] = []
+        pairs = self.get_querystring_pairs()
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            column = config.get("column") or config["simple"]
+            col = escape_sqlite(column)
+            sql = (f"select substr({col}, 1, 4) as value, count(*) as count from ({self.sql}) "
+                   f"where {col} glob '[0-9][0-9][0-9][0-9]*' "
+                   f"group by value order by value desc")
+            try:
+                found = await self.ds.execute(
+                    self.database, sql, self.params, truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            key = f"{column}__startswith"
+            values = []
+            for row in found.rows:
+                selected = (key, row["value"]) in pairs
+                change = path_with_removed_args if selected else path_with_added_args
+                path = change(self.request, {key: row["value"]})
+                values.append({
+                    "value": row["value"],
+                    "label": row["value"],
+                    "count": row["count"],
+                    "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
+                    "selected": selected,
+                })
+            results.append({
+                "name": column,
+                "type": self.type,
+                "hideable": source_and_config["source"] != "metadata",
+                "toggle_url": self.ds.urls.path(
+                    path_with_removed_args(self.request, {"_facet_year": column})),
+                "results": values,
+                "truncated": False,
+            })
+        return results, timed_out
+
+
+@hookimpl
+def prepare_jinja2_environment(env) -> None:
+    env.filters["article_date"] = date_label
+
+
+@hookimpl
+def register_facet_classes() -> list[type[Facet]]:
+    return [LinkFacet, YearFacet]
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    if database != DATABASE or table != "articles" or request is None:
+        return {}
+    if view_name == "table":
+        return {"article_path": lambda url: datasette.urls.row(database, table,
+                                                               tilde_encode(url))}
+    if template != ARTICLE_TEMPLATE:
+        return {}
+
+    async def article_page() -> dict[str, Any]:
+        url = urlsafe_components(request.url_vars["pks"])[0]
+        return await article_context(datasette, database, table, url)
+
+    return article_page
+
+
+async def article_context(datasette, database: str, table: str, url: str) -> dict[str, Any]:
+    """Everything the article page shows about the article at `url`."""
+    db = datasette.get_database(database)
+    tables = set(await db.table_names())
+
+    async def rows(sql: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in await db.execute(sql, [url])]
+
+    found = await rows(f"select * from {escape_sqlite(table)} where url = ?")
+    if not found:
+        return {}
+    article = found[0]
+    articles_url = datasette.urls.table(database, table)
+
+    def filtered(link: str, column: str, value: object) -> str:
+        return f"{articles_url}?{urlencode({'_through': through_arg(link, column, value)})}"
+
+    authors = await rows("select au.id, au.name from article_authors aa "
+                         "join authors au on au.id = aa.author_id "
+                         "where aa.article_url = ? order by aa.position")
+    for author in authors:
+        author["filter_url"] = filtered("article_authors", "author_id", author["id"])
+    tags = await rows("select t.id, t.name, t.kind from article_tags x "
+                      "join tags t on t.id = x.tag_id where x.article_url = ? order by x.position")
+    for tag in tags:
+        tag["filter_url"] = filtered("article_tags", "tag_id", tag["id"])
+    sources = []
+    if {"sources", "article_sources"} <= tables:
+        sources = await rows("select s.id, s.name, s.domain, x.url, x.date "
+                             "from article_sources x join sources s on s.id = x.source_id "
+                             "where x.article_url = ?")
+    for source in sources:
+        source["href"] = web_href(source["url"])
+        source["filter_url"] = filtered("article_sources", "source_id", source["id"])
+    revisions = []
+    if "revisions" in tables:
+        revisions = await rows("select id, revision, recorded_at, reason, changed_fields, "
+                               "title, body_diff from revisions where article_url = ? "
+                               "order by revision desc")
+    for revision in revisions:
+        revision["changed"] = ", ".join(_json_list(revision["changed_fields"]))
+        revision["row_url"] = datasette.urls.row(database, "revisions", str(revision["id"]))
+    return {
+        "article": article,
+        "article_href": web_href(article["url"]),
+        "paragraphs": paragraphs(article.get("body") or ""),
+        "authors": authors,
+        "tags": tags,
+        "sources": sources,
+        "revisions": revisions,
+    }
+
+
+def through_arg(link: str, column: str, value: object) -> str:
+    """Datasette's `_through` argument: rows linked through `link` to `column` = `value`."""
+    return json.dumps({"table": link, "column": column, "value": value}, separators=(",", ":"))
+
+
+def paragraphs(body: str) -> list[str]:
+    """The body's paragraphs: the archive separates them with one blank line."""
+    return [p.strip() for p in body.split("\n\n") if p.strip()]
+
+
+def date_label(value: str | None) -> str:
+    """`2019-05-30` -> `30 May 2019`; a time, when there is one, is kept as given."""
+    if not value:
+        return "undated"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    label = f"{moment.day} {moment:%B %Y}"
+    return f"{label}, {moment:%H:%M}" if "T" in value else label
+
+
+def web_href(url: str | None) -> str | None:
+    """`url` if it is an http(s) address, so that no `javascript:` link reaches a page."""
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return url
+    return None
+
+
+def _json_list(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return [text or ""]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
