@@ -7,11 +7,13 @@ import sqlite3
 import time
 from typing import Self
 
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
 from sqlite_utils import Database
 
 from scraper.archive import ArchiveError, open_archive, write_batch
+from scraper.archive.runs import finish_run, start_run
 from scraper.items import ArticleItem
 
 logger = logging.getLogger(__name__)
@@ -21,7 +23,9 @@ class ArchivePipeline:
     """Batches of ARCHIVE_BATCH_SIZE articles, or fewer after ARCHIVE_BATCH_SECONDS, each in
     one transaction: a crash loses at most the batch in flight, which the next run fetches
     again (it is not in the archive, so it is not skipped). A locked database keeps the batch
-    for the next try instead of losing it."""
+    for the next try instead of losing it. Each crawl is a `runs` row: started when the spider
+    opens, given its counts when the pipeline closes and its exit reason when the spider has
+    closed (a run left without `finished` crashed)."""
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
@@ -36,6 +40,8 @@ class ArchivePipeline:
         self.batch: list[ArticleItem] = []
         self.batch_started = 0.0
         self.accepted = 0
+        self.run_id: int | None = None
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -46,6 +52,25 @@ class ArchivePipeline:
             self.db = open_archive(self.path, self.timeout)
         except ArchiveError as exc:
             raise CloseSpider(str(exc)) from exc
+        try:
+            self._start_run()
+        except sqlite3.OperationalError as exc:  # locked: the first batch written starts it
+            logger.warning("could not record the run in %s yet (%s)", self.path, exc)
+
+    def _start_run(self) -> None:
+        if self.run_id is None and self.db is not None:
+            self.run_id = start_run(self.db, self._spider_name(), self._arguments())
+
+    def _spider_name(self) -> str:
+        spider = self.crawler.spider or self.crawler.spidercls
+        return spider.name
+
+    def _arguments(self) -> dict[str, object]:
+        """What the run was asked to do: the spider's arguments and the refresh switch."""
+        spider = self.crawler.spider
+        args = {name: getattr(spider, name, None) for name in ("limit", "since", "base_url")}
+        args["refresh"] = self.crawler.settings.getbool("ARCHIVE_REFRESH")
+        return {k: v for k, v in args.items() if v}
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if self.limit and self.accepted >= self.limit:
@@ -65,7 +90,8 @@ class ArchivePipeline:
         if not self.batch or self.db is None:
             return
         try:
-            counts = write_batch(self.db, self.batch)
+            self._start_run()
+            counts = write_batch(self.db, self.batch, self.run_id)
         except sqlite3.OperationalError as exc:  # locked or busy: keep the batch, try later
             self.stats.inc_value("archive/write_retries")
             logger.error("could not write %d articles to %s (%s); will try again",
@@ -82,4 +108,19 @@ class ArchivePipeline:
                 self.stats.set_value("archive/unwritten", len(self.batch))
                 logger.error("%d articles were not archived (%s is locked); the next run "
                              "fetches them again", len(self.batch), self.path)
+            self._finish_run(None)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.db is not None:
+            self._finish_run(reason)
             self.db.close()
+            self.db = None
+
+    def _finish_run(self, reason: str | None) -> None:
+        if self.run_id is None or self.db is None:
+            return
+        try:
+            finish_run(self.db, self.run_id, self.stats.get_stats(), reason)
+        except sqlite3.Error as exc:
+            logger.error("could not record the end of run %d in %s: %s", self.run_id,
+                         self.path, exc)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import sqlite3
 from dataclasses import replace
@@ -10,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from scraper.archive import ArchiveError, open_archive, write_batch
+from scraper.archive.bodies import decompress
 from scraper.extraction.record import Article, content_hash
 from scraper.items import ArticleItem, Page
 
@@ -36,16 +36,23 @@ def make_item(url="https://www.example.org/story/1", title="Grain ships stall",
 def test_schema_tables_and_wal(db_path):
     db = open_archive(db_path)
     assert {"articles", "authors", "article_authors", "tags", "article_tags", "pages",
+            "page_bodies", "revisions", "runs", "sources", "article_sources",
             "articles_fts"} <= set(db.table_names())
+    assert set(db.view_names()) == {"articles_per_site_month", "republished_by_source",
+                                    "recently_changed"}
+    assert {"modified", "last_changed", "revision_count", "status"} <= set(
+        db["articles"].columns_dict)
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
     assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
-        "m001_articles"]
+        "m001_articles", "m002_research_archive"]
+    indexed = {tuple(i.columns) for i in db["articles"].indexes}
+    assert {("published",), ("site", "published"), ("last_changed",)} <= indexed
 
 
 def test_reopening_migrates_nothing_twice(db_path):
     open_archive(db_path).close()
     db = open_archive(db_path)
-    assert db["_sqlite_migrations"].count == 1
+    assert db["_sqlite_migrations"].count == 2
 
 
 def test_write_new_then_unchanged_then_updated(db_path):
@@ -101,9 +108,13 @@ def test_raw_page_kept_compressed(db_path):
     db = open_archive(db_path)
     item = make_item()
     write_batch(db, [item])
-    page = db["pages"].get(item.article.url)
-    assert gzip.decompress(page["html_gzip"]) == item.page.body
+    page = next(db.query("select * from pages where url = ?", [item.article.url]))
+    stored = db["page_bodies"].get(page["sha256"])
+    assert stored["compression"] == "zstd"
+    assert decompress(stored["compression"], stored["content"]) == item.page.body
+    assert stored["size"] == len(item.page.body)
     assert json.loads(page["headers"]) == {"Content-Type": "text/html"}
+    assert (page["final_url"], page["status"]) == (item.article.url, 200)
 
 
 def test_original_source_columns(db_path):

@@ -108,6 +108,28 @@ def test_refresh_refetches_and_finds_nothing_changed(site, db_path):
     assert (counts["new"], counts["updated"], counts["unchanged"]) == (0, 0, len(EXPECTED))
 
 
+def test_each_crawl_is_a_run_with_its_counts_and_pages(site, db_path):
+    first = crawl(site, db_path, "--limit", "3")
+    second = crawl(site, db_path, "--refresh")
+    con = sqlite3.connect(db_path)
+    con.row_factory = sqlite3.Row
+    runs = [dict(r) for r in con.execute("select * from runs order by id")]
+    assert [(r["spider"], r["exit_reason"]) for r in runs] == [
+        ("globalresearch", "closespider_itemcount"), ("globalresearch", "finished")]
+    assert json.loads(runs[0]["arguments"])["limit"] == 3
+    assert json.loads(runs[1]["arguments"]) == {"base_url": site.url, "refresh": True}
+    for run, counts in zip(runs, (first, second), strict=True):
+        assert run["started"] <= run["finished"]
+        assert (run["new"], run["changed"], run["unchanged"], run["blocked"],
+                run["not_article"], run["failed"]) == (
+            counts["new"], counts["updated"], counts["unchanged"], counts["blocked"],
+            counts["not_articles"], counts["failed"])
+        fetched = con.execute("select count(*) from pages where run_id = ?", [run["id"]])
+        assert fetched.fetchone()[0] == counts["new"] + counts["updated"] + counts["unchanged"]
+    # The refresh fetched every page again: new page rows, no new bodies.
+    assert con.execute("select count(*) from page_bodies").fetchone()[0] == len(EXPECTED)
+
+
 def test_limit(site, db_path):
     counts = crawl(site, db_path, "--limit", "2")
     assert counts["new"] == 2

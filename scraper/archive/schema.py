@@ -1,9 +1,18 @@
-"""The archive's schema, built by migrations so that an older archive upgrades in place."""
+"""The archive's schema, built by migrations so that an older archive upgrades in place.
+
+A migration is never edited once released: a change of schema is a new mNNN function that
+moves an existing archive, with its data, to the new shape.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from scraper.urls import host_of
 
 migrations = Migrations("news-archive")
 
@@ -70,6 +79,180 @@ def m001_articles(db: Database) -> None:
     db["articles"].enable_fts(
         ["title", "body"], fts_version="FTS5", tokenize="porter", create_triggers=True
     )
+
+
+@migrations()
+def m002_research_archive(db: Database) -> None:
+    """Revisions, one page row per fetch with bodies stored once, runs, original sources,
+    FTS over the byline too, and views for the common questions."""
+    articles = db.table("articles")
+    articles.add_column("modified", str)
+    articles.add_column("last_changed", str)
+    articles.add_column("revision_count", int, not_null_default=0)
+    articles.add_column("status", str, not_null_default="live")
+    # m001 kept no history: the current version is the one first seen.
+    db.execute("update articles set last_changed = first_seen")
+    articles.create_index(["last_changed"])
+    articles.create_index(["status"])
+
+    db.table("revisions").create(
+        {
+            "id": int,
+            "article_url": str,
+            "revision": int,  # 1 for the first version replaced, then 2, ...
+            "recorded_at": str,  # when the version below stopped being the current one
+            "reason": str,  # "recrawl" (the publisher changed it) or "reextract" (we did)
+            "changed_fields": str,  # JSON list of the fields that differ from the next version
+            # The OLD version, whole:
+            "title": str,
+            "subtitle": str,
+            "byline": str,
+            "authors": str,
+            "published": str,
+            "modified": str,
+            "tags": str,
+            "body": str,
+            "original_source": str,  # JSON object or null
+            "content_hash": str,
+            "fetched_at": str,
+            "body_diff": str,  # unified diff from this body to the next version's
+        },
+        pk="id",
+        not_null={"article_url", "revision", "recorded_at", "reason", "changed_fields"},
+        foreign_keys=[("article_url", "articles", "url")],
+    )
+    db.table("revisions").create_index(["article_url", "revision"], unique=True)
+    db.table("revisions").create_index(["recorded_at"])
+
+    db.table("runs").create(
+        {
+            "id": int,
+            "spider": str,
+            "arguments": str,  # JSON object
+            "started": str,
+            "finished": str,
+            "exit_reason": str,
+            "new": int,
+            "changed": int,
+            "unchanged": int,
+            "not_article": int,
+            "blocked": int,
+            "failed": int,
+            "dropped": str,  # JSON object: reason -> count
+        },
+        pk="id",
+        not_null={"spider", "started"},
+    )
+
+    _move_pages(db)
+    _add_sources(db)
+
+    articles.disable_fts()
+    articles.enable_fts(["title", "byline", "body"], fts_version="FTS5", tokenize="porter",
+                        create_triggers=True)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql)
+
+
+def _move_pages(db: Database) -> None:
+    """m001 kept one gzip page per article URL; now every fetch is a row and each distinct
+    body is stored once in page_bodies."""
+    db.execute("alter table pages rename to pages_m001")
+    db.table("page_bodies").create(
+        {"sha256": str, "compression": str, "content": bytes, "size": int},
+        pk="sha256",
+        not_null={"compression", "content", "size"},
+    )
+    db.table("pages").create(
+        {
+            "id": int,
+            "url": str,  # the canonical URL of the article the page should hold
+            "final_url": str,  # where it was fetched from, after redirects
+            "status": int,
+            "headers": str,  # JSON object
+            "encoding": str,
+            "fetched_at": str,
+            "sha256": str,
+            "run_id": int,
+        },
+        pk="id",
+        not_null={"url", "fetched_at", "sha256"},
+        foreign_keys=[("sha256", "page_bodies", "sha256"), ("run_id", "runs", "id")],
+    )
+    db.table("pages").create_index(["url", "fetched_at"])
+    db.table("pages").create_index(["sha256"])
+    db.table("pages").create_index(["run_id"])
+    old = db.execute("select url, fetched_url, status, headers, encoding, fetched_at, sha256, "
+                     "html_gzip from pages_m001 order by rowid").fetchall()
+    for url, final_url, status, headers, encoding, fetched_at, digest, html_gzip in old:
+        body = gzip.decompress(html_gzip)
+        digest = digest or hashlib.sha256(body).hexdigest()
+        db.execute("insert or ignore into page_bodies (sha256, compression, content, size) "
+                   "values (?, 'gzip', ?, ?)", [digest, html_gzip, len(body)])
+        db.execute("insert into pages (url, final_url, status, headers, encoding, fetched_at, "
+                   "sha256) values (?, ?, ?, ?, ?, ?, ?)",
+                   [url, final_url, status, headers, encoding, fetched_at, digest])
+    db.execute("drop table pages_m001")
+
+
+def _add_sources(db: Database) -> None:
+    """Original sources of republished articles as a table of their own, linked per article."""
+    db.table("sources").create({"id": int, "name": str, "domain": str}, pk="id",
+                               not_null={"name"})
+    db.table("sources").create_index(["name", "domain"], unique=True)
+    db.table("article_sources").create(
+        {"article_url": str, "source_id": int, "url": str, "date": str},
+        pk=("article_url", "source_id"),
+        foreign_keys=[("article_url", "articles", "url"), ("source_id", "sources", "id")],
+    )
+    db.table("article_sources").create_index(["source_id"])
+    rows = db.execute("select url, original_source, original_source_url, original_source_date "
+                      "from articles where original_source is not null "
+                      "or original_source_url is not null").fetchall()
+    for article_url, name, url, day in rows:
+        link_source(db, article_url, {"name": name, "url": url, "date": day})
+
+
+def link_source(db: Database, article_url: str, source: dict[str, str | None] | None) -> None:
+    """Point the article at its original source (a `sources` row made on first sight)."""
+    db.execute("delete from article_sources where article_url = ?", [article_url])
+    if not source or not (source.get("name") or source.get("url")):
+        return
+    domain = host_of(source["url"]) if source.get("url") else None
+    name = source.get("name") or domain
+    row = db.execute("select id from sources where name = ? and domain is ?",
+                     [name, domain]).fetchone()
+    source_id = row[0] if row else db.execute(
+        "insert into sources (name, domain) values (?, ?)", [name, domain]).lastrowid
+    db.execute("insert into article_sources (article_url, source_id, url, date) "
+               "values (?, ?, ?, ?)", [article_url, source_id, source.get("url"),
+                                       source.get("date")])
+
+
+VIEWS = {
+    "articles_per_site_month": """
+select site, coalesce(substr(published, 1, 7), 'undated') as month, count(*) as articles
+from articles
+group by site, month
+order by site, month
+""",
+    "republished_by_source": """
+select s.name as source, s.domain as source_domain, a.url, a.site, a.title, a.published,
+       x.url as original_url, x.date as original_date
+from article_sources x
+join sources s on s.id = x.source_id
+join articles a on a.url = x.article_url
+order by s.name, a.published desc
+""",
+    "recently_changed": """
+select a.url, a.site, a.title, a.last_changed, a.revision_count, r.reason,
+       r.changed_fields, r.title as previous_title
+from articles a
+join revisions r on r.article_url = a.url and r.revision = a.revision_count
+where a.revision_count > 0
+order by a.last_changed desc
+""",
+}
 
 
 def migrate(db: Database) -> None:

@@ -1,0 +1,34 @@
+"""Raw page bodies, compressed once per distinct SHA-256 (zstd; gzip in m001 archives)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import sys
+
+if sys.version_info >= (3, 14):
+    from compression import zstd
+else:  # the standard library's module, backported (Scrapy depends on it too)
+    from backports import zstd
+
+ZSTD_LEVEL = 3  # zstd's default: several times faster than gzip, and smaller
+
+
+def sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def compress(body: bytes) -> tuple[str, bytes]:
+    """The compression's name and the compressed body, as stored in `page_bodies`."""
+    return "zstd", zstd.compress(body, level=ZSTD_LEVEL)
+
+
+def decompress(compression: str, content: bytes) -> bytes:
+    """The raw body back from a `page_bodies` row; ValueError for an unknown compression."""
+    if compression == "zstd":
+        return zstd.decompress(content)
+    if compression == "gzip":
+        return gzip.decompress(content)
+    if compression == "none":
+        return content
+    raise ValueError(f"unknown page body compression {compression!r}")

@@ -1,0 +1,42 @@
+"""The `runs` table: what each crawl was asked to do, when, how it ended and what it found."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+from scraper.archive.write import now
+
+# runs column <- crawler stat
+COUNTS = {
+    "new": "archive/new",
+    "changed": "archive/updated",
+    "unchanged": "archive/unchanged",
+    "not_article": "pages/not_article",
+    "blocked": "pages/blocked",
+    "failed": "pages/failed",
+}
+DROPPED_PREFIX = "articles/dropped/"
+
+
+def start_run(db: Database, spider: str, arguments: dict[str, Any]) -> int:
+    """Record the start of a crawl; its id goes on every page the crawl fetches."""
+    with db.atomic():
+        return db.execute(
+            "insert into runs (spider, arguments, started) values (?, ?, ?)",
+            [spider, json.dumps(arguments, default=str, sort_keys=True), now()]).lastrowid
+
+
+def finish_run(db: Database, run_id: int, stats: dict[str, Any],
+               exit_reason: str | None) -> None:
+    """Store the run's counts (from the crawler's stats) and how it ended."""
+    row: dict[str, Any] = {column: int(stats.get(key, 0)) for column, key in COUNTS.items()}
+    row["dropped"] = json.dumps({k[len(DROPPED_PREFIX):]: v for k, v in sorted(stats.items())
+                                 if k.startswith(DROPPED_PREFIX)})
+    row["finished"] = now()
+    row["exit_reason"] = exit_reason
+    assignments = ", ".join(f"[{k}] = ?" for k in row)
+    with db.atomic():
+        db.execute(f"update runs set {assignments} where id = ?", [*row.values(), run_id])

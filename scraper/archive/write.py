@@ -1,0 +1,156 @@
+"""Writing to the archive: articles with their history, and every fetched page.
+
+A re-crawled article whose fields changed keeps its old version as a revision (with the
+fields that changed and a diff of the body); an unchanged one only moves `last_seen`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections import Counter
+from dataclasses import fields
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from scraper.archive import bodies
+from scraper.archive.schema import link_source
+from scraper.extraction.record import Article
+from scraper.items import ArticleItem, Page
+
+# Fields whose change makes a new version of an article (and a revision of the old one).
+COMPARED = ("title", "subtitle", "byline", "authors", "published", "modified", "tags", "body",
+            "original_source", "original_source_url", "original_source_date")
+# Columns of the old version copied into its revision.
+REVISION_COPY = ("title", "subtitle", "byline", "authors", "published", "modified", "tags",
+                 "body", "content_hash", "fetched_at")
+NOT_STORED = ("provenance", "removed")  # debugging aids of `scraper extract --debug`
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = None) -> Counter[str]:
+    """Write fetched articles and their pages in one transaction; count new/updated/unchanged."""
+    counts: Counter[str] = Counter()
+    columns = article_columns(db)
+    seen = now()
+    with db.atomic():
+        for item in items:
+            record_page(db, item.page, run_id)
+            counts[save_article(db, item.article, columns, seen, reason="recrawl")] += 1
+    return counts
+
+
+def article_columns(db: Database) -> set[str]:
+    return set(db.table("articles").columns_dict)
+
+
+def article_row(article: Article, columns: set[str]) -> dict[str, Any]:
+    """The record as an `articles` row: lists as JSON, the original source in three columns.
+
+    Whatever fields the record has are written when the table has a column for them."""
+    row: dict[str, Any] = {f.name: getattr(article, f.name) for f in fields(article)
+                           if f.name not in NOT_STORED}
+    source = row.pop("original_source") or {}
+    row["original_source"] = source.get("name")
+    row["original_source_url"] = source.get("url")
+    row["original_source_date"] = source.get("date")
+    row["authors"] = json.dumps(row["authors"], ensure_ascii=False)
+    row["tags"] = json.dumps(row["tags"], ensure_ascii=False)
+    return {k: v for k, v in row.items() if k in columns}
+
+
+def save_article(db: Database, article: Article, columns: set[str], when: str, *,
+                 reason: str) -> str:
+    """Insert or update one article; return "new", "updated" or "unchanged".
+
+    `reason` "recrawl" means the page was fetched again at `when` (so `last_seen` moves);
+    "reextract" means the stored page was extracted again (it was not seen again).
+    """
+    row = article_row(article, columns)
+    cursor = db.execute("select * from articles where url = ?", [article.url])
+    found = cursor.fetchone()
+    if found is None:
+        row |= {"first_seen": when, "last_seen": when, "last_changed": when,
+                "revision_count": 0, "status": "live"}
+        _insert(db, "articles", row)
+        _link_all(db, article)
+        return "new"
+    old = dict(zip([d[0] for d in cursor.description], found, strict=True))
+    changed = [k for k in COMPARED if k in row and old.get(k) != row[k]]
+    if not changed:
+        if reason == "recrawl":
+            db.execute("update articles set last_seen = ?, status = 'live' where url = ?",
+                       [when, article.url])
+        return "unchanged"
+    revision = (old["revision_count"] or 0) + 1
+    _insert(db, "revisions", {
+        "article_url": article.url, "revision": revision, "recorded_at": when,
+        "reason": reason, "changed_fields": json.dumps(changed),
+        **{k: old.get(k) for k in REVISION_COPY},
+        "original_source": _source_json(old),
+        "body_diff": body_diff(old["body"], row.get("body", ""), revision)
+        if "body" in changed else None,
+    })
+    row |= {"last_changed": when, "revision_count": revision, "status": "live"}
+    if reason == "recrawl":
+        row["last_seen"] = when
+    assignments = ", ".join(f"[{k}] = ?" for k in row)
+    db.execute(f"update articles set {assignments} where url = ?", [*row.values(), article.url])
+    _link_all(db, article)
+    return "updated"
+
+
+def body_diff(old: str, new: str, revision: int) -> str:
+    """Unified diff, a paragraph a line, from the revision's body to the version after it."""
+    return "\n".join(difflib.unified_diff(
+        (old or "").splitlines(), (new or "").splitlines(),
+        fromfile=f"revision {revision}", tofile=f"revision {revision + 1}", lineterm=""))
+
+
+def record_page(db: Database, page: Page, run_id: int | None) -> int:
+    """One `pages` row per fetch; the body goes to `page_bodies` unless already there."""
+    digest = bodies.sha256(page.body)
+    if db.execute("select 1 from page_bodies where sha256 = ?", [digest]).fetchone() is None:
+        compression, content = bodies.compress(page.body)
+        db.execute("insert into page_bodies (sha256, compression, content, size) "
+                   "values (?, ?, ?, ?)", [digest, compression, content, len(page.body)])
+    return db.execute(
+        "insert into pages (url, final_url, status, headers, encoding, fetched_at, sha256, "
+        "run_id) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [page.url, page.fetched_url, page.status, json.dumps(page.headers, ensure_ascii=False),
+         page.encoding, page.fetched_at, digest, run_id]).lastrowid
+
+
+def _insert(db: Database, table: str, row: dict[str, Any]) -> None:
+    names = ", ".join(f"[{k}]" for k in row)
+    marks = ", ".join("?" for _ in row)
+    db.execute(f"insert into [{table}] ({names}) values ({marks})", list(row.values()))
+
+
+def _source_json(row: dict[str, Any]) -> str | None:
+    if not (row.get("original_source") or row.get("original_source_url")):
+        return None
+    return json.dumps({"name": row.get("original_source"), "url": row.get("original_source_url"),
+                       "date": row.get("original_source_date")}, ensure_ascii=False)
+
+
+def _link_all(db: Database, article: Article) -> None:
+    _link(db, article.url, "authors", "article_authors", "author_id",
+          [{"name": n} for n in article.authors])
+    _link(db, article.url, "tags", "article_tags", "tag_id", article.tags)
+    link_source(db, article.url, article.original_source)
+
+
+def _link(db: Database, url: str, table: str, link_table: str, key: str,
+          records: list[dict[str, str]]) -> None:
+    """Replace the article's links to `table` rows (authors or tags), keeping their order."""
+    db.execute(f"delete from {link_table} where article_url = ?", [url])
+    for position, record in enumerate(records):
+        ident = db[table].lookup(record)
+        db.execute(f"insert or replace into {link_table} (article_url, {key}, position) "
+                   "values (?, ?, ?)", [url, ident, position])
