@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from served_archive import HOSTILE_TITLE, HOSTILE_URL, build_archive, served
+from served_archive import HOSTILE_TITLE, HOSTILE_URL
 
 from scraper.browse.plugin import paragraphs
 
@@ -21,19 +21,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(os.environ.get("SCRAPER_SCREENSHOTS", REPO / "tests" / "screenshots"))
-
-
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("browser") / "archive.db"
-    build_archive(db)
-    return db
-
-
-@pytest.fixture(scope="module")
-def base(archive):
-    with served(archive) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
@@ -80,27 +67,27 @@ def sql(db: Path, query: str, params=()) -> list[tuple]:
         con.close()
 
 
-def test_search_box_finds_articles(page, base, archive):
-    page.goto(f"{base}/archive/articles")
+def test_search_box_finds_articles(page, served_url, served_db):
+    page.goto(f"{served_url}/archive/articles")
     page.fill("input#_search", "grain")
     page.locator("input#_search").press("Enter")
     page.wait_for_url("**_search=grain**")
     expected = [r[0] for r in sql(
-        archive, "select a.title from articles a join articles_fts f on f.rowid = a.rowid "
+        served_db, "select a.title from articles a join articles_fts f on f.rowid = a.rowid "
                  "where articles_fts match 'grain' order by a.published desc")]
     assert titles(page) == expected and expected
     assert page.locator("h3").first.inner_text().startswith(f"{len(expected)} row")
     assert shoot(page, "search").stat().st_size > 10_000
 
 
-def test_a_facet_click_filters_the_list(page, base, archive):
-    page.goto(f"{base}/archive/articles")
+def test_a_facet_click_filters_the_list(page, served_url, served_db):
+    page.goto(f"{served_url}/archive/articles")
     facet = page.locator("#facet-tags li a").first
     label = facet.inner_text()
     facet.click()
     page.wait_for_url("**_link=**")
     expected = [r[0] for r in sql(
-        archive, "select a.title from articles a join article_tags x on x.article_url = a.url "
+        served_db, "select a.title from articles a join article_tags x on x.article_url = a.url "
                  "join tags t on t.id = x.tag_id where t.name = ? order by a.published desc",
         [label])]
     assert titles(page) == expected and len(expected) > 1
@@ -111,17 +98,17 @@ def test_a_facet_click_filters_the_list(page, base, archive):
     year.click()
     page.wait_for_url(f"**published__startswith={year_label}**")
     assert titles(page) == [t for t, in sql(
-        archive, "select a.title from articles a join article_tags x on x.article_url = a.url "
+        served_db, "select a.title from articles a join article_tags x on x.article_url = a.url "
                  "join tags t on t.id = x.tag_id where t.name = ? and a.published like ? "
                  "order by a.published desc", [label, f"{year_label}%"])]
     shoot(page, "facet")
 
 
-def test_article_page_with_its_revision(page, base, archive):
+def test_article_page_with_its_revision(page, served_url, served_db):
     url, title, body, byline = sql(
-        archive, "select a.url, a.title, a.body, a.byline from articles a "
+        served_db, "select a.url, a.title, a.body, a.byline from articles a "
                  "where a.revision_count > 0")[0]
-    page.goto(f"{base}/archive/articles?_search={title.split()[1]}")
+    page.goto(f"{served_url}/archive/articles?_search={title.split()[1]}")
     page.get_by_role("link", name=title).click()
     page.wait_for_selector("article.archived-article")
     assert page.locator("article h1").inner_text() == title
@@ -129,7 +116,7 @@ def test_article_page_with_its_revision(page, base, archive):
     assert page.locator(".article-body p").all_inner_texts() == paragraphs(body)
     assert page.locator("a.original-link").get_attribute("href") == url
     tags = page.locator("ul.tags li a").all_inner_texts()
-    assert tags == [t for t, in sql(archive, "select t.name from article_tags x join tags t "
+    assert tags == [t for t, in sql(served_db, "select t.name from article_tags x join tags t "
                                              "on t.id = x.tag_id where x.article_url = ? "
                                              "order by x.position", [url])]
     assert page.locator("details.revision summary").inner_text().startswith("Revision 1")
@@ -138,10 +125,10 @@ def test_article_page_with_its_revision(page, base, archive):
     shoot(page, "article")
 
 
-def test_article_markup_is_shown_as_text(page, base):
+def test_article_markup_is_shown_as_text(page, served_url):
     from datasette.utils import tilde_encode
 
-    page.goto(f"{base}/archive/articles/{tilde_encode(HOSTILE_URL)}")
+    page.goto(f"{served_url}/archive/articles/{tilde_encode(HOSTILE_URL)}")
     assert page.locator("article h1").inner_text() == HOSTILE_TITLE
     body = page.locator(".article-body").inner_text()
     assert "<script>window.pwned = 1;" in body and "onerror=" in body

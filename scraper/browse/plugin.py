@@ -35,7 +35,28 @@ ARTICLE_TEMPLATE = f"row-{DATABASE}-articles.html"
 LINK_ARG = "_link"
 
 
-class LinkFacet(Facet):
+class CountingFacet(Facet):
+    """What both facets share: a counting query under the facet time limit, and the
+    entry of one value in Datasette's facet results."""
+
+    async def counts(self, sql: str, name: str, timed_out: list[str]) -> list | None:
+        """The rows of `sql` (over the table's filtered rows); None, and `name` added to
+        `timed_out`, when it ran out of time."""
+        try:
+            found = await self.ds.execute(self.database, sql, self.params, truncate=False,
+                                          custom_time_limit=self.ds.setting("facet_time_limit_ms"))
+        except QueryInterrupted:
+            timed_out.append(name)
+            return None
+        return found.rows
+
+    def entry(self, value: object, label: object, count: int, path: str,
+              selected: bool) -> dict[str, Any]:
+        return {"value": value, "label": label, "count": count, "selected": selected,
+                "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path))}
+
+
+class LinkFacet(CountingFacet):
     """Facet a table by the rows another table links it to, e.g. articles by tag."""
 
     type = "link"
@@ -59,14 +80,10 @@ class LinkFacet(Facet):
                    f"where {escape_sqlite(to_us[0]['column'])} in "
                    f"(select {escape_sqlite(to_us[0]['other_column'])} from ({self.sql})) "
                    f"group by value order by count desc, value limit {size + 1}")
-            try:
-                found = await self.ds.execute(
-                    self.database, sql, self.params, truncate=False,
-                    custom_time_limit=self.ds.setting("facet_time_limit_ms"))
-            except QueryInterrupted:
-                timed_out.append(name)
+            found = await self.counts(sql, name, timed_out)
+            if found is None:
                 continue
-            rows = found.rows[:size]
+            rows = found[:size]
             labels = await self.ds.expand_foreign_keys(
                 self.database, link, column, [r["value"] for r in rows])
             values = []
@@ -77,21 +94,12 @@ class LinkFacet(Facet):
                 else:
                     path = path_with_added_args(self.request,
                                                 {LINK_ARG: link_arg(link, column, row["value"])})
-                values.append({
-                    "value": row["value"],
-                    "label": labels.get((column, row["value"]), row["value"]),
-                    "count": row["count"],
-                    "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
-                    "selected": key in selected_args,
-                })
-            results.append({
-                "name": name,
-                "type": self.type,
-                "hideable": False,
-                "toggle_url": self.ds.urls.path(self.request.path),
-                "results": values,
-                "truncated": len(found.rows) > size,
-            })
+                values.append(self.entry(row["value"], labels.get((column, row["value"]),
+                                                                  row["value"]),
+                                         row["count"], path, key in selected_args))
+            results.append({"name": name, "type": self.type, "hideable": False,
+                            "toggle_url": self.ds.urls.path(self.request.path),
+                            "results": values, "truncated": len(found) > size})
         return results, timed_out
 
     def _selected(self) -> dict[tuple[str, str, str], str]:
@@ -106,7 +114,7 @@ class LinkFacet(Facet):
         return selected
 
 
-class YearFacet(Facet):
+class YearFacet(CountingFacet):
     """Facet a table by the year of an ISO 8601 date column, newest year first."""
 
     type = "year"
@@ -122,35 +130,21 @@ class YearFacet(Facet):
             sql = (f"select substr({col}, 1, 4) as value, count(*) as count from ({self.sql}) "
                    f"where {col} glob '[0-9][0-9][0-9][0-9]*' "
                    f"group by value order by value desc")
-            try:
-                found = await self.ds.execute(
-                    self.database, sql, self.params, truncate=False,
-                    custom_time_limit=self.ds.setting("facet_time_limit_ms"))
-            except QueryInterrupted:
-                timed_out.append(column)
+            found = await self.counts(sql, column, timed_out)
+            if found is None:
                 continue
             key = f"{column}__startswith"
             values = []
-            for row in found.rows:
+            for row in found:
                 selected = (key, row["value"]) in pairs
                 change = path_with_removed_args if selected else path_with_added_args
-                path = change(self.request, {key: row["value"]})
-                values.append({
-                    "value": row["value"],
-                    "label": row["value"],
-                    "count": row["count"],
-                    "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
-                    "selected": selected,
-                })
-            results.append({
-                "name": column,
-                "type": self.type,
-                "hideable": source_and_config["source"] != "metadata",
-                "toggle_url": self.ds.urls.path(
-                    path_with_removed_args(self.request, {"_facet_year": column})),
-                "results": values,
-                "truncated": False,
-            })
+                values.append(self.entry(row["value"], row["value"], row["count"],
+                                         change(self.request, {key: row["value"]}), selected))
+            results.append({"name": column, "type": self.type,
+                            "hideable": source_and_config["source"] != "metadata",
+                            "toggle_url": self.ds.urls.path(
+                                path_with_removed_args(self.request, {"_facet_year": column})),
+                            "results": values, "truncated": False})
         return results, timed_out
 
 
