@@ -120,8 +120,10 @@ def test_article_page_with_its_revision(page, served_url, served_db):
                                              "on t.id = x.tag_id where x.article_url = ? "
                                              "order by x.position", [url])]
     assert page.locator("details.revision summary").inner_text().startswith("Revision 1")
-    page.locator("details.revision summary").click()
-    assert "+" in page.locator("details.revision pre").inner_text()
+    assert page.locator("pre.diff").is_visible(), "the newest revision is open"
+    added = page.locator("pre.diff .diff-added").all_inner_texts()
+    assert any("This sentence was added later." in line for line in added)
+    assert page.locator("pre.diff .diff-removed").count() > 0
     shoot(page, "article")
 
 

@@ -264,6 +264,7 @@ async def article_context(datasette, database: str, table: str, url: str) -> dic
                                "order by revision desc")
     for revision in revisions:
         revision["changed"] = ", ".join(_json_list(revision["changed_fields"]))
+        revision["diff_lines"] = diff_lines(revision["body_diff"])
         revision["row_url"] = datasette.urls.row(database, "revisions", str(revision["id"]))
     return {
         "article": article,
@@ -279,6 +280,21 @@ async def article_context(datasette, database: str, table: str, url: str) -> dic
 def link_arg(link: str, column: str, value: object) -> str:
     """The `_link` argument: rows that `link` links to the row where `column` = `value`."""
     return json.dumps({"table": link, "column": column, "value": value}, separators=(",", ":"))
+
+
+def diff_lines(diff: str | None) -> list[dict[str, str]]:
+    """The lines of a unified diff with their kind (added, removed, hunk, file, same), so
+    the page can colour them."""
+    kinds = []
+    for line in (diff or "").splitlines():
+        if line.startswith(("+++", "---")):
+            kind = "file"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        else:
+            kind = {"+": "added", "-": "removed"}.get(line[:1], "same")
+        kinds.append({"kind": kind, "text": line})
+    return kinds
 
 
 def paragraphs(body: str) -> list[str]:
