@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
 import click
+from sqlite_utils import Database
 from w3lib.encoding import html_to_unicode
 
 from scraper.archive import DEFAULT_PATH, ArchiveError, open_archive
@@ -153,12 +155,72 @@ def sites() -> None:
         click.echo(f"{site.name}\t{site.home}\t{site.title}")
 
 
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
+              show_default=True, help="JSON lines, CSV, or the raw pages as WARC")
+@click.option("--site", help="Only this site's articles")
+@click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD); "
+              "for WARC, pages fetched on or after it")
+@click.option("--query", help="Only articles matching this full-text query (FTS5 syntax)")
+@db_option()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output")
+def export(fmt: str, site: str | None, since: str | None, query: str | None, db: Path,
+           output: Path | None) -> None:
+    """Export archived articles as JSON lines or CSV, or their raw pages as WARC.
+
+    Rows are streamed: memory stays flat on an archive of any size.
+
+    Example:
+
+    \b
+        scraper export --site globalresearch --since 2024-01-01 -o articles.jsonl
+        scraper export --format csv --query 'grain NEAR(corridor ukraine)' -o grain.csv
+        scraper export --format warc -o pages.warc.gz
+    """
+    from scraper import export as exporting
+
+    _check_since(since)
+    archive = _existing_archive(db)
+    binary = fmt == "warc"
+    if output is None:
+        out = sys.stdout.buffer if binary else sys.stdout
+    else:
+        out = output.open("wb" if binary else "w", newline=None if binary else "",
+                          encoding=None if binary else "utf-8")
+    try:
+        if binary:
+            n = exporting.write_warc(archive, out, site, since, query)
+        else:
+            rows = exporting.articles(archive, site, since, query)
+            write = exporting.write_jsonl if fmt == "jsonl" else exporting.write_csv
+            n = write(rows, out)
+    except sqlite3.OperationalError as exc:
+        raise BadInput(f"cannot read {db}: {exc}") from exc
+    finally:
+        if output is not None:
+            out.close()
+        archive.close()
+    what = "pages" if binary else "articles"
+    click.echo(f"Exported {n} {what}" + (f" to {output}" if output else ""), err=True)
+
+
 def _check_since(since: str | None) -> None:
     if since:
         try:
             date.fromisoformat(since)
         except ValueError:
             raise BadInput(f"--since must be a day as YYYY-MM-DD, not {since!r}") from None
+
+
+def _existing_archive(path: Path) -> Database:
+    """Open an archive that must already exist (migrating it if it is older)."""
+    if not path.is_file():
+        raise BadInput(f"no archive at {path} (crawl first, or give --db)")
+    try:
+        return open_archive(path)
+    except ArchiveError as exc:
+        raise BadInput(str(exc)) from exc
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
