@@ -205,6 +205,43 @@ def export(fmt: str, site: str | None, since: str | None, query: str | None, db:
     click.echo(f"Exported {n} {what}" + (f" to {output}" if output else ""), err=True)
 
 
+@cli.command()
+@click.option("--site", help="Only this site's articles")
+@click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD)")
+@db_option()
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Processes that extract (the main one writes)")
+def reextract(site: str | None, since: str | None, db: Path, workers: int) -> None:
+    """Run the current extraction again over the stored raw pages (no network).
+
+    Fields that come out differently update the article; the old version is kept as a
+    revision with reason 'reextract'.
+
+    Example:
+
+    \b
+        scraper reextract --site globalresearch
+        sqlite3 data/archive.db "select article_url, changed_fields from revisions
+                                 where reason = 'reextract'"
+    """
+    from scraper.reextract import reextract as run_reextract
+
+    _check_since(since)
+    archive = _existing_archive(db)
+    try:
+        report = run_reextract(archive, site, since, workers)
+    except sqlite3.OperationalError as exc:
+        raise BadInput(f"cannot write {db}: {exc}; what was written so far is kept") from exc
+    finally:
+        archive.close()
+    counts = report.counts
+    click.echo(f"Re-extracted {report.pages} pages in {report.seconds:.1f}s: "
+               f"{counts['updated']} changed, {counts['unchanged']} unchanged, "
+               f"{len(report.lost)} no longer articles")
+    for url, status, reason in report.lost:
+        click.echo(f"  {status}: {reason} ({url})")
+
+
 def _check_since(since: str | None) -> None:
     if since:
         try:
