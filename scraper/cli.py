@@ -242,6 +242,28 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int) -> No
         click.echo(f"  {status}: {reason} ({url})")
 
 
+@cli.command()
+@db_option()
+@click.option("--runs", type=click.IntRange(min=0), default=5, show_default=True,
+              help="How many of the last crawl runs to list")
+def stats(db: Path, runs: int) -> None:
+    """Print what the archive holds: counts and dates per site, and the last crawl runs.
+
+    Example:
+
+    \b
+        scraper stats
+        scraper stats --db data/demo.db --runs 20
+    """
+    from scraper.stats import report
+
+    archive = _existing_archive(db)
+    try:
+        click.echo(report(archive, runs))
+    finally:
+        archive.close()
+
+
 def _check_since(since: str | None) -> None:
     if since:
         try:
