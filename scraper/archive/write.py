@@ -33,8 +33,12 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = None) -> Counter[str]:
-    """Write fetched articles and their pages in one transaction; count new/updated/unchanged."""
+def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = None,
+                gone: list[str] = ()) -> Counter[str]:
+    """Write fetched articles and their pages in one transaction; count new/updated/unchanged.
+
+    `gone`: archived URLs that now answer 404 or 410; their articles get status "gone" (and
+    keep their text: the archive is where a deleted story is still found)."""
     counts: Counter[str] = Counter()
     columns = article_columns(db)
     seen = now()
@@ -42,6 +46,11 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
         for item in items:
             record_page(db, item.page, run_id)
             counts[save_article(db, item.article, columns, seen, reason="recrawl")] += 1
+        for url in gone:
+            marked = db.execute("update articles set status = 'gone' where url = ? "
+                                "and status != 'gone'", [url]).rowcount
+            if marked:
+                counts["gone"] += marked
     return counts
 
 
