@@ -7,9 +7,10 @@ import sqlite3
 import time
 from typing import Self
 
-from scrapy import Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
+from scrapy.http import Response
 from sqlite_utils import Database
 
 from scraper.archive import ArchiveError, open_archive, write_batch
@@ -41,7 +42,9 @@ class ArchivePipeline:
         self.batch_started = 0.0
         self.accepted = 0
         self.run_id: int | None = None
+        self.gone: list[str] = []
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -86,12 +89,19 @@ class ArchivePipeline:
             self.flush()
         return item
 
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        """An article page that is no more (404, 410): its article is marked "gone" with the
+        next batch. Only a refresh fetches archived pages again, so only a refresh sees it."""
+        url = request.meta.get("article_url")
+        if url and response.status in (404, 410):
+            self.gone.append(url)
+
     def flush(self) -> None:
-        if not self.batch or self.db is None:
+        if not (self.batch or self.gone) or self.db is None:
             return
         try:
             self._start_run()
-            counts = write_batch(self.db, self.batch, self.run_id)
+            counts = write_batch(self.db, self.batch, self.run_id, self.gone)
         except sqlite3.OperationalError as exc:  # locked or busy: keep the batch, try later
             self.stats.inc_value("archive/write_retries")
             logger.error("could not write %d articles to %s (%s); will try again",
@@ -100,6 +110,7 @@ class ArchivePipeline:
         for outcome, n in counts.items():
             self.stats.inc_value(f"archive/{outcome}", n)
         self.batch = []
+        self.gone = []
 
     def close_spider(self) -> None:
         if self.db is not None:

@@ -7,9 +7,7 @@ from typing import Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from scraper.extraction.extract import extract
 from scraper.items import ArticleItem, Page
-from scraper.sites import SITES, site_for_url
 
 
 class ExtractPipeline:
@@ -23,9 +21,8 @@ class ExtractPipeline:
         return cls(crawler)
 
     def process_item(self, item: Page) -> ArticleItem:
-        site = SITES.get(item.site) or site_for_url(item.url)
         try:
-            result = extract(item.html, item.url, site, fetched_at=item.fetched_at)
+            result = item.extract()
         except Exception as exc:  # a page must never stop the crawl
             self.stats.inc_value("pages/extract_error")
             raise DropItem(f"extraction failed on {item.url}: {exc!r}") from exc

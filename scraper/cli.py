@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
 import click
+from sqlite_utils import Database
 from w3lib.encoding import html_to_unicode
 
 from scraper.archive import DEFAULT_PATH, ArchiveError, open_archive
@@ -23,9 +25,9 @@ class BadInput(click.ClickException):
         click.echo(f"Error: {self.message}", err=True)
 
 
-def db_option(default: Path = DEFAULT_PATH):
+def db_option(default: Path = DEFAULT_PATH, help: str = "SQLite archive to write"):
     return click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path),
-                        default=default, show_default=True, help="SQLite archive to write")
+                        default=default, show_default=True, help=help)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -154,8 +156,116 @@ def sites() -> None:
 
 
 @cli.command()
-@click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_PATH, show_default=True, help="SQLite archive to browse")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
+              show_default=True, help="JSON lines, CSV, or the raw pages as WARC")
+@click.option("--site", help="Only this site's articles")
+@click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD); "
+              "for WARC, pages fetched on or after it")
+@click.option("--query", help="Only articles matching this full-text query (FTS5 syntax)")
+@db_option()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output")
+def export(fmt: str, site: str | None, since: str | None, query: str | None, db: Path,
+           output: Path | None) -> None:
+    """Export archived articles as JSON lines or CSV, or their raw pages as WARC.
+
+    Rows are streamed: memory stays flat on an archive of any size.
+
+    Example:
+
+    \b
+        scraper export --site globalresearch --since 2024-01-01 -o articles.jsonl
+        scraper export --format csv --query 'grain NEAR(corridor ukraine)' -o grain.csv
+        scraper export --format warc -o pages.warc.gz
+    """
+    from scraper import export as exporting
+
+    _check_since(since)
+    archive = _existing_archive(db)
+    binary = fmt == "warc"
+    if output is None:
+        out = sys.stdout.buffer if binary else sys.stdout
+    else:
+        out = output.open("wb" if binary else "w", newline=None if binary else "",
+                          encoding=None if binary else "utf-8")
+    try:
+        if binary:
+            n = exporting.write_warc(archive, out, site, since, query)
+        else:
+            rows = exporting.articles(archive, site, since, query)
+            write = exporting.write_jsonl if fmt == "jsonl" else exporting.write_csv
+            n = write(rows, out)
+    except sqlite3.OperationalError as exc:
+        raise BadInput(f"cannot read {db}: {exc}") from exc
+    finally:
+        if output is not None:
+            out.close()
+        archive.close()
+    what = "pages" if binary else "articles"
+    click.echo(f"Exported {n} {what}" + (f" to {output}" if output else ""), err=True)
+
+
+@cli.command()
+@click.option("--site", help="Only this site's articles")
+@click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD)")
+@db_option()
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Processes that extract (the main one writes)")
+def reextract(site: str | None, since: str | None, db: Path, workers: int) -> None:
+    """Run the current extraction again over the stored raw pages (no network).
+
+    Fields that come out differently update the article; the old version is kept as a
+    revision with reason 'reextract'.
+
+    Example:
+
+    \b
+        scraper reextract --site globalresearch
+        sqlite3 data/archive.db "select article_url, changed_fields from revisions
+                                 where reason = 'reextract'"
+    """
+    from scraper.reextract import reextract as run_reextract
+
+    _check_since(since)
+    archive = _existing_archive(db)
+    try:
+        report = run_reextract(archive, site, since, workers)
+    except sqlite3.OperationalError as exc:
+        raise BadInput(f"cannot write {db}: {exc}; what was written so far is kept") from exc
+    finally:
+        archive.close()
+    counts = report.counts
+    click.echo(f"Re-extracted {report.pages} pages in {report.seconds:.1f}s: "
+               f"{counts['updated']} changed, {counts['unchanged']} unchanged, "
+               f"{len(report.lost)} no longer articles")
+    for url, status, reason in report.lost:
+        click.echo(f"  {status}: {reason} ({url})")
+
+
+@cli.command()
+@db_option()
+@click.option("--runs", type=click.IntRange(min=0), default=5, show_default=True,
+              help="How many of the last crawl runs to list")
+def stats(db: Path, runs: int) -> None:
+    """Print what the archive holds: counts and dates per site, and the last crawl runs.
+
+    Example:
+
+    \b
+        scraper stats
+        scraper stats --db data/demo.db --runs 20
+    """
+    from scraper.stats import report
+
+    archive = _existing_archive(db)
+    try:
+        click.echo(report(archive, runs))
+    finally:
+        archive.close()
+
+
+@cli.command()
+@db_option(help="SQLite archive to browse")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on")
 @click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
               help="Port to listen on")
@@ -171,17 +281,13 @@ def serve(db: Path, host: str, port: int) -> None:
     from scraper.serve import check_port
     from scraper.serve import serve as run_serve
 
-    if not db.is_file():
-        raise BadInput(f"no archive at {db} (make one with `scraper crawl` or `scraper demo`)")
+    _existing_archive(db).close()  # migrates an older archive: Datasette opens it read-only
     try:
         check_port(host, port)
     except OSError as exc:
         raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     click.echo(f"Serving {db} at http://{host}:{port}/archive/articles (Ctrl-C stops)")
-    try:
-        run_serve(db, host=host, port=port)
-    except ArchiveError as exc:
-        raise BadInput(str(exc)) from exc
+    run_serve(db, host=host, port=port)
 
 
 def _check_since(since: str | None) -> None:
@@ -190,6 +296,16 @@ def _check_since(since: str | None) -> None:
             date.fromisoformat(since)
         except ValueError:
             raise BadInput(f"--since must be a day as YYYY-MM-DD, not {since!r}") from None
+
+
+def _existing_archive(path: Path) -> Database:
+    """Open an archive that must already exist (migrating it if it is older)."""
+    if not path.is_file():
+        raise BadInput(f"no archive at {path} (crawl first, or give --db)")
+    try:
+        return open_archive(path)
+    except ArchiveError as exc:
+        raise BadInput(str(exc)) from exc
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:

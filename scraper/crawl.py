@@ -61,6 +61,8 @@ def summary(stats: dict[str, Any]) -> str:
         f"{n('pages/skipped_archived')} already archived, {n('pages/blocked')} blocked, "
         f"{n('pages/not_article')} not articles, {n('pages/failed')} failed, "
         f"{dropped} dropped; finish reason: {stats.get('finish_reason', 'unknown')}"
+        + (f"; {n('archive/gone')} archived articles gone (404/410)"
+           if n("archive/gone") else "")
         + (f"; {n('discovery/blocked')} feed/listing pages blocked"
            if n("discovery/blocked") else "")
         + (f"; {n('archive/unwritten')} articles NOT archived (database locked)"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scraper.extraction.record import Article
+from scraper.extraction.extract import extract
+from scraper.extraction.record import Article, Extraction
+from scraper.sites import SITES, site_for_url
 
 
 @dataclass
@@ -23,6 +25,12 @@ class Page:
     @property
     def html(self) -> str:
         return self.body.decode(self.encoding or "utf-8", errors="replace")
+
+    def extract(self) -> Extraction:
+        """What the current extraction makes of this page, with its site's rules: the same
+        call for a crawl and for re-extracting a stored page."""
+        site = SITES.get(self.site) or site_for_url(self.url)
+        return extract(self.html, self.url, site, fetched_at=self.fetched_at)
 
 
 @dataclass

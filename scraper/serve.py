@@ -17,7 +17,6 @@ from datasette.app import Datasette
 from datasette.database import Database
 from datasette.plugins import pm
 
-from scraper.archive import open_archive
 from scraper.browse import plugin
 from scraper.browse.plugin import DATABASE
 
@@ -34,17 +33,6 @@ def load_metadata() -> dict:
 def load_settings() -> dict:
     """The shipped Datasette settings (page size, time limits, truncation)."""
     return json.loads((BROWSE / "settings.json").read_text(encoding="utf-8"))
-
-
-def prepare_archive(path: Path) -> None:
-    """Bring an existing archive to the current schema (views included) before serving it.
-
-    Datasette opens the file read-only, so an old archive must be migrated first.
-    """
-    if not path.is_file():
-        raise FileNotFoundError(f"no archive at {path} (make one with `scraper crawl` "
-                                f"or `scraper demo`)")
-    open_archive(path).close()
 
 
 def build_datasette(path: Path) -> Datasette:
@@ -71,10 +59,12 @@ def check_port(host: str, port: int) -> None:
 
 
 def serve(path: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Migrate the archive if needed, then run Datasette on it until interrupted."""
+    """Run Datasette on the archive at `path` until interrupted.
+
+    The archive must exist and be up to date (`open_archive` migrates it): Datasette opens
+    it read-only."""
     import uvicorn
 
-    prepare_archive(path)
     ds = build_datasette(path)
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on",

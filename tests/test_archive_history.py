@@ -90,6 +90,19 @@ def test_full_text_search_covers_byline_after_update(db_path):
     write_batch(db, [make_item(byline="By Cy Dee")])
     assert db.execute(search, ["byline: lee"]).fetchall() == []
     assert db.execute(search, ["dee"]).fetchall() == [(URL,)]
+    write_batch(db, [make_item(byline="By Cy Dee")])  # unchanged: the index is not touched
+    assert db.execute(search, ["dee"]).fetchall() == [(URL,)]
+
+
+def test_index_agrees_with_the_table_after_every_kind_of_write(db_path):
+    db = open_archive(db_path)
+    write_batch(db, [make_item(), make_item(url="https://www.example.org/story/2")])
+    write_batch(db, [make_item()])  # unchanged
+    write_batch(db, [make_item(title="New title", byline=None)])  # changed
+    # FTS5 checks its index against the content table (the articles) itself.
+    db.execute("insert into articles_fts (articles_fts, rank) values ('integrity-check', 1)")
+    assert db.execute("select count(*) from articles_fts where articles_fts match "
+                      "'title: new'").fetchone()[0] == 1
 
 
 def test_original_sources_are_linked(db_path):

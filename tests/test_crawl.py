@@ -130,6 +130,22 @@ def test_each_crawl_is_a_run_with_its_counts_and_pages(site, db_path):
     assert con.execute("select count(*) from page_bodies").fetchone()[0] == len(EXPECTED)
 
 
+def test_article_that_disappears_is_marked_gone_and_kept(site, db_path):
+    crawl(site, db_path)
+    url = next(iter(EXPECTED))
+    site.fail("/" + url.split("/", 3)[3], 404, times=1)
+    out = subprocess.run(
+        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+         "--base-url", site.url, *FAST, "--refresh"], capture_output=True, text=True, timeout=120)
+    assert "; 1 archived articles gone (404/410)" in out.stdout
+    archived = rows(db_path)
+    assert archived[url]["status"] == "gone"
+    assert archived[url]["body"] == EXPECTED[url]["body"]
+    assert {r["status"] for u, r in archived.items() if u != url} == {"live"}
+    crawl(site, db_path, "--refresh")  # back online
+    assert rows(db_path)[url]["status"] == "live"
+
+
 def test_limit(site, db_path):
     counts = crawl(site, db_path, "--limit", "2")
     assert counts["new"] == 2

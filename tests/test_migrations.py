@@ -94,3 +94,13 @@ def test_migrated_archive_takes_new_writes(old_archive):
     assert (rev["title"], json.loads(rev["changed_fields"])[0]) == (old_title, "title")
     db.close()
     assert open_archive(old_archive)["_sqlite_migrations"].count == 2
+
+
+def test_pages_kept_by_m001_can_be_extracted_again(old_archive):
+    """Their gzip bodies are read back as they are: no recompression was needed."""
+    from scraper.reextract import reextract
+
+    db = open_archive(old_archive)
+    report = reextract(db, workers=1)
+    assert report.pages == 3
+    assert not [lost for lost in report.lost if lost[1] == "error"]

@@ -14,6 +14,7 @@ from pipelines.archive import ArchivePipeline
 from pipelines.extract import ExtractPipeline
 from pipelines.validate import ValidatePipeline
 from scraper import settings as project_settings
+from scraper.archive import known_urls, open_archive
 from scraper.items import Page
 
 
@@ -94,3 +95,35 @@ def test_archive_still_locked_at_the_end_is_reported(db_path):
     pipeline.close_spider()
     other.execute("rollback")
     assert crawler.stats.get_value("archive/unwritten") == 1
+
+
+def test_a_crash_loses_only_the_batch_in_flight(db_path):
+    """The process dies after three articles with batches of two: the first batch is in the
+    archive (committed before it was counted), the third article is not, so the next run's
+    skip list does not hold it and fetches it again; the run is left without an end."""
+    crawler = crawler_with(ARCHIVE_PATH=str(db_path), ARCHIVE_BATCH_SIZE=2)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    urls = [f"https://www.example.org/story/{n}" for n in range(3)]
+    for url in urls:
+        pipeline.process_item(make_item(url=url))
+    assert crawler.stats.get_value("archive/new") == 2
+    # No close_spider, no spider_closed: what another process sees is what survives.
+    con = sqlite3.connect(db_path)
+    assert {r[0] for r in con.execute("select url from articles")} == set(urls[:2])
+    assert con.execute("select count(*) from pages").fetchone()[0] == 2
+    assert con.execute("select finished from runs").fetchall() == [(None,)]
+    assert known_urls(open_archive(db_path), "example") == set(urls[:2])
+
+
+def test_run_is_finished_with_its_exit_reason(db_path):
+    crawler = crawler_with(ARCHIVE_PATH=str(db_path))
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.process_item(make_item())
+    crawler.stats.inc_value("articles/dropped/before_since", 2)
+    pipeline.close_spider()
+    pipeline.spider_closed(None, "shutdown")
+    run = sqlite3.connect(db_path).execute(
+        "select exit_reason, new, dropped, finished is not null from runs").fetchone()
+    assert run == ("shutdown", 1, '{"before_since": 2}', 1)

@@ -216,8 +216,7 @@ def test_serve_reports_a_missing_archive_and_a_busy_port(tmp_path, served_db):
     missing = serve("--db", str(tmp_path / "none.db"))
     assert missing.returncode == 2
     assert missing.stderr.strip().splitlines() == [
-        f"Error: no archive at {tmp_path / 'none.db'} (make one with `scraper crawl` "
-        "or `scraper demo`)"]
+        f"Error: no archive at {tmp_path / 'none.db'} (crawl first, or give --db)"]
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

@@ -150,6 +150,15 @@ def m002_research_archive(db: Database) -> None:
     articles.disable_fts()
     articles.enable_fts(["title", "byline", "body"], fts_version="FTS5", tokenize="porter",
                         create_triggers=True)
+    # Re-index a row only when an indexed column is written: a re-crawl that finds the page
+    # unchanged moves last_seen, and must not pay for the text's tokenizing twice.
+    db.execute("drop trigger articles_au")
+    db.execute(
+        "create trigger articles_au after update of title, byline, body on articles begin "
+        "insert into articles_fts (articles_fts, rowid, title, byline, body) "
+        "values ('delete', old.rowid, old.title, old.byline, old.body); "
+        "insert into articles_fts (rowid, title, byline, body) "
+        "values (new.rowid, new.title, new.byline, new.body); end")
     for name, sql in VIEWS.items():
         db.create_view(name, sql)
 

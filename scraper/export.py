@@ -1,0 +1,140 @@
+"""`scraper export`: articles as JSON lines or CSV, raw pages as WARC, streamed row by row.
+
+Rows come from one SQLite cursor and are written as they arrive, so memory stays the same
+whatever the archive's size.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http import HTTPStatus
+from importlib.metadata import version
+from io import BytesIO
+from typing import IO, Any
+
+from sqlite_utils import Database
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from scraper.archive.bodies import decompress
+
+FORMATS = ("jsonl", "csv", "warc")
+CSV_COLUMNS = ("url", "site", "title", "subtitle", "byline", "authors", "published",
+               "modified", "tags", "original_source", "original_source_url",
+               "original_source_date", "language", "word_count", "first_seen", "last_seen",
+               "last_changed", "revision_count", "status", "body")
+# Headers that described the bytes on the wire, not the decoded body the archive keeps.
+WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+def selection(site: str | None, since: str | None,
+              query: str | None) -> tuple[str, str, list[str]]:
+    """FROM and WHERE clauses (and their parameters) choosing the articles to export."""
+    source = "articles a"
+    where, params = [], []
+    if query:
+        source += " join articles_fts on articles_fts.rowid = a.rowid"
+        where.append("articles_fts match ?")
+        params.append(query)
+    if site:
+        where.append("a.site = ?")
+        params.append(site)
+    if since:
+        where.append("a.published >= ?")
+        params.append(since)
+    return source, (" where " + " and ".join(where)) if where else "", params
+
+
+def articles(db: Database, site: str | None = None, since: str | None = None,
+             query: str | None = None) -> Iterator[dict[str, Any]]:
+    """Archived articles as records (lists and the original source decoded), by date."""
+    source, where, params = selection(site, since, query)
+    cursor = db.execute(f"select a.* from {source}{where} order by a.published", params)
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield record(dict(zip(names, values, strict=True)))
+
+
+def record(row: dict[str, Any]) -> dict[str, Any]:
+    row["authors"] = json.loads(row["authors"] or "[]")
+    row["tags"] = json.loads(row["tags"] or "[]")
+    name, url, day = (row.pop("original_source"), row.pop("original_source_url"),
+                      row.pop("original_source_date"))
+    row["original_source"] = {"name": name, "url": url, "date": day} if name or url else None
+    return row
+
+
+def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    n = 0
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    """One line per article; authors and tag names joined by "; " for spreadsheets."""
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    n = 0
+    for row in rows:
+        n += 1
+        source = row["original_source"] or {}
+        writer.writerow(row | {
+            "authors": "; ".join(row["authors"]),
+            "tags": "; ".join(t["name"] for t in row["tags"]),
+            "original_source": source.get("name"),
+            "original_source_url": source.get("url"),
+            "original_source_date": source.get("date"),
+        })
+    return n
+
+
+def write_warc(db: Database, out: IO[bytes], site: str | None = None, since: str | None = None,
+               query: str | None = None) -> int:
+    """Every stored fetch of the chosen articles' pages as a WARC response record (gzip per
+    record, as web-archive tools expect). --since here is the day the page was fetched."""
+    source, where, params = selection(site, None, query)
+    sql = ("select p.url, p.final_url, p.status, p.headers, p.fetched_at, b.compression, "
+           "b.content from pages p join page_bodies b on b.sha256 = p.sha256 "
+           f"where p.url in (select a.url from {source}{where})")
+    if since:
+        sql += " and p.fetched_at >= ?"
+        params.append(since)
+    cursor = db.execute(sql + " order by p.id", params)
+    writer = WARCWriter(out, gzip=True)
+    writer.write_record(writer.create_warcinfo_record("", {
+        "software": f"news-archiver {version('news-archiver')}",
+        "format": "WARC File Format 1.1",
+        "description": "Pages fetched by the news archiver, as stored in its SQLite archive",
+    }))
+    n = 0
+    for url, final_url, status, headers, fetched_at, compression, content in cursor:
+        n += 1
+        body = decompress(compression, content)
+        writer.write_record(writer.create_warc_record(
+            final_url or url, "response", payload=BytesIO(body), length=len(body),
+            http_headers=_http_headers(status, json.loads(headers or "{}"), len(body)),
+            warc_headers_dict={"WARC-Date": warc_date(fetched_at)}))
+    return n
+
+
+def _http_headers(status: int, headers: dict[str, str], length: int) -> StatusAndHeaders:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    kept = [(k, v) for k, v in headers.items() if k.lower() not in WIRE_HEADERS]
+    kept.append(("Content-Length", str(length)))
+    return StatusAndHeaders(f"{status} {phrase}".strip(), kept, protocol="HTTP/1.1")
+
+
+def warc_date(fetched_at: str) -> str:
+    """WARC-Date: UTC, to the second, with a Z."""
+    moment = datetime.fromisoformat(fetched_at)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
