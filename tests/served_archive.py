@@ -26,6 +26,7 @@ from scraper.items import ArticleItem, Page
 from scraper.sites import SITES
 
 EDITED_CASE = "2023-grain-corridor"  # the replica article given a second version
+GONE_CASE = "2008-coca-eradication"  # the replica article whose page is then gone
 HOSTILE_URL = "https://www.globalresearch.ca/markup-in-the-archive/5999999"
 HOSTILE_TITLE = "Markup <b>in</b> the archive"
 HOSTILE_BODY = ("<script>window.pwned = 1; alert('pwned')</script>\n\n"
@@ -46,7 +47,7 @@ def replica_item(case: str, fetched_at: str) -> ArticleItem:
 
 def build_archive(db: Path) -> None:
     """Crawl the replica site as `scraper demo` does, then write an edited version of one
-    article (so it has a revision) and an article whose text is markup."""
+    article (so it has a revision), an article whose text is markup, and mark another gone."""
     out = subprocess.run([sys.executable, "-m", "scraper", "demo", "--db", str(db)],
                          capture_output=True, text=True, timeout=120, cwd=REPO)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -64,10 +65,11 @@ def build_archive(db: Path) -> None:
                       content_hash=content_hash(HOSTILE_TITLE, HOSTILE_BODY))
     archive = open_archive(db)
     try:
+        gone = replica_item(GONE_CASE, "2026-11-20T08:00:00+00:00").article.url
         assert write_batch(archive, [
             ArticleItem(article=edited, page=item.page),
             ArticleItem(article=hostile, page=replace(item.page, url=HOSTILE_URL)),
-        ]) == {"updated": 1, "new": 1}
+        ], gone=[gone]) == {"updated": 1, "new": 1, "gone": 1}
     finally:
         archive.close()
 

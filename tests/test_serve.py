@@ -21,6 +21,7 @@ from conftest import REPO, SITES_DIR
 from datasette.utils import tilde_encode
 from served_archive import (
     EDITED_CASE,
+    GONE_CASE,
     HOSTILE_URL,
     get_json,
     get_text,
@@ -194,6 +195,15 @@ def test_article_page_reads_like_an_article(served_url, served_db):
     assert "Revision 1" in html and "+" in html and "This sentence was added later." in html
     for tag in json.loads(row["tags"]):
         assert f">{tag['name'].replace('&', '&amp;')}</a>" in html
+
+
+def test_a_gone_article_says_so_and_keeps_its_text(served_url, served_db):
+    gone = replica_item(GONE_CASE, "2026-01-01T00:00:00+00:00").article
+    html = get_text(served_url + row_path(gone.url))
+    assert '<p class="status">Gone: the page answered 404 or 410' in html
+    assert f"<h1>{gone.title}</h1>" in html
+    live = replica_item(EDITED_CASE, "2026-01-01T00:00:00+00:00").article
+    assert 'class="status"' not in get_text(served_url + row_path(live.url))
 
 
 def test_markup_in_an_article_is_escaped_not_run(served_url):
