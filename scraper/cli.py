@@ -138,6 +138,7 @@ def demo(db: Path) -> None:
     click.echo(f'  sqlite3 {db} "select published, title from articles order by published"')
     click.echo(f'  sqlite-utils {db} "select title from articles_fts where articles_fts '
                f"match 'grain'\" --table")
+    click.echo(f"  scraper serve --db {db}    # browse it in Datasette")
 
 
 @cli.command()

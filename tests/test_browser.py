@@ -76,6 +76,8 @@ def test_search_box_finds_articles(page, served_url, served_db):
         served_db, "select a.title from articles a join articles_fts f on f.rowid = a.rowid "
                  "where articles_fts match 'grain' order by a.published desc")]
     assert titles(page) == expected and expected
+    marked = page.locator("ol.article-list .search-snippet mark").all_inner_texts()
+    assert marked and {m.lower() for m in marked} == {"grain"}
     assert page.locator("h3").first.inner_text().startswith(f"{len(expected)} row")
     assert shoot(page, "search").stat().st_size > 10_000
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -22,6 +23,7 @@ from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.filters import FilterArguments
 from datasette.utils import (
+    escape_fts,
     escape_sqlite,
     path_with_added_args,
     path_with_removed_args,
@@ -211,8 +213,10 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     if database != DATABASE or table != "articles" or request is None:
         return {}
     if view_name == "table":
-        return {"article_path": lambda url: datasette.urls.row(database, table,
-                                                               tilde_encode(url))}
+        return {
+            "article_path": lambda url: datasette.urls.row(database, table, tilde_encode(url)),
+            "search_snippet": lambda url: search_snippet(datasette, database, request, url),
+        }
     if template != ARTICLE_TEMPLATE:
         return {}
 
@@ -221,6 +225,36 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         return await article_context(datasette, database, table, url)
 
     return article_page
+
+
+SNIPPET_START, SNIPPET_END = "\x02", "\x03"  # around matches; never in archived text
+
+
+async def search_snippet(datasette, database: str, request, url: str) -> list[tuple[str, bool]]:
+    """The words around the matches of the page's full-text search in the article at `url`,
+    as (text, is_match) pieces for the template to mark up (and escape)."""
+    query = request.args.get("_search")
+    if not query:
+        return []
+    if request.args.get("_searchmode") != "raw":
+        query = escape_fts(query)
+    db = datasette.get_database(database)
+    try:
+        found = await db.execute(
+            f"select snippet(articles_fts, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 24) "
+            "from articles_fts where articles_fts match :query "
+            "and rowid = (select rowid from articles where url = :url)",
+            {"query": query, "url": url})
+    except (QueryInterrupted, sqlite3.OperationalError):
+        return []
+    if not found.rows:
+        return []
+    pieces = []
+    for i, part in enumerate(found.rows[0][0].split(SNIPPET_START)):
+        marked, _, rest = part.partition(SNIPPET_END) if i else ("", "", part)
+        pieces += [(marked, True)] if marked else []
+        pieces += [(rest, False)] if rest else []
+    return pieces
 
 
 async def article_context(datasette, database: str, table: str, url: str) -> dict[str, Any]:
