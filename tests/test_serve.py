@@ -181,6 +181,10 @@ def test_canned_queries_for_the_views(served_url, served_db):
     assert [(r["url"], r["previous_title"], r["revision_count"]) for r in changed] == [
         (edited.url, edited.title, 1)]
     assert rows(served_url, "/archive/recent_changes.json?since=2999-01-01") == []
+    page = get_text(f"{served_url}/archive/recent_changes?since=")
+    assert f'<a href="{row_path(edited.url)}">{edited.url}</a>' in page, "links to the article"
+    sources = get_text(f"{served_url}/archive/article_sources")
+    assert '<a href="javascript:' not in sources
 
 
 def test_article_page_reads_like_an_article(served_url, served_db):

@@ -31,6 +31,7 @@ from datasette.utils import (
     urlsafe_components,
 )
 from datasette.utils.asgi import BadRequest
+from markupsafe import Markup
 
 DATABASE = "archive"  # the name `scraper serve` gives the archive, whatever its file
 ARTICLE_TEMPLATE = f"row-{DATABASE}-articles.html"
@@ -209,6 +210,24 @@ async def _describe_link(datasette, database: str, link: str, fks: list[dict], c
     labels = await datasette.expand_foreign_keys(database, link, column, [value])
     label = labels.get((column, value), value)
     return f'{target[0]["other_table"]} is "{label}"'
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    """An article's URL in any other table, view or query links to its article page."""
+    if (database != DATABASE or table == "articles" or column not in ("url", "article_url")
+            or not isinstance(value, str) or not value.startswith(("http://", "https://"))):
+        return None
+
+    async def article_link() -> Markup | None:
+        db = datasette.get_database(database)
+        found = await db.execute("select 1 from articles where url = ?", [value])
+        if not found.rows:
+            return None
+        path = datasette.urls.row(database, "articles", tilde_encode(value))
+        return Markup('<a href="{}">{}</a>').format(path, value)
+
+    return article_link
 
 
 @hookimpl
