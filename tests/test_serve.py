@@ -305,6 +305,7 @@ def test_datasette_reads_while_a_crawl_writes(tmp_path):
             reader.join()
         assert crawl.returncode == 0, err[-2000:]
         assert answered >= 10, f"only {answered} queries in {time.monotonic() - started:.1f}s"
+        print(f"{answered} queries answered during the crawl, none refused")
         assert failures == []
         final = get_json(f"{url}/archive/articles.json?_size=0")
     assert final["filtered_table_rows_count"] == sql(db, "select count(*) from articles")[0][0]
