@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from scraper.archive import ArchiveError, open_archive, write_batch
 from scraper.archive.runs import finish_run, start_run
-from scraper.items import ArticleItem
+from scraper.items import ArticleItem, Page
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +43,10 @@ class ArchivePipeline:
         self.accepted = 0
         self.run_id: int | None = None
         self.gone: list[str] = []
+        self.pages: list[Page] = []  # fetched, but dropped before the archive
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -96,12 +98,22 @@ class ArchivePipeline:
         if url and response.status in (404, 410):
             self.gone.append(url)
 
+    def item_dropped(self, item: Page | ArticleItem, response: Response,
+                     exception: Exception, spider: Spider) -> None:
+        """A page that gave no article (blocked, not an article, dropped by a rule) was
+        still fetched: it is kept in `pages` with the next batch."""
+        page = item if isinstance(item, Page) else getattr(item, "page", None)
+        if page is not None:
+            self.pages.append(page)
+            if len(self.pages) >= self.batch_size:
+                self.flush()
+
     def flush(self) -> None:
-        if not (self.batch or self.gone) or self.db is None:
+        if not (self.batch or self.gone or self.pages) or self.db is None:
             return
         try:
             self._start_run()
-            counts = write_batch(self.db, self.batch, self.run_id, self.gone)
+            counts = write_batch(self.db, self.batch, self.run_id, self.gone, self.pages)
         except sqlite3.OperationalError as exc:  # locked or busy: keep the batch, try later
             self.stats.inc_value("archive/write_retries")
             logger.error("could not write %d articles to %s (%s); will try again",
@@ -111,6 +123,7 @@ class ArchivePipeline:
             self.stats.inc_value(f"archive/{outcome}", n)
         self.batch = []
         self.gone = []
+        self.pages = []
 
     def close_spider(self) -> None:
         if self.db is not None:

@@ -95,12 +95,14 @@ def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
 
 def write_warc(db: Database, out: IO[bytes], site: str | None = None, since: str | None = None,
                query: str | None = None) -> int:
-    """Every stored fetch of the chosen articles' pages as a WARC response record (gzip per
-    record, as web-archive tools expect). --since here is the day the page was fetched."""
+    """Every stored fetch (of the chosen articles' pages, with --site or --query) as a WARC
+    response record, gzip per record as web-archive tools expect. --since here is the day
+    the page was fetched."""
     source, where, params = selection(site, None, query)
     sql = ("select p.url, p.final_url, p.status, p.headers, p.fetched_at, b.compression, "
-           "b.content from pages p join page_bodies b on b.sha256 = p.sha256 "
-           f"where p.url in (select a.url from {source}{where})")
+           "b.content from pages p join page_bodies b on b.sha256 = p.sha256 where 1")
+    if where:  # the chosen articles' pages; otherwise every fetch, articles or not
+        sql += f" and p.url in (select a.url from {source}{where})"
     if since:
         sql += " and p.fetched_at >= ?"
         params.append(since)

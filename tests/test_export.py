@@ -30,6 +30,8 @@ def archive(db_path):
     write_batch(db, [make_item(), b, make_item(url=C, title="Wheat prices",
                                                body="Wheat futures fell.", published=None)])
     write_batch(db, [make_item(title="Grain ships stall again")])  # a second fetch of A
+    wall = make_item(url="https://www.example.org/wall", title="Just a moment...").page
+    write_batch(db, [], pages=[wall])  # a fetch that gave no article
     db.close()
     return db_path
 
@@ -82,15 +84,15 @@ def test_warc_holds_every_fetch_and_reads_back(archive, tmp_path):
     out = tmp_path / "pages.warc.gz"
     result = run("export", "--db", str(archive), "--format", "warc", "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "Exported 4 pages" in result.stderr
+    assert "Exported 5 pages" in result.stderr
     with out.open("rb") as stream:
         records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"),
                     r.rec_headers.get_header("WARC-Date"), r.http_headers,
                     r.content_stream().read()) for r in ArchiveIterator(stream)]
     assert records[0][0] == "warcinfo"
     responses = records[1:]
-    assert [r[0] for r in responses] == ["response"] * 4
-    assert [r[1] for r in responses] == [A, B, C, A]
+    assert [r[0] for r in responses] == ["response"] * 5
+    assert [r[1] for r in responses] == [A, B, C, A, "https://www.example.org/wall"]
     assert responses[0][2] == "2026-11-25T10:00:00Z"
     assert responses[0][3].get_statuscode() == "200"
     assert responses[0][4] == make_item().page.body

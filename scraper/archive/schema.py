@@ -222,9 +222,12 @@ def _add_sources(db: Database) -> None:
         link_source(db, article_url, {"name": name, "url": url, "date": day})
 
 
-def link_source(db: Database, article_url: str, source: dict[str, str | None] | None) -> None:
-    """Point the article at its original source (a `sources` row made on first sight)."""
-    db.execute("delete from article_sources where article_url = ?", [article_url])
+def link_source(db: Database, article_url: str, source: dict[str, str | None] | None,
+                fresh: bool = False) -> None:
+    """Point the article at its original source (a `sources` row made on first sight);
+    `fresh`: the article has no link yet."""
+    if not fresh:
+        db.execute("delete from article_sources where article_url = ?", [article_url])
     if not source or not (source.get("name") or source.get("url")):
         return
     domain = host_of(source["url"]) if source.get("url") else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -34,11 +35,12 @@ def now() -> str:
 
 
 def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = None,
-                gone: list[str] = ()) -> Counter[str]:
+                gone: Sequence[str] = (), pages: Sequence[Page] = ()) -> Counter[str]:
     """Write fetched articles and their pages in one transaction; count new/updated/unchanged.
 
     `gone`: archived URLs that now answer 404 or 410; their articles get status "gone" (and
-    keep their text: the archive is where a deleted story is still found)."""
+    keep their text: the archive is where a deleted story is still found). `pages`: fetched
+    pages that gave no article (a bot wall, a soft 404, a dropped one), kept as fetches."""
     counts: Counter[str] = Counter()
     columns = article_columns(db)
     seen = now()
@@ -46,6 +48,8 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
         for item in items:
             record_page(db, item.page, run_id)
             counts[save_article(db, item.article, columns, seen, reason="recrawl")] += 1
+        for page in pages:
+            record_page(db, page, run_id)
         for url in gone:
             marked = db.execute("update articles set status = 'gone' where url = ? "
                                 "and status != 'gone'", [url]).rowcount
@@ -87,7 +91,7 @@ def save_article(db: Database, article: Article, columns: set[str], when: str, *
         row |= {"first_seen": when, "last_seen": when, "last_changed": when,
                 "revision_count": 0, "status": "live"}
         _insert(db, "articles", row)
-        _link_all(db, article)
+        _link_all(db, article, fresh=True)
         return "new"
     old = dict(zip([d[0] for d in cursor.description], found, strict=True))
     changed = [k for k in COMPARED if k in row and old.get(k) != row[k]]
@@ -148,17 +152,20 @@ def _source_json(row: dict[str, Any]) -> str | None:
                        "date": row.get("original_source_date")}, ensure_ascii=False)
 
 
-def _link_all(db: Database, article: Article) -> None:
+def _link_all(db: Database, article: Article, fresh: bool = False) -> None:
+    """Link the article to its authors, tags and original source; `fresh`: it has no links
+    yet (a new article), so there are none to remove."""
     _link(db, article.url, "authors", "article_authors", "author_id",
-          [{"name": n} for n in article.authors])
-    _link(db, article.url, "tags", "article_tags", "tag_id", article.tags)
-    link_source(db, article.url, article.original_source)
+          [{"name": n} for n in article.authors], fresh)
+    _link(db, article.url, "tags", "article_tags", "tag_id", article.tags, fresh)
+    link_source(db, article.url, article.original_source, fresh)
 
 
 def _link(db: Database, url: str, table: str, link_table: str, key: str,
-          records: list[dict[str, str]]) -> None:
+          records: list[dict[str, str]], fresh: bool) -> None:
     """Replace the article's links to `table` rows (authors or tags), keeping their order."""
-    db.execute(f"delete from {link_table} where article_url = ?", [url])
+    if not fresh:
+        db.execute(f"delete from {link_table} where article_url = ?", [url])
     for position, record in enumerate(records):
         db.execute(f"insert or replace into {link_table} (article_url, {key}, position) "
                    "values (?, ?, ?)", [url, lookup_id(db, table, record), position])
