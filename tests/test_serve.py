@@ -104,11 +104,14 @@ def test_articles_are_sorted_by_published_newest_first(served_url, served_db):
 def test_facets_on_site_tags_authors_source_and_year(served_url, served_db):
     facets = get_json(
         f"{served_url}/archive/articles.json?_size=0&_facet_size=max")["facet_results"]
-    assert set(facets) == {"site", "tags", "authors", "original source", "published"}
+    assert set(facets) == {"site", "tags", "authors", "original source", "published",
+                           "status"}
 
     def counts(name):
         return {v["label"]: v["count"] for v in facets[name]["results"]}
 
+    assert counts("status") == {"live": len(rows(served_url, "/archive/articles.json")) - 1,
+                                "gone": 1}
     assert counts("site") == {r[0]: r[1] for r in sql(
         served_db, "select site, count(*) from articles group by site")}
     assert counts("tags") == {r[0]: r[1] for r in sql(
