@@ -111,6 +111,8 @@ def test_article_page_with_its_revision(page, served_url, served_db):
         served_db, "select a.url, a.title, a.body, a.byline from articles a "
                  "where a.revision_count > 0")[0]
     page.goto(f"{served_url}/archive/articles?_search={title.split()[1]}")
+    entry = page.locator("li.article-entry", has=page.get_by_role("link", name=title))
+    assert entry.locator(".revised").inner_text() == "1 older version"
     page.get_by_role("link", name=title).click()
     page.wait_for_selector("article.archived-article")
     assert page.locator("article h1").inner_text() == title
