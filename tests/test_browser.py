@@ -15,7 +15,7 @@ import pytest
 from conftest import REPO
 from served_archive import HOSTILE_TITLE, HOSTILE_URL
 
-from scraper.browse.plugin import paragraphs
+from scraper.browse.article import paragraphs
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
