@@ -152,6 +152,17 @@ def test_a_facet_value_filters_the_articles(served_url, served_db):
     assert both["rows"]
 
 
+@pytest.mark.parametrize(("link", "message"), [
+    ("tags", "_link takes a JSON object with table, column and value, not 'tags'"),
+    ('{"table": "runs", "column": "id", "value": 1}', "runs does not link to articles"),
+])
+def test_a_wrong_link_filter_is_a_bad_request(served_url, link, message):
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        get_json(f"{served_url}/archive/articles.json?_link={quote(link)}")
+    assert answer.value.code == 400
+    assert json.loads(answer.value.read())["error"] == message
+
+
 @pytest.mark.parametrize("words", ["grain", "harvests", "Whitcombe"])
 def test_full_text_search_over_title_byline_and_body(served_url, served_db, words):
     got = {r["url"] for r in rows(served_url, f"/archive/articles.json?_search={quote(words)}")}
