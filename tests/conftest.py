@@ -27,10 +27,10 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "archive.db"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served_db(tmp_path_factory) -> Path:
-    """An archive made by the project's code (see served_archive.py), one per test module;
-    its name has a space, because `scraper serve` must work on any path."""
+    """An archive made by the project's code (see served_archive.py), built once; its name
+    has a space, because `scraper serve` must work on any path. Tests leave it as it was."""
     from served_archive import build_archive
 
     db = tmp_path_factory.mktemp("served") / "news archive.db"
