@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlite_utils import Database
 
@@ -60,7 +60,11 @@ def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
                 body=decompress(compression, content), encoding=encoding,
                 fetched_at=fetched_at, site=site)
     result = page.extract()
-    return url, result.status, result.article, result.reason
+    article = result.article
+    if article is not None and article.url != url:
+        # The archive's identity of the article stays, whatever canonical link the page gives.
+        article = replace(article, url=url)
+    return url, result.status, article, result.reason
 
 
 def reextract(db: Database, site: str | None = None, since: str | None = None,

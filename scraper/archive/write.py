@@ -46,7 +46,7 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
     seen = now()
     with db.atomic():
         for item in items:
-            record_page(db, item.page, run_id)
+            record_page(db, item.page, run_id, item.article.url)
             counts[save_article(db, item.article, columns, seen, reason="recrawl")] += 1
         for page in pages:
             record_page(db, page, run_id)
@@ -125,8 +125,11 @@ def body_diff(old: str, new: str, revision: int) -> str:
         fromfile=f"revision {revision}", tofile=f"revision {revision + 1}", lineterm=""))
 
 
-def record_page(db: Database, page: Page, run_id: int | None) -> int:
-    """One `pages` row per fetch; the body goes to `page_bodies` unless already there."""
+def record_page(db: Database, page: Page, run_id: int | None, url: str | None = None) -> int:
+    """One `pages` row per fetch; the body goes to `page_bodies` unless already there.
+
+    `url`: the URL of the article extracted from the page (its canonical link may differ
+    from the link that led to it), so that pages join articles on `url`."""
     digest = bodies.sha256(page.body)
     if db.execute("select 1 from page_bodies where sha256 = ?", [digest]).fetchone() is None:
         compression, content = bodies.compress(page.body)
@@ -135,7 +138,8 @@ def record_page(db: Database, page: Page, run_id: int | None) -> int:
     return db.execute(
         "insert into pages (url, final_url, status, headers, encoding, fetched_at, sha256, "
         "run_id) values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [page.url, page.fetched_url, page.status, json.dumps(page.headers, ensure_ascii=False),
+        [url or page.url, page.fetched_url, page.status,
+         json.dumps(page.headers, ensure_ascii=False),
          page.encoding, page.fetched_at, digest, run_id]).lastrowid
 
 
