@@ -77,10 +77,11 @@ def reextract(db: Database, site: str | None = None, since: str | None = None,
     batch: list[Article] = []
 
     def write() -> None:
-        when = now()
+        when, ids = now(), {}
         with db.atomic():
             for article in batch:
-                report.counts[save_article(db, article, columns, when, reason="reextract")] += 1
+                report.counts[save_article(db, article, columns, when, reason="reextract",
+                                           ids=ids)] += 1
         batch.clear()
         if progress:
             progress(report)
