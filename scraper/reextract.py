@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlite_utils import Database
 
@@ -60,7 +60,11 @@ def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
                 body=decompress(compression, content), encoding=encoding,
                 fetched_at=fetched_at, site=site)
     result = page.extract()
-    return url, result.status, result.article, result.reason
+    article = result.article
+    if article is not None and article.url != url:
+        # The archive's identity of the article stays, whatever canonical link the page gives.
+        article = replace(article, url=url)
+    return url, result.status, article, result.reason
 
 
 def reextract(db: Database, site: str | None = None, since: str | None = None,
@@ -73,10 +77,11 @@ def reextract(db: Database, site: str | None = None, since: str | None = None,
     batch: list[Article] = []
 
     def write() -> None:
-        when = now()
+        when, ids = now(), {}
         with db.atomic():
             for article in batch:
-                report.counts[save_article(db, article, columns, when, reason="reextract")] += 1
+                report.counts[save_article(db, article, columns, when, reason="reextract",
+                                           ids=ids)] += 1
         batch.clear()
         if progress:
             progress(report)

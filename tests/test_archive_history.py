@@ -70,6 +70,15 @@ def test_metadata_only_change_has_no_body_diff(db_path):
     assert rev["body_diff"] is None
 
 
+def test_page_row_joins_the_article_it_gave(db_path):
+    """The link that led to a page may differ from the article's canonical URL."""
+    db = open_archive(db_path)
+    item = make_item()
+    item.page.url = "https://www.example.org/?p=1"
+    write_batch(db, [item])
+    assert [r["url"] for r in db.query("select url from pages")] == [URL]
+
+
 def test_identical_bodies_are_stored_once(db_path):
     db = open_archive(db_path)
     for _ in range(3):

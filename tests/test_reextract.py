@@ -16,6 +16,7 @@ from scraper.items import ArticleItem, Page
 CASES = list(map(load_case, golden_cases("globalresearch")))
 ARTICLES = [c for c in CASES if c["status"] == "article"]
 BLOCKED = next(c for c in CASES if c["status"] == "blocked")
+MOVED = "https://www.globalresearch.ca/an-older-address/42"
 
 
 def page_of(case: dict, url: str | None = None) -> Page:
@@ -38,6 +39,9 @@ def archive(db_path):
         items.append(ArticleItem(article=article, page=page))
     wall = page_of(BLOCKED, "https://www.globalresearch.ca/was-an-article/1")
     items.append(ArticleItem(article=replace(items[1].article, url=wall.url), page=wall))
+    # Archived under an address its page's canonical link does not give.
+    moved = page_of(ARTICLES[2], MOVED)
+    items.append(ArticleItem(article=replace(items[2].article, url=MOVED), page=moved))
     db = open_archive(db_path)
     write_batch(db, items)
     db.close()
@@ -51,7 +55,7 @@ def test_reextract_records_changes_as_revisions(archive):
     before.close()
     result = CliRunner().invoke(cli, ["reextract", "--db", str(archive), "--workers", "2"])
     assert result.exit_code == 0, result.output
-    assert (f"Re-extracted {len(ARTICLES) + 1} pages" in result.output
+    assert (f"Re-extracted {len(ARTICLES) + 2} pages" in result.output
             and "1 changed" in result.output and "1 no longer articles" in result.output)
     assert "blocked: challenge page" in result.output
     db = open_archive(archive)
@@ -68,6 +72,9 @@ def test_reextract_records_changes_as_revisions(archive):
     assert db["pages"].count == pages
     assert {r["url"]: r["last_seen"] for r in db.query("select url, last_seen from articles")} \
         == seen
+    # Each article stays under the URL the archive knows it by: no row is added.
+    assert db["articles"].count == len(ARTICLES) + 2
+    assert db["articles"].get(MOVED)["revision_count"] == 0
     # The article whose page now reads as a wall is reported, and kept as it was.
     assert db["articles"].get("https://www.globalresearch.ca/was-an-article/1")["title"]
     # Run again: nothing left to change.

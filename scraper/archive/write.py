@@ -28,6 +28,7 @@ COMPARED = ("title", "subtitle", "byline", "authors", "published", "modified", "
 REVISION_COPY = ("title", "subtitle", "byline", "authors", "published", "modified", "tags",
                  "body", "content_hash", "fetched_at")
 NOT_STORED = ("provenance", "removed")  # debugging aids of `scraper extract --debug`
+Ids = dict[tuple[str, ...], int]  # (table, *values) -> id, within one transaction
 
 
 def now() -> str:
@@ -44,10 +45,12 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
     counts: Counter[str] = Counter()
     columns = article_columns(db)
     seen = now()
+    ids: Ids = {}
     with db.atomic():
         for item in items:
-            record_page(db, item.page, run_id)
-            counts[save_article(db, item.article, columns, seen, reason="recrawl")] += 1
+            record_page(db, item.page, run_id, item.article.url)
+            counts[save_article(db, item.article, columns, seen, reason="recrawl",
+                                ids=ids)] += 1
         for page in pages:
             record_page(db, page, run_id)
         for url in gone:
@@ -78,11 +81,12 @@ def article_row(article: Article, columns: set[str]) -> dict[str, Any]:
 
 
 def save_article(db: Database, article: Article, columns: set[str], when: str, *,
-                 reason: str) -> str:
+                 reason: str, ids: Ids | None = None) -> str:
     """Insert or update one article; return "new", "updated" or "unchanged".
 
     `reason` "recrawl" means the page was fetched again at `when` (so `last_seen` moves);
     "reextract" means the stored page was extracted again (it was not seen again).
+    `ids` remembers author and tag ids within one transaction.
     """
     row = article_row(article, columns)
     cursor = db.execute("select * from articles where url = ?", [article.url])
@@ -91,7 +95,7 @@ def save_article(db: Database, article: Article, columns: set[str], when: str, *
         row |= {"first_seen": when, "last_seen": when, "last_changed": when,
                 "revision_count": 0, "status": "live"}
         _insert(db, "articles", row)
-        _link_all(db, article, fresh=True)
+        _link_all(db, article, ids, fresh=True)
         return "new"
     old = dict(zip([d[0] for d in cursor.description], found, strict=True))
     changed = [k for k in COMPARED if k in row and old.get(k) != row[k]]
@@ -114,7 +118,7 @@ def save_article(db: Database, article: Article, columns: set[str], when: str, *
         row["last_seen"] = when
     assignments = ", ".join(f"[{k}] = ?" for k in row)
     db.execute(f"update articles set {assignments} where url = ?", [*row.values(), article.url])
-    _link_all(db, article)
+    _link_all(db, article, ids)
     return "updated"
 
 
@@ -125,8 +129,11 @@ def body_diff(old: str, new: str, revision: int) -> str:
         fromfile=f"revision {revision}", tofile=f"revision {revision + 1}", lineterm=""))
 
 
-def record_page(db: Database, page: Page, run_id: int | None) -> int:
-    """One `pages` row per fetch; the body goes to `page_bodies` unless already there."""
+def record_page(db: Database, page: Page, run_id: int | None, url: str | None = None) -> int:
+    """One `pages` row per fetch; the body goes to `page_bodies` unless already there.
+
+    `url`: the URL of the article extracted from the page (its canonical link may differ
+    from the link that led to it), so that pages join articles on `url`."""
     digest = bodies.sha256(page.body)
     if db.execute("select 1 from page_bodies where sha256 = ?", [digest]).fetchone() is None:
         compression, content = bodies.compress(page.body)
@@ -135,7 +142,8 @@ def record_page(db: Database, page: Page, run_id: int | None) -> int:
     return db.execute(
         "insert into pages (url, final_url, status, headers, encoding, fetched_at, sha256, "
         "run_id) values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [page.url, page.fetched_url, page.status, json.dumps(page.headers, ensure_ascii=False),
+        [url or page.url, page.fetched_url, page.status,
+         json.dumps(page.headers, ensure_ascii=False),
          page.encoding, page.fetched_at, digest, run_id]).lastrowid
 
 
@@ -152,30 +160,41 @@ def _source_json(row: dict[str, Any]) -> str | None:
                        "date": row.get("original_source_date")}, ensure_ascii=False)
 
 
-def _link_all(db: Database, article: Article, fresh: bool = False) -> None:
+def _link_all(db: Database, article: Article, ids: Ids | None, fresh: bool = False) -> None:
     """Link the article to its authors, tags and original source; `fresh`: it has no links
     yet (a new article), so there are none to remove."""
     _link(db, article.url, "authors", "article_authors", "author_id",
-          [{"name": n} for n in article.authors], fresh)
-    _link(db, article.url, "tags", "article_tags", "tag_id", article.tags, fresh)
+          [{"name": n} for n in article.authors], ids, fresh)
+    _link(db, article.url, "tags", "article_tags", "tag_id", article.tags, ids, fresh)
     link_source(db, article.url, article.original_source, fresh)
 
 
 def _link(db: Database, url: str, table: str, link_table: str, key: str,
-          records: list[dict[str, str]], fresh: bool) -> None:
+          records: list[dict[str, str]], ids: Ids | None, fresh: bool) -> None:
     """Replace the article's links to `table` rows (authors or tags), keeping their order."""
     if not fresh:
         db.execute(f"delete from {link_table} where article_url = ?", [url])
     for position, record in enumerate(records):
         db.execute(f"insert or replace into {link_table} (article_url, {key}, position) "
-                   "values (?, ?, ?)", [url, lookup_id(db, table, record), position])
+                   "values (?, ?, ?)", [url, lookup_id(db, table, record, ids), position])
 
 
-def lookup_id(db: Database, table: str, record: dict[str, str]) -> int:
+def lookup_id(db: Database, table: str, record: dict[str, str], ids: Ids | None = None) -> int:
     """The id of the row equal to `record` (on a unique index), inserted if new.
 
     (sqlite-utils' Table.lookup does the same but inspects the schema on every call,
-    which was half the time of a batch.)"""
+    which was half the time of a batch.) `ids` caches answers: it must not outlive the
+    transaction, whose rollback would undo the rows it names."""
+    key = (table, *record.values())
+    if ids is not None and key in ids:
+        return ids[key]
+    ident = _lookup_id(db, table, record)
+    if ids is not None:
+        ids[key] = ident
+    return ident
+
+
+def _lookup_id(db: Database, table: str, record: dict[str, str]) -> int:
     where = " and ".join(f"[{k}] = ?" for k in record)
     found = db.execute(f"select id from [{table}] where {where}", list(record.values()))
     row = found.fetchone()
