@@ -24,18 +24,34 @@ LINK_ARG = "_link"
 
 
 class CountingFacet(Facet):
-    """What both facets share: a counting query under the facet time limit, and the
-    entry of one value in Datasette's facet results."""
+    """What both facets share: one result per configured facet, each from a counting query
+    under the facet time limit; a facet that runs out of time is reported as timed out."""
 
-    async def counts(self, sql: str, name: str, timed_out: list[str]) -> list | None:
-        """The rows of `sql` (over the table's filtered rows); None, and `name` added to
-        `timed_out`, when it ran out of time."""
-        try:
-            found = await self.ds.execute(self.database, sql, self.params, truncate=False,
-                                          custom_time_limit=self.ds.setting("facet_time_limit_ms"))
-        except QueryInterrupted:
-            timed_out.append(name)
-            return None
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        results: list[dict[str, Any]] = []
+        timed_out: list[str] = []
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            try:
+                result = await self.result(config, source_and_config["source"] == "metadata")
+            except QueryInterrupted:
+                timed_out.append(self.name(config))
+                continue
+            if result is not None:
+                results.append({"name": self.name(config), "type": self.type, **result})
+        return results, timed_out
+
+    def name(self, config: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    async def result(self, config: dict[str, Any], from_metadata: bool) -> dict[str, Any] | None:
+        """The facet's values, toggle URL, hideable and truncated; None if it doesn't apply."""
+        raise NotImplementedError
+
+    async def counts(self, sql: str) -> list:
+        """The rows of `sql` (a count over the table's filtered rows)."""
+        found = await self.ds.execute(self.database, sql, self.params, truncate=False,
+                                      custom_time_limit=self.ds.setting("facet_time_limit_ms"))
         return found.rows
 
     def entry(self, value: object, label: object, count: int, path: str,
@@ -49,49 +65,42 @@ class LinkFacet(CountingFacet):
 
     type = "link"
 
-    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
-        results: list[dict[str, Any]] = []
-        timed_out: list[str] = []
+    def name(self, config: dict[str, Any]) -> str:
+        return config.get("name", config["table"])
+
+    async def result(self, config: dict[str, Any], from_metadata: bool) -> dict[str, Any] | None:
+        link, column = config["table"], config["column"]
         db = self.ds.get_database(self.database)
+        to_us = [fk for fk in await db.foreign_keys_for_table(link)
+                 if fk["other_table"] == self.table]
+        if not to_us:
+            return None
         size = self.get_facet_size()
+        # On the whole table, count the link table alone (its index on `column` makes that
+        # fast); on filtered rows, only the links of those rows.
+        among = "" if await self._all_rows() else (
+            f"where {escape_sqlite(to_us[0]['column'])} in "
+            f"(select {escape_sqlite(to_us[0]['other_column'])} from ({self.sql})) ")
+        found = await self.counts(f"select {escape_sqlite(column)} as value, count(*) as count "
+                                  f"from {escape_sqlite(link)} {among}group by value "
+                                  f"order by count desc, value limit {size + 1}")
+        rows = found[:size]
+        labels = await self.ds.expand_foreign_keys(
+            self.database, link, column, [r["value"] for r in rows])
         selected_args = self._selected()
-        for source_and_config in self.get_configs():
-            config = source_and_config["config"]
-            link, column = config["table"], config["column"]
-            name = config.get("name", link)
-            to_us = [fk for fk in await db.foreign_keys_for_table(link)
-                     if fk["other_table"] == self.table]
-            if not to_us:
-                continue
-            # On the whole table, count the link table alone (its index on `column` makes
-            # that fast); on filtered rows, only the links of those rows.
-            among = "" if await self._all_rows() else (
-                f"where {escape_sqlite(to_us[0]['column'])} in "
-                f"(select {escape_sqlite(to_us[0]['other_column'])} from ({self.sql})) ")
-            sql = (f"select {escape_sqlite(column)} as value, count(*) as count "
-                   f"from {escape_sqlite(link)} {among}"
-                   f"group by value order by count desc, value limit {size + 1}")
-            found = await self.counts(sql, name, timed_out)
-            if found is None:
-                continue
-            rows = found[:size]
-            labels = await self.ds.expand_foreign_keys(
-                self.database, link, column, [r["value"] for r in rows])
-            values = []
-            for row in rows:
-                key = (link, column, str(row["value"]))
-                if key in selected_args:
-                    path = path_with_removed_args(self.request, {LINK_ARG: selected_args[key]})
-                else:
-                    path = path_with_added_args(self.request,
-                                                {LINK_ARG: link_arg(link, column, row["value"])})
-                values.append(self.entry(row["value"], labels.get((column, row["value"]),
-                                                                  row["value"]),
-                                         row["count"], path, key in selected_args))
-            results.append({"name": name, "type": self.type, "hideable": False,
-                            "toggle_url": self.ds.urls.path(self.request.path),
-                            "results": values, "truncated": len(found) > size})
-        return results, timed_out
+        values = []
+        for row in rows:
+            key = (link, column, str(row["value"]))
+            if key in selected_args:
+                path = path_with_removed_args(self.request, {LINK_ARG: selected_args[key]})
+            else:
+                path = path_with_added_args(self.request,
+                                            {LINK_ARG: link_arg(link, column, row["value"])})
+            label = labels.get((column, row["value"]), row["value"])
+            values.append(self.entry(row["value"], label, row["count"], path,
+                                     key in selected_args))
+        return {"hideable": False, "toggle_url": self.ds.urls.path(self.request.path),
+                "results": values, "truncated": len(found) > size}
 
     async def _all_rows(self) -> bool:
         """Whether the rows on screen are all the table's rows (no filter, no search).
@@ -120,33 +129,27 @@ class YearFacet(CountingFacet):
 
     type = "year"
 
-    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
-        results: list[dict[str, Any]] = []
-        timed_out: list[str] = []
+    def name(self, config: dict[str, Any]) -> str:
+        return config.get("column") or config["simple"]
+
+    async def result(self, config: dict[str, Any], from_metadata: bool) -> dict[str, Any]:
+        column = self.name(config)
+        col = escape_sqlite(column)
+        found = await self.counts(
+            f"select substr({col}, 1, 4) as value, count(*) as count from ({self.sql}) "
+            f"where {col} glob '[0-9][0-9][0-9][0-9]*' group by value order by value desc")
         pairs = self.get_querystring_pairs()
-        for source_and_config in self.get_configs():
-            config = source_and_config["config"]
-            column = config.get("column") or config["simple"]
-            col = escape_sqlite(column)
-            sql = (f"select substr({col}, 1, 4) as value, count(*) as count from ({self.sql}) "
-                   f"where {col} glob '[0-9][0-9][0-9][0-9]*' "
-                   f"group by value order by value desc")
-            found = await self.counts(sql, column, timed_out)
-            if found is None:
-                continue
-            key = f"{column}__startswith"
-            values = []
-            for row in found:
-                selected = (key, row["value"]) in pairs
-                change = path_with_removed_args if selected else path_with_added_args
-                values.append(self.entry(row["value"], row["value"], row["count"],
-                                         change(self.request, {key: row["value"]}), selected))
-            results.append({"name": column, "type": self.type,
-                            "hideable": source_and_config["source"] != "metadata",
-                            "toggle_url": self.ds.urls.path(
-                                path_with_removed_args(self.request, {"_facet_year": column})),
-                            "results": values, "truncated": False})
-        return results, timed_out
+        key = f"{column}__startswith"
+        values = []
+        for row in found:
+            selected = (key, row["value"]) in pairs
+            change = path_with_removed_args if selected else path_with_added_args
+            values.append(self.entry(row["value"], row["value"], row["count"],
+                                     change(self.request, {key: row["value"]}), selected))
+        return {"hideable": not from_metadata,
+                "toggle_url": self.ds.urls.path(
+                    path_with_removed_args(self.request, {"_facet_year": column})),
+                "results": values, "truncated": False}
 
 
 def link_arg(link: str, column: str, value: object) -> str:
