@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -186,8 +187,12 @@ def export(fmt: str, site: str | None, since: str | None, query: str | None, db:
     if output is None:
         out = sys.stdout.buffer if binary else sys.stdout
     else:
-        out = output.open("wb" if binary else "w", newline=None if binary else "",
-                          encoding=None if binary else "utf-8")
+        try:
+            out = output.open("wb" if binary else "w", newline=None if binary else "",
+                              encoding=None if binary else "utf-8")
+        except OSError as exc:
+            archive.close()
+            raise BadInput(f"cannot write {output}: {exc.strerror}") from exc
     try:
         if binary:
             n = exporting.write_warc(archive, out, site, since, query)
@@ -197,6 +202,9 @@ def export(fmt: str, site: str | None, since: str | None, query: str | None, db:
             n = write(rows, out)
     except sqlite3.OperationalError as exc:
         raise BadInput(f"cannot read {db}: {exc}") from exc
+    except BrokenPipeError:  # e.g. `scraper export | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as Python's docs do
+        sys.exit(0)
     finally:
         if output is not None:
             out.close()
