@@ -153,6 +153,41 @@ def sites() -> None:
         click.echo(f"{site.name}\t{site.home}\t{site.title}")
 
 
+@cli.command(name="eval")
+@click.argument("corpus", type=click.Path(path_type=Path))
+@click.option("--predictions", "predictions_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write each page's predicted record here as JSON")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the scores here as JSON")
+def eval_command(corpus: Path, predictions_path: Path | None, json_path: Path | None) -> None:
+    """Score extraction on CORPUS, a folder of <id>.html[.gz] pages and <id>.json gold records.
+
+    Prints per-field scores, the median time per page and whether each target is met.
+
+    Example:
+
+    \b
+        scraper eval ../shared/corpus/news-dev --predictions pred.json --json scores.json
+    """
+    from scraper.evaluate import load_corpus, report, run, score
+
+    if not corpus.is_dir():
+        raise BadInput(f"no such folder: {corpus}")
+    try:
+        pages = load_corpus(corpus)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    result = run(pages)
+    scores = score({page.id: page.gold for page in pages}, result.predictions)
+    scores["median_ms"] = round(result.median_ms, 1)
+    for page_id, why in result.misses.items():
+        click.echo(f"no article: {page_id}: {why}", err=True)
+    click.echo(f"{corpus}: " + "\n".join(report(scores, result.median_ms)))
+    for path, data in ((predictions_path, result.predictions), (json_path, scores)):
+        if path:
+            path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def _check_since(since: str | None) -> None:
     if since:
         try:
