@@ -99,6 +99,13 @@ def test_challenge_page_is_recognised():
     assert challenge_reason(html).startswith("challenge page")
 
 
+def test_page_carrying_cloudflare_bot_management_script_is_not_blocked():
+    html = ("<html><head><title>Budget passes</title></head><body><h1>Budget passes</h1>"
+            "<p>The budget passed on Friday.</p><script>var a=document.createElement('script');"
+            "a.src='/cdn-cgi/challenge-platform/scripts/jsd/main.js';</script></body></html>")
+    assert challenge_reason(html) is None
+
+
 def test_article_mentioning_a_challenge_is_not_blocked():
     html = ("<html><head><title>How bot walls work</title></head><body><p>"
             + "A page titled Just a moment... asks readers to enable JavaScript. " * 800
