@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import click
-from w3lib.encoding import html_to_unicode
 
 from scraper.archive import DEFAULT_PATH, ArchiveError, open_archive
 
@@ -90,6 +89,7 @@ def extract(page: Path, url: str, site_name: str | None, debug: bool) -> None:
     \b
         scraper extract saved.html --url https://www.globalresearch.ca/some-story/5679151
     """
+    from scraper.extraction.encoding import decode_page
     from scraper.extraction.extract import extract as run_extract
     from scraper.sites import SITES
 
@@ -100,7 +100,7 @@ def extract(page: Path, url: str, site_name: str | None, debug: bool) -> None:
         if site_name not in SITES:
             raise BadInput(f"unknown site {site_name!r} (known: {', '.join(sorted(SITES))})")
         site = SITES[site_name]
-    _, html = html_to_unicode(None, page.read_bytes())
+    html = decode_page(page.read_bytes())
     result = run_extract(html, url, site)
     if result.article is None:
         click.echo(f"{result.status}: {result.reason}", err=True)

@@ -33,7 +33,7 @@ from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
-from w3lib.encoding import html_to_unicode
+from scraper.extraction.encoding import decode_page
 
 # Metric keys as the referee names them, with their printed labels, in print order.
 LABELS: tuple[tuple[str, str], ...] = (
@@ -205,11 +205,11 @@ class Page:
     path: Path
 
     def html(self) -> str:
-        """The page decoded as a crawl would: BOM, then <meta charset>, then a guess."""
+        """The page as text (see decode_page)."""
         raw = self.path.read_bytes()
         if self.path.suffix == ".gz":
             raw = gzip.decompress(raw)
-        return html_to_unicode(None, raw)[1]
+        return decode_page(raw)
 
 
 def load_corpus(folder: Path) -> list[Page]:

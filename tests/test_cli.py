@@ -13,7 +13,8 @@ from conftest import REPO, SITES_DIR, golden_cases, load_case
 from scraper.cli import cli
 
 RECORD_KEYS = ["url", "site", "title", "subtitle", "byline", "authors", "published",
-               "published_text", "tags", "body", "original_source", "language", "word_count",
+               "published_text", "modified", "tags", "body", "original_source", "language",
+               "word_count",
                "content_hash", "fetched_at"]
 
 

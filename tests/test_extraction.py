@@ -79,7 +79,7 @@ def test_unknown_site_uses_structured_data():
     assert (article.title, article.authors, article.published, article.language) == (
         "Port strike ends", ["Lena Berg"], "2024-05-02T09:30:00+02:00", "sv")
     assert article.body == PARAGRAPH.strip()
-    assert article.provenance["title"] == "json-ld"
+    assert article.provenance["title"] == "meta:og:title"
 
 
 def test_meta_time_wins_over_the_visible_day():

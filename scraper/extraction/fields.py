@@ -8,17 +8,19 @@ returns the value and a provenance string such as "css:[itemprop=headline]" or "
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 
-from scraper.extraction.authors import split_authors
-from scraper.extraction.dates import parse_date
+from scraper.extraction.authors import is_same_name, split_authors
+from scraper.extraction.boilerplate import name_parts
+from scraper.extraction.dates import find_date, parse_date, precision, same_moment
 from scraper.extraction.document import Document, subtree_end
-from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, clean_text, inline_text
+from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
+from scraper.extraction.titles import clean_value, strip_site_name
 from scraper.sites.base import Site
 
 GENERIC_TITLE = ("h1[itemprop=headline]", "article h1", "h1.entry-title", "h1")
@@ -40,27 +42,61 @@ class Found:
 
 
 def title(doc: Document, site: Site) -> Found | None:
+    """The headline: the site's selectors, then og:title (the headline as the publisher words
+    it for sharing, what the page is known by), JSON-LD, other meta, the `<h1>`, `<title>`;
+    each without the site name appended."""
     hit = doc.first_text(site.rules.title)
     if hit:
         return Found(hit.text, f"css:{hit.query}", hit.element)
-    ld = doc.article_ld
-    if ld and isinstance(ld.get("headline"), str) and ld["headline"].strip():
-        return Found(clean_text(ld["headline"]), "json-ld")
-    for key in ("og:title", "twitter:title"):
-        if key in doc.meta:
-            return Found(strip_site_suffix(doc.meta[key], site), f"meta:{key}")
+    h1s = [(inline_text(el), el) for el in doc.xpath("//h1") if not el.xpath(_NOT_CONTENT)]
+    h1s = [(text, el) for text, el in h1s if text]
     titles = doc.xpath("//title")
-    if titles and inline_text(titles[0]):
-        return Found(strip_site_suffix(inline_text(titles[0]), site), "title")
-    hit = doc.first_text(GENERIC_TITLE)
-    return Found(hit.text, f"css:{hit.query}", hit.element) if hit else None
+    page_title = inline_text(titles[0]) if titles else ""
+    names = [*doc.site_names, site.title]
+    ld = doc.article_ld or {}
+    candidates = [
+        ("meta:og:title", doc.meta.get("og:title")),
+        ("json-ld", ld.get("headline")),
+        ("meta:twitter:title", doc.meta.get("twitter:title")),
+        ("microdata:headline", _microdata(doc, "headline")),
+        ("meta:dc.title", doc.meta.get("dc.title")),
+        ("css:h1", h1s[0][0] if h1s else None),
+        ("title", page_title),
+    ]
+    for source, value in candidates:
+        if not isinstance(value, str) or not value.strip():
+            continue
+        text = strip_site_name(clean_value(value), names, [t for t, _ in h1s], page_title)
+        if site.rules.title_suffix:
+            text = re.sub(site.rules.title_suffix, "", text).strip()
+        if text:
+            text, element = _headline_element(text, h1s)
+            return Found(text, source, element)
+    return None
 
 
-def strip_site_suffix(text: str, site: Site) -> str:
-    text = clean_text(text)
-    if site.rules.title_suffix:
-        text = re.sub(site.rules.title_suffix, "", text).strip()
-    return text
+def _headline_element(text: str, h1s: list[tuple[str, etree._Element]]
+                      ) -> tuple[str, etree._Element | None]:
+    """The `<h1>` showing `text`, for "what follows the headline"; a kicker the meta title
+    puts before the shown headline ("Kicker: Headline") is dropped."""
+    for shown, el in h1s:
+        if shown == text:
+            return text, el
+    for _, el in h1s:
+        for part in el.iter():
+            part_text = inline_text(part) if part is not el else ""
+            if (len(part_text) >= 12 and text.endswith(part_text)
+                    and re.search(r"[:\-–—]\s*$", text[: -len(part_text)])):
+                return part_text, el
+    return text, (h1s[0][1] if h1s else None)
+
+
+def _microdata(doc: Document, prop: str) -> str | None:
+    for el in doc.xpath(f"//*[@itemprop='{prop}']"):
+        value = el.get("content") or el.get("datetime") or inline_text(el)
+        if value:
+            return value
+    return None
 
 
 def subtitle(doc: Document, site: Site) -> Found | None:
@@ -122,94 +158,297 @@ def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
 
 
 def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | None:
-    """Names from the byline, else structured data, else a site's author footer
-    ("Articles by: …"), else a rel=author link."""
-    if found_byline:
-        names = split_authors(found_byline.value)
-        if names:
-            return Found(names, found_byline.source)
-    ld = doc.article_ld
-    if ld:
-        names = _ld_names(ld.get("author"))
-        if names:
-            return Found(names, "json-ld")
-    if "author" in doc.meta:
-        return Found(split_authors(doc.meta["author"]), "meta:author")
-    if site.rules.author_footer:
-        footer = re.compile(site.rules.author_footer, re.IGNORECASE)
-        for _, text in lines_between(doc, 0, len(doc.order)):
-            match = footer.match(text)
-            names = split_authors(text[match.end():]) if match else []
-            if names:
-                return Found(names, "text:author-footer")
-    for el in doc.xpath("//a[@rel='author']"):
-        if not el.xpath(_NOT_CONTENT) and inline_text(el):
-            return Found(split_authors(inline_text(el)), "css:a[rel=author]")
+    """Person names: the site's byline, JSON-LD and microdata persons, author meta, a
+    "By …" line or byline element, a site's author footer ("Articles by: …"), a rel=author
+    link; an organisation only when no person is named anywhere."""
+    not_names = doc.site_names
+    site_byline = found_byline and found_byline.source.startswith("css:")
+    ld_people, ld_orgs = _ld_people((doc.article_ld or {}).get("author"), not_names)
+    steps = [
+        lambda: Found(split_authors(found_byline.value), found_byline.source)
+        if site_byline else None,
+        lambda: Found(ld_people, "json-ld") if ld_people else None,
+        lambda: _microdata_people(doc, not_names),
+        lambda: _meta_people(doc, not_names),
+        lambda: Found(split_authors(found_byline.value, not_names), found_byline.source)
+        if found_byline else None,
+        lambda: _author_footer(doc, site),
+        lambda: _byline_elements(doc, not_names),
+        lambda: Found(ld_orgs, "json-ld:organization") if ld_orgs else None,
+        lambda: _meta_people(doc, (), organisations=True),
+    ]
+    for step in steps:
+        found = step()
+        if found and found.value:
+            return found
     return None
 
 
-def _ld_names(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    names: list[str] = []
-    for item in items:
+PERSON_META = ("article:author", "author", "parsely-author", "sailthru.author",
+               "cxenseparse:author", "dc.creator", "dcterms.creator", "byl", "article:byline",
+               "og:article:author", "twitter:creator")
+_AUTHOR_CLASS = ("//*[@itemprop='author'] | //a[contains(concat(' ', @rel, ' '), ' author ')]"
+                 " | //*[contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
+                 " 'abcdefghijklmnopqrstuvwxyz'), 'byline') or contains(translate(@class,"
+                 " 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'author')]")
+# Class words of places where names are not the article's authors.
+_NOT_BYLINE = frozenset("comment comments related teaser recommended more bio biography "
+                        "description avatar image img photo follow newsletter footer".split())
+
+
+def _ld_people(value: Any, not_names: list[str]) -> tuple[list[str], list[str]]:
+    """Names of persons and of organisations in a JSON-LD author value."""
+    people: list[str] = []
+    orgs: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        kind = item.get("@type") if isinstance(item, dict) else None
         name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str):
-            names += [n for n in split_authors(name) if n not in names]
-    return names
+        if isinstance(name, list):
+            name = ", ".join(n for n in name if isinstance(n, str))
+        if not isinstance(name, str) or _is_url(name):
+            continue
+        name = clean_value(name)
+        if kind and "Organization" in str(kind) or any(is_same_name(name, n) for n in not_names):
+            orgs += [name] if name not in orgs else []
+        else:
+            people += [n for n in split_authors(name, not_names) if n not in people]
+    return people, orgs
+
+
+def _microdata_people(doc: Document, not_names: list[str]) -> Found | None:
+    names: list[str] = []
+    for el in doc.xpath("//*[@itemprop='author'][not(ancestor::*[@itemprop='author'])]"):
+        if el.xpath(_NOT_CONTENT) or "Organization" in (el.get("itemtype") or ""):
+            continue
+        inner = el.xpath(".//*[@itemprop='name']")
+        text = (inner[0].get("content") or inline_text(inner[0])) if inner else (
+            el.get("content") or inline_text(el))
+        names += [n for n in split_authors(text or "", not_names) if n not in names]
+    return Found(names, "microdata:author") if names else None
+
+
+def _meta_people(doc: Document, not_names: Any, organisations: bool = False) -> Found | None:
+    for key in PERSON_META:
+        values = [v for v in doc.meta_lists.get(key, []) if not _is_url(v) and "@" not in v]
+        if key == "twitter:creator":
+            continue  # a handle, not a name; kept out of the person steps
+        names: list[str] = []
+        for value in values:
+            names += [n for n in split_authors(clean_value(value), not_names) if n not in names]
+        if names:
+            return Found(names, f"meta:{key}")
+    return None
+
+
+def _is_url(value: str) -> bool:
+    return bool(re.match(r"\s*(https?:|www\.|/)", value))
+
+
+def _byline_elements(doc: Document, not_names: list[str]) -> Found | None:
+    """Names in the first byline-like element (class "byline"/"author", itemprop=author,
+    rel=author) that is not in comments, teasers or an author bio; with the elements next
+    to it that hold further names ("div.bylines > div.byline" twice)."""
+    found = [el for el in doc.xpath(_AUTHOR_CLASS) if isinstance(el.tag, str)]
+    inner = set(found)
+    innermost = [el for el in found if not any(d in inner for d in el.iterdescendants())]
+    for el in innermost:
+        if el.xpath(_NOT_CONTENT) or _in_parts(el, _NOT_BYLINE):
+            continue
+        text = inline_text(el)
+        if not text or len(text) > 200 or not split_authors(text, not_names):
+            continue
+        group = [el]
+        parent = el.getparent()
+        if parent is not None:
+            group += [s for s in innermost if s is not el and s.getparent() is not None
+                      and s.getparent().getparent() is parent.getparent()
+                      and s.tag == el.tag and s.get("class") == el.get("class")]
+        names: list[str] = []
+        for member in group:
+            names += [n for n in split_authors(inline_text(member), not_names)
+                      if n not in names]
+        return Found(names, "css:byline")
+    return None
+
+
+def _author_footer(doc: Document, site: Site) -> Found | None:
+    if not site.rules.author_footer:
+        return None
+    footer = re.compile(site.rules.author_footer, re.IGNORECASE)
+    for _, text in lines_between(doc, 0, len(doc.order)):
+        match = footer.match(text)
+        names = split_authors(text[match.end():]) if match else []
+        if names:
+            return Found(names, "text:author-footer")
+    return None
+
+
+PUBLISHED_META = ("article:published_time", "og:article:published_time",
+                  "article:published:time", "published_time", "og:published_time",
+                  "parsely-pub-date", "sailthru.date", "cxenseparse:publishtime",
+                  "datepublished", "pubdate", "publishdate", "publish-date", "date",
+                  "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
+                  "dcterms.created", "prism.publicationdate", "citation_publication_date")
+MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:modified:time",
+                 "og:updated_time", "modified_time", "datemodified", "last-modified",
+                 "dc.date.modified", "dcterms.modified", "lastmod")
+# Where a <time> does not date the article: teasers, related lists, comments.
+_NOT_ARTICLE_DATE = frozenset("related teaser teasers recommended recirculation comment "
+                              "comments more latest popular trending sidebar".split())
 
 
 def published(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
-    """The publication time: a meta time with its offset first, then JSON-LD, microdata,
-    the site's visible date line, `<time datetime>`. Value is (iso, text it came from)."""
-    languages = [site.language] if site.language else None
-    # (text to parse, text shown, source), strongest first
-    candidates: list[tuple[str, str, str]] = []
-    for key in TIME_META[:2]:
-        if key in doc.meta:
-            candidates.append((doc.meta[key], doc.meta[key], f"meta:{key}"))
-    ld = doc.article_ld
-    if ld and isinstance(ld.get("datePublished"), str):
-        candidates.append((ld["datePublished"], ld["datePublished"], "json-ld"))
-    for el in doc.xpath("//*[@itemprop='datePublished']"):
-        value = el.get("content") or el.get("datetime") or inline_text(el)
-        candidates.append((value, value, "microdata:datePublished"))
+    """The publication time, value (iso, text it came from): JSON-LD, meta, microdata, the
+    site's date line, `<time datetime>` of the article, a date line under the headline.
+
+    The first value found wins, but a value that says more of the same moment replaces it: a
+    time for a bare day, an offset for a local time.
+    """
+    ld = doc.article_ld or {}
+    candidates: list[tuple[Any, str]] = [(ld.get("datePublished"), "json-ld"),
+                                         (ld.get("dateCreated"), "json-ld:dateCreated")]
+    candidates += [(doc.meta.get(key), f"meta:{key}") for key in PUBLISHED_META]
+    candidates.append((_microdata(doc, "datePublished"), "microdata:datePublished"))
+    shown: dict[str, str] = {}  # source -> the text a value was cut from
     if site.rules.date_line:
         pattern = re.compile(site.rules.date_line)
         for _, text in lines_between(doc, *span):
             match = pattern.match(text)
             if match:
-                candidates.append((match.group("date"), text, "text:date-line"))
+                candidates.insert(0, (match.group("date"), "text:date-line"))
+                shown["text:date-line"] = text
                 break
-    for el in doc.xpath("//time[@datetime]"):
-        if not el.xpath(_NOT_CONTENT):
-            candidates.append((el.get("datetime"), el.get("datetime"), "time[datetime]"))
-    for key in TIME_META[2:]:
-        if key in doc.meta:
-            candidates.append((doc.meta[key], doc.meta[key], f"meta:{key}"))
-    for value, text, source in candidates:
-        iso = parse_date(value, languages=languages, timezone=site.timezone)
+    candidates += [(el.get("datetime"), "time[datetime]") for el in _article_times(doc, span)]
+    return _best_date(doc, site, span, candidates, visible=True, shown=shown)
+
+
+def modified(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
+    """When the article was last changed, where the page says so (structured data only)."""
+    ld = doc.article_ld or {}
+    candidates = [(ld.get("dateModified"), "json-ld")]
+    candidates += [(doc.meta.get(key), f"meta:{key}") for key in MODIFIED_META]
+    candidates.append((_microdata(doc, "dateModified"), "microdata:dateModified"))
+    return _best_date(doc, site, span, candidates, visible=False)
+
+
+def _best_date(doc: Document, site: Site, span: tuple[int, int],
+               candidates: list[tuple[Any, str]], visible: bool,
+               shown: dict[str, str] | None = None) -> Found | None:
+    parsed: list[tuple[str, str, str]] = []  # (iso, text, source)
+    for value, source in candidates:
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str)), None)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        iso = parse_date(value, timezone=site.timezone, words=False)
         if iso:
-            return Found((iso, text), source)
-    return None
+            parsed.append((iso, value.strip(), source))
+    words_first = bool(parsed) and parsed[0][2] == "text:date-line"
+    if not parsed or words_first:
+        languages = [site.language or doc.lang] if (site.language or doc.lang) else None
+        for value, source in candidates:
+            if isinstance(value, str) and value.strip() and (
+                    not parsed or source == "text:date-line"):
+                iso = parse_date(value, languages=languages, timezone=site.timezone)
+                if iso:
+                    parsed.insert(0, (iso, (shown or {}).get(source, value.strip()), source))
+                    break
+    if not parsed and visible:
+        parsed = _visible_date(doc, site, span)
+    if not parsed:
+        return None
+    best = parsed[0]
+    for candidate in parsed[1:]:
+        if precision(candidate[0]) > precision(best[0]) and same_moment(best[0], candidate[0]):
+            best = (candidate[0], best[1], best[2])
+    return Found((best[0], best[1]), best[2])
+
+
+def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]:
+    """`<time datetime>` elements of the article: not in navigation, teasers or comments,
+    those after the headline first."""
+    times = [el for el in doc.xpath("//time[@datetime]")
+             if not el.xpath(_NOT_CONTENT) and not _in_parts(el, _NOT_ARTICLE_DATE)]
+    return sorted(times, key=lambda el: doc.order[el] < span[0])
+
+
+def _in_parts(el: etree._Element, parts: frozenset[str]) -> bool:
+    return any(name_parts(node) & parts for node in (el, *el.iterancestors()))
+
+
+_DATE_TEXT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\b\d{4}\b")
+
+
+def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tuple[str, str, str]]:
+    """A short line between headline and body that reads as a date (dateparser: any language).
+    Only a few lines are tried: dateparser is slow."""
+    languages = [site.language or doc.lang] if (site.language or doc.lang) else None
+    tried = 0
+    for _, text in lines_between(doc, *span, max_chars=80):
+        if not _DATE_TEXT.search(text):
+            continue
+        iso = find_date(text, languages) or parse_date(text, languages=languages,
+                                                       timezone=site.timezone)
+        if iso:
+            return [(iso, text, "text:date")]
+        tried += 1
+        if tried >= 4:
+            break
+    return []
 
 
 def tags(doc: Document, site: Site) -> Found | None:
-    """Labelled tag links ("Region: Europe") with their kind; else rel=tag, meta keywords."""
+    """Labelled tag links ("Region: Europe") with their kind; else the page's own tag list:
+    article:tag, parsely/sailthru tags, keywords meta, rel=tag links, JSON-LD keywords,
+    news_keywords, Dublin Core subjects, a visible tag list. Each split and trimmed."""
     labelled = _labelled_links(doc, site.rules.tag_labels)
     if labelled:
         return Found(labelled, "text:labels")
-    names = [inline_text(a) for a in doc.xpath("//a[contains(concat(' ', @rel, ' '), ' tag ')]")
-             if not a.xpath(_NOT_CONTENT)]
-    if not names:
-        names = [v for k, v in _meta_all(doc, "article:tag")]
-    if not names and "keywords" in doc.meta:
-        names = doc.meta["keywords"].split(",")
-    result: list[dict[str, str]] = []
-    for name in names:
-        name = clean_text(name)
-        if name and {"name": name, "kind": "tag"} not in result:
-            result.append({"name": name, "kind": "tag"})
-    return Found(result, "generic") if result else None
+    ld = doc.article_ld or {}
+    not_tags = {_tag_key(n) for n in doc.site_names}
+    sources: list[tuple[str, Callable[[], Any]]] = [
+        ("meta:article:tag", lambda: doc.meta_lists.get("article:tag")),
+        ("meta:parsely-tags", lambda: doc.meta_lists.get("parsely-tags")),
+        ("meta:sailthru.tags", lambda: doc.meta_lists.get("sailthru.tags")),
+        ("meta:keywords", lambda: doc.meta_lists.get("keywords")),
+        ("css:a[rel=tag]", lambda: [inline_text(a) for a in doc.xpath(
+            "//a[contains(concat(' ', @rel, ' '), ' tag ')]") if not a.xpath(_NOT_CONTENT)]),
+        ("json-ld:keywords", lambda: ld.get("keywords")),
+        ("meta:news_keywords", lambda: doc.meta_lists.get("news_keywords")),
+        ("meta:dc.subject", lambda: doc.meta_lists.get("dc.subject")),
+    ]
+    for source, get in sources:
+        names = split_tags(get(), not_tags)
+        if names:
+            return Found([{"name": n, "kind": "tag"} for n in names], source)
+    return None
+
+
+def split_tags(value: Any, not_tags: set[str] = frozenset()) -> list[str]:
+    """Tag names from a meta value, a JSON-LD string or list: split at commas, trimmed,
+    de-duplicated; None for a list of codes ("AER,AERO,AIR,…") rather than words."""
+    pieces: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if isinstance(item, str):
+            pieces += re.split(r"\s*[,;]\s*", clean_value(item))
+    names: list[str] = []
+    seen: set[str] = set()
+    for piece in pieces:
+        name = piece.strip(" #\t")
+        key = _tag_key(name)
+        if name and key and key not in seen and key not in not_tags:
+            seen.add(key)
+            names.append(name)
+    codes = [n for n in names if re.fullmatch(r"[A-Z0-9:_\-]{2,}", n)]
+    if len(names) >= 5 and len(codes) > 0.8 * len(names):
+        return []
+    return names
+
+
+def _tag_key(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip().casefold()
 
 
 def _meta_all(doc: Document, key: str) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ class Article:
     authors: list[str]
     published: str | None
     published_text: str | None
+    modified: str | None
     tags: list[dict[str, str]]
     body: str = field(repr=False)
     original_source: dict[str, str | None] | None
