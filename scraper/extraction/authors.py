@@ -14,9 +14,14 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 # Separators of a list of names: ",", ";", "&", "|", "•", and "and" in several languages.
-_SPLIT = re.compile(r"\s*(?:[,;|•·/]|\s&\s|\s(?:and|AND|und|et|y|e|og|och|en|i|és|ve)\s)\s*")
+_SPLIT = re.compile(r"\s*(?:[,;|•·]|\s&\s|\s(?:and|AND|und|et|y|e|og|och|en|i|és|ve)\s)\s*")
 # A lower-case label before the lead word: "capital von Jemima Kelly", "story by Ana Ruiz".
 _INNER_LEAD = re.compile(r"^\s*[a-zà-ÿ]\S*(?:\s+\S+)?\s+(?:by|von|par|por)\s+(?=[^\W\d_a-zà-ÿ])")
+# A picture credit, not a byline: "(Image: Getty Images)", "Foto: dpa".
+_CREDIT = re.compile(r"^\W*(image|photo|foto|bild|picture|pictures|credit|source|quelle)s?\s*:",
+                     re.IGNORECASE)
+# Where the reporter was: "Associated Press in Valencia", "By TPN, in News, …".
+_PLACE = re.compile(r",?\s+in\s+(?=[A-ZÀ-Ý])")
 _HONORIFIC = re.compile(r"^(prof|professor|dr|mr|mrs|ms|rev)\.?\s+", re.IGNORECASE)
 _EDGE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 # A part naming a job, not a person: "Staff Writer", "Senior Correspondent", "Redakteurin".
@@ -48,6 +53,9 @@ def split_authors(byline: str, not_names: Iterable[str] = ()) -> list[str]:
     text = _URL.sub(" ", _EMAIL.sub(" ", byline))
     text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
     text = _LEAD.sub("", text)
+    if _CREDIT.match(text):
+        return []
+    text = _PLACE.split(text, maxsplit=1)[0]
     names: list[str] = []
     for part in _SPLIT.split(text):
         name = _clean(part)
@@ -57,7 +65,7 @@ def split_authors(byline: str, not_names: Iterable[str] = ()) -> list[str]:
 
 
 def _clean(part: str) -> str | None:
-    before_digit = re.split(r"\d", part, maxsplit=1)[0]
+    before_digit = re.split(r"(?:^|(?<=\s))\d", part, maxsplit=1)[0]
     if before_digit != part:  # a date or time ends the name, with its month
         part = re.sub(rf"(\s*{_MONTH.pattern})+\s*$", "", before_digit, flags=re.IGNORECASE)
     part = _LEAD.sub("", _INNER_LEAD.sub("", part))

@@ -110,8 +110,23 @@ _DATE_IN_TEXT = re.compile(
 )
 
 
+# Numeric day-first dates with an optional time: "25.04.24 | 14:07 Uhr", "2.11.2023, 08:15".
+_DOTTED = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d\d)\b"
+                     r"(?:\D{1,6}?(\d{1,2})[:.](\d\d)\b)?")
+
+
 def find_date(text: str, languages: list[str] | None = None) -> str | None:
     """The first date written inside a longer text ("By A. Author, March 31, 2019")."""
+    dotted = _DOTTED.search(text or "")
+    if dotted:
+        day, month, year, hour, minute = dotted.groups()
+        year = int(year) + (2000 if len(year) == 2 else 0)
+        try:
+            found = datetime(year, int(month), int(day), int(hour or 0), int(minute or 0))
+        except ValueError:
+            found = None
+        if found:
+            return found.isoformat(timespec="seconds") if hour else found.date().isoformat()
     match = _DATE_IN_TEXT.search(text or "")
     if match is None:
         return None

@@ -58,7 +58,8 @@ def extract(html: str, url: str, site: Site | None = None,
         return Extraction("not_article", reason=f"error page: {title}")
     if container is None:
         return Extraction("not_article", reason="no article body")
-    if not (published or byline or doc.article_ld or doc.meta.get("og:type") == "article"
+    if not (published or byline or authors or doc.article_ld
+            or doc.meta.get("og:type") == "article"
             or container.source.removeprefix("css:") in site.rules.body):
         return Extraction("not_article", reason="no article markers (date, byline, metadata)")
     provenance["body"] = container.source

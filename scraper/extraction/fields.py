@@ -18,9 +18,9 @@ from lxml import etree
 from scraper.extraction.authors import is_same_name, split_authors
 from scraper.extraction.boilerplate import name_parts
 from scraper.extraction.dates import find_date, parse_date, precision, same_moment
-from scraper.extraction.document import Document, subtree_end
+from scraper.extraction.document import Document, is_article_type, subtree_end
 from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
-from scraper.extraction.titles import clean_value, strip_site_name
+from scraper.extraction.titles import clean_value, same_words, strip_site_name
 from scraper.sites.base import Site
 
 GENERIC_TITLE = ("h1[itemprop=headline]", "article h1", "h1.entry-title", "h1")
@@ -30,6 +30,8 @@ BYLINE_TEXT = re.compile(r"^by\s+\S", re.IGNORECASE)
 TIME_META = ("article:published_time", "og:article:published_time", "datepublished",
              "pubdate", "publishdate", "date", "dc.date.issued", "dc.date", "sailthru.date")
 _NOT_CONTENT = "ancestor-or-self::*[self::nav or self::footer or self::aside or self::header]"
+# An article's own <header> holds its byline and date; navigation, footers and asides don't.
+_OUTSIDE_ARTICLE = "ancestor-or-self::*[self::nav or self::footer or self::aside or self::figure]"
 
 
 @dataclass
@@ -48,8 +50,11 @@ def title(doc: Document, site: Site) -> Found | None:
     hit = doc.first_text(site.rules.title)
     if hit:
         return Found(hit.text, f"css:{hit.query}", hit.element)
-    h1s = [(inline_text(el), el) for el in doc.xpath("//h1") if not el.xpath(_NOT_CONTENT)]
-    h1s = [(text, el) for text, el in h1s if text]
+    h1s = [(inline_text(el), el) for el in doc.xpath("//h1") if not el.xpath(_OUTSIDE_ARTICLE)]
+    # A page header's <h1> is usually the site's logo: last, unless in the article.
+    h1s = sorted(((text, el) for text, el in h1s if text),
+                 key=lambda hit: bool(hit[1].xpath("ancestor::header")
+                                      and not hit[1].xpath("ancestor::article|ancestor::main")))
     titles = doc.xpath("//title")
     page_title = inline_text(titles[0]) if titles else ""
     names = [*doc.site_names, site.title]
@@ -81,6 +86,9 @@ def _headline_element(text: str, h1s: list[tuple[str, etree._Element]]
     puts before the shown headline ("Kicker: Headline") is dropped."""
     for shown, el in h1s:
         if shown == text:
+            return text, el
+    for shown, el in h1s:
+        if same_words(shown, text):  # the meta title's quotes or spacing differ
             return text, el
     for _, el in h1s:
         for part in el.iter():
@@ -167,15 +175,16 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
     steps = [
         lambda: Found(split_authors(found_byline.value), found_byline.source)
         if site_byline else None,
-        lambda: Found(ld_people, "json-ld") if ld_people else None,
+        lambda: _more_shown(Found(ld_people, "json-ld"), doc, not_names) if ld_people else None,
         lambda: _microdata_people(doc, not_names),
         lambda: _meta_people(doc, not_names),
         lambda: Found(split_authors(found_byline.value, not_names), found_byline.source)
         if found_byline else None,
         lambda: _author_footer(doc, site),
         lambda: _byline_elements(doc, not_names),
+        lambda: _meta_people(doc, not_names, keys=("author",)),
         lambda: Found(ld_orgs, "json-ld:organization") if ld_orgs else None,
-        lambda: _meta_people(doc, (), organisations=True),
+        lambda: _meta_people(doc, (), keys=("author", *PERSON_META)),
     ]
     for step in steps:
         found = step()
@@ -184,10 +193,22 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
     return None
 
 
-PERSON_META = ("article:author", "author", "parsely-author", "sailthru.author",
+# Plain "author" meta names the site as often as a person: it comes after visible bylines.
+def _more_shown(found: Found, doc: Document, not_names: list[str]) -> Found:
+    """The visible byline instead of structured data that names only some of its authors."""
+    shown = _byline_elements(doc, not_names)
+    if shown and len(shown.value) > len(found.value) and {
+            n.casefold() for n in found.value} <= {n.casefold() for n in shown.value}:
+        return shown
+    return found
+
+
+PERSON_META = ("article:author", "parsely-author", "sailthru.author",
                "cxenseparse:author", "dc.creator", "dcterms.creator", "byl", "article:byline",
-               "og:article:author", "twitter:creator")
+               "og:article:author", "twitter:misc:written by", "twitter:creator")
 _AUTHOR_CLASS = ("//*[@itemprop='author'] | //a[contains(concat(' ', @rel, ' '), ' author ')]"
+                 " | //a[contains(@href, '/author/') or contains(@href, '/autor/')"
+                 " or contains(@href, '/authors/') or contains(@href, '/autoren/')]"
                  " | //*[contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
                  " 'abcdefghijklmnopqrstuvwxyz'), 'byline') or contains(translate(@class,"
                  " 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'author')]")
@@ -218,8 +239,10 @@ def _ld_people(value: Any, not_names: list[str]) -> tuple[list[str], list[str]]:
 def _microdata_people(doc: Document, not_names: list[str]) -> Found | None:
     names: list[str] = []
     for el in doc.xpath("//*[@itemprop='author'][not(ancestor::*[@itemprop='author'])]"):
-        if el.xpath(_NOT_CONTENT) or "Organization" in (el.get("itemtype") or ""):
-            continue
+        scope = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
+        if (scope is None or not is_article_type(re.sub(r".*/", "", scope.get("itemtype") or ""))
+                or "Organization" in (el.get("itemtype") or "")):
+            continue  # the author of an image, a review, a comment, or a publisher
         inner = el.xpath(".//*[@itemprop='name']")
         text = (inner[0].get("content") or inline_text(inner[0])) if inner else (
             el.get("content") or inline_text(el))
@@ -227,8 +250,9 @@ def _microdata_people(doc: Document, not_names: list[str]) -> Found | None:
     return Found(names, "microdata:author") if names else None
 
 
-def _meta_people(doc: Document, not_names: Any, organisations: bool = False) -> Found | None:
-    for key in PERSON_META:
+def _meta_people(doc: Document, not_names: Any, keys: tuple[str, ...] = PERSON_META
+                 ) -> Found | None:
+    for key in keys:
         values = [v for v in doc.meta_lists.get(key, []) if not _is_url(v) and "@" not in v]
         if key == "twitter:creator":
             continue  # a handle, not a name; kept out of the person steps
@@ -252,22 +276,18 @@ def _byline_elements(doc: Document, not_names: list[str]) -> Found | None:
     inner = set(found)
     innermost = [el for el in found if not any(d in inner for d in el.iterdescendants())]
     for el in innermost:
-        if el.xpath(_NOT_CONTENT) or _in_parts(el, _NOT_BYLINE):
+        if el.xpath(_OUTSIDE_ARTICLE) or _in_parts(el, _NOT_BYLINE):
             continue
         text = inline_text(el)
         if not text or len(text) > 200 or not split_authors(text, not_names):
             continue
-        group = [el]
-        parent = el.getparent()
-        if parent is not None:
-            group += [s for s in innermost if s is not el and s.getparent() is not None
-                      and s.getparent().getparent() is parent.getparent()
-                      and s.tag == el.tag and s.get("class") == el.get("class")]
+        group = [el, *_byline_siblings(el, innermost)]
         names: list[str] = []
         for member in group:
             names += [n for n in split_authors(inline_text(member), not_names)
-                      if n not in names]
-        return Found(names, "css:byline")
+                      if n not in names and not n[0].islower()]
+        if names:
+            return Found(names, "css:byline")
     return None
 
 
@@ -370,6 +390,23 @@ def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]
     times = [el for el in doc.xpath("//time[@datetime]")
              if not el.xpath(_NOT_CONTENT) and not _in_parts(el, _NOT_ARTICLE_DATE)]
     return sorted(times, key=lambda el: doc.order[el] < span[0])
+
+
+def _byline_siblings(el: etree._Element, candidates: list[etree._Element]
+                     ) -> list[etree._Element]:
+    """Elements like `el` (same tag and class) in the smallest box around it that has any,
+    when that box is byline-sized."""
+    alike = [c for c in candidates
+             if c is not el and c.tag == el.tag and c.get("class") == el.get("class")]
+    node = el
+    for _ in range(4):
+        node = node.getparent()
+        if node is None:
+            break
+        inside = [c for c in alike if any(a is node for a in c.iterancestors())]
+        if inside:
+            return inside if len(inline_text(node)) <= 300 else []
+    return []
 
 
 def _in_parts(el: etree._Element, parts: frozenset[str]) -> bool:

@@ -35,17 +35,17 @@ def strip_site_name(title: str, site_names: Iterable[str], headlines: Iterable[s
     """`title` without the site name (or date, or section) a page appends to its headlines.
 
     A tail is cut when it names the site, when it is a date, when the page's `<title>` ends the
-    same way, or when what stays is one of the page's visible `headlines`.
+    same way, or when what stays is one of the page's visible `headlines` (compared by words).
     """
     names = {_key(n) for n in site_names if _key(n)}
-    shown = {" ".join(h.split()) for h in headlines if h}
+    shown = {_key(h) for h in headlines if h}
     # The last part of a <title> that differs from `title` is the site's name when short.
     last = _SEPARATOR.split(page_title)[-1] if page_title and page_title != title else ""
     page_tail = _key(last) if len(last) <= 30 else ""
     for match in _SEPARATOR.finditer(title):
         head = title[:match.start()].strip()
         tail = [p for p in _SEPARATOR.split(title[match.start():]) if p.strip()]
-        if head and (head in shown or all(_is_site_part(p, names, page_tail) for p in tail)):
+        if head and (_key(head) in shown or all(_is_site_part(p, names, page_tail) for p in tail)):
             return head
     return title
 
@@ -55,6 +55,11 @@ def _is_site_part(part: str, names: set[str], page_tail: str) -> bool:
     if not key or _DATE_LIKE.match(part.strip()) or key == page_tail:
         return True
     return any(key == n or (len(n) >= 4 and (n in key or key in n)) for n in names)
+
+
+def same_words(a: str, b: str) -> bool:
+    """Equal but for case, spaces, punctuation and quote marks."""
+    return _key(a) == _key(b)
 
 
 def _key(text: str | None) -> str:
