@@ -48,7 +48,7 @@ def extract(html: str, url: str, site: Site | None = None,
     authors = take("authors", fields.authors(doc, site, found_byline)) or []
     published, published_text = take("published", fields.published(doc, site, span)) or (None, None)
     modified, _ = take("modified", fields.modified(doc, site, span)) or (None, None)
-    tags = take("tags", fields.tags(doc, site)) or []
+    tags = take("tags", fields.tags(doc, site, span)) or []
     source = take("original_source", fields.original_source(doc, site, span))
     subtitle = take("subtitle", fields.subtitle(doc, site))
 

@@ -434,7 +434,7 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
     return []
 
 
-def tags(doc: Document, site: Site) -> Found | None:
+def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | None:
     """Labelled tag links ("Region: Europe") with their kind; else the page's own tag list:
     article:tag, parsely/sailthru tags, keywords meta, rel=tag links, JSON-LD keywords,
     news_keywords, Dublin Core subjects, a visible tag list. Each split and trimmed."""
@@ -442,26 +442,84 @@ def tags(doc: Document, site: Site) -> Found | None:
     if labelled:
         return Found(labelled, "text:labels")
     ld = doc.article_ld or {}
-    not_tags = {_tag_key(n) for n in doc.site_names}
     sources: list[tuple[str, Callable[[], Any]]] = [
         ("meta:article:tag", lambda: doc.meta_lists.get("article:tag")),
+        ("meta:dc.subject", lambda: doc.meta_lists.get("dc.subject")),
         ("meta:parsely-tags", lambda: doc.meta_lists.get("parsely-tags")),
         ("meta:sailthru.tags", lambda: doc.meta_lists.get("sailthru.tags")),
         ("meta:keywords", lambda: doc.meta_lists.get("keywords")),
         ("css:a[rel=tag]", lambda: [inline_text(a) for a in doc.xpath(
-            "//a[contains(concat(' ', @rel, ' '), ' tag ')]") if not a.xpath(_NOT_CONTENT)]),
+            "//a[contains(concat(' ', @rel, ' '), ' tag ')][not(ancestor::nav)]")]),
         ("json-ld:keywords", lambda: ld.get("keywords")),
         ("meta:news_keywords", lambda: doc.meta_lists.get("news_keywords")),
-        ("meta:dc.subject", lambda: doc.meta_lists.get("dc.subject")),
+        ("css:tag-list", lambda: _tag_list(doc, span)),
     ]
     for source, get in sources:
-        names = split_tags(get(), not_tags)
+        names = split_tags(get())
         if names:
             return Found([{"name": n, "kind": "tag"} for n in names], source)
     return None
 
 
-def split_tags(value: Any, not_tags: set[str] = frozenset()) -> list[str]:
+# Class words and link paths of a page's list of tags or topics.
+_TAG_PARTS = frozenset("tag tags taglist topic topics keyword keywords subject subjects "
+                       "schlagworte schlagwort themen stichworte".split())
+_TAG_HREF = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?|stichworte?)"
+                       r"/", re.IGNORECASE)
+_TAG_LINKS = "//a[@href][not(ancestor::nav)][not(ancestor::aside)]"
+
+
+def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
+    """Link texts of the page's visible tag list: links whose path or box says "tag",
+    "topic", "keyword"… ; the first such link after the headline, and those like it in the
+    smallest box around it."""
+    links = [a for a in doc.xpath(_TAG_LINKS)
+             if (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS))
+             and 0 < len(inline_text(a)) <= 60 and not _site_header(a) and not _in_prose(a)]
+    if not links:
+        return []
+    first = next((a for a in links if doc.order[a] > span[0]), links[0])
+    box = first
+    for _ in range(5):
+        box = box.getparent()
+        if box is None:
+            break
+        inside = [a for a in links if a is not first and any(p is box for p in a.iterancestors())]
+        if inside:
+            return [inline_text(a) for a in links if a is first or a in inside]
+    return [inline_text(first)]
+
+
+def _in_prose(link: etree._Element) -> bool:
+    """Whether a link sits inside a sentence (a link in the body's text, not a tag)."""
+    block = next((p for p in link.iterancestors() if p.tag in BLOCK_TAGS), None)
+    return block is not None and len(inline_text(block)) > 2 * len(inline_text(link)) + 20
+
+
+def _site_header(el: etree._Element) -> bool:
+    return bool(el.xpath("ancestor::header[not(ancestor::article)] | ancestor::footer"
+                         "[not(ancestor::article)]"))
+
+
+_LABELLED = re.compile(r"^([^:]{1,25}):\s*(.+)$")
+
+
+def _unlabel(names: list[str]) -> list[str]:
+    """Tag values some sites label ("Subject: Justice", "Day: Friday", "WC: 1000-1999"):
+    only subjects, topics, keywords and entities are tags; unlabelled values stay."""
+    if sum(1 for n in names if _LABELLED.match(n)) < 2:
+        return names
+    out: list[str] = []
+    for name in names:
+        match = _LABELLED.match(name)
+        if match is None:
+            out.append(name)
+        elif re.search(r"subject|topic|tag|keyword|entit", match[1], re.IGNORECASE):
+            out.append(match[2])
+    return out
+
+
+def split_tags(value: Any) -> list[str]:
     """Tag names from a meta value, a JSON-LD string or list: split at commas, trimmed,
     de-duplicated; None for a list of codes ("AER,AERO,AIR,…") rather than words."""
     pieces: list[str] = []
@@ -473,15 +531,20 @@ def split_tags(value: Any, not_tags: set[str] = frozenset()) -> list[str]:
     names: list[str] = []
     seen: set[str] = set()
     for piece in pieces:
-        name = piece.strip(" #\t")
+        name = piece.strip()
         key = _tag_key(name)
-        if name and key and key not in seen and key not in not_tags:
+        if name and key and key not in seen and not _NOT_A_TAG.match(name):
             seen.add(key)
             names.append(name)
+    names = _unlabel(names)
     codes = [n for n in names if re.fullmatch(r"[A-Z0-9:_\-]{2,}", n)]
     if len(names) >= 5 and len(codes) > 0.8 * len(names):
         return []
     return names
+
+
+# Identifiers and host names that tag metadata carries besides tags.
+_NOT_A_TAG = re.compile(r"^[0-9a-f]{8}-[0-9a-f-]{27,}$|^[\w-]+(\.[\w-]+)+$", re.IGNORECASE)
 
 
 def _tag_key(name: str) -> str:
