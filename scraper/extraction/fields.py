@@ -100,7 +100,7 @@ def _headline_element(text: str, h1s: list[tuple[str, etree._Element]]
 
 
 def _microdata(doc: Document, prop: str) -> str | None:
-    for el in doc.xpath(f"//*[@itemprop='{prop}']"):
+    for el in doc.itemprops.get(prop, ()):
         value = el.get("content") or el.get("datetime") or inline_text(el)
         if value:
             return value
@@ -206,12 +206,7 @@ def _more_shown(found: Found, doc: Document, not_names: list[str]) -> Found:
 PERSON_META = ("article:author", "parsely-author", "sailthru.author",
                "cxenseparse:author", "dc.creator", "dcterms.creator", "byl", "article:byline",
                "og:article:author", "twitter:misc:written by", "twitter:creator")
-_AUTHOR_CLASS = ("//*[@itemprop='author'] | //a[contains(concat(' ', @rel, ' '), ' author ')]"
-                 " | //a[contains(@href, '/author/') or contains(@href, '/autor/')"
-                 " or contains(@href, '/authors/') or contains(@href, '/autoren/')]"
-                 " | //*[contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
-                 " 'abcdefghijklmnopqrstuvwxyz'), 'byline') or contains(translate(@class,"
-                 " 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'author')]")
+_AUTHOR_HREF = re.compile(r"/(author|autor|authors|autoren|auteur|autores)/", re.IGNORECASE)
 # Class words of places where names are not the article's authors.
 _NOT_BYLINE = frozenset("comment comments related teaser recommended more bio biography "
                         "description avatar image img photo follow newsletter footer".split())
@@ -238,7 +233,9 @@ def _ld_people(value: Any, not_names: list[str]) -> tuple[list[str], list[str]]:
 
 def _microdata_people(doc: Document, not_names: list[str]) -> Found | None:
     names: list[str] = []
-    for el in doc.xpath("//*[@itemprop='author'][not(ancestor::*[@itemprop='author'])]"):
+    tops = [el for el in doc.itemprops.get("author", ())
+            if not any("author" in (a.get("itemprop") or "") for a in el.iterancestors())]
+    for el in tops:
         scope = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
         if (scope is None or not is_article_type(re.sub(r".*/", "", scope.get("itemtype") or ""))
                 or "Organization" in (el.get("itemtype") or "")):
@@ -269,10 +266,16 @@ def _is_url(value: str) -> bool:
 
 
 def _byline_elements(doc: Document, not_names: list[str]) -> Found | None:
+    if "byline_elements" not in doc.memo:
+        doc.memo["byline_elements"] = _find_byline_elements(doc, not_names)
+    return doc.memo["byline_elements"]
+
+
+def _find_byline_elements(doc: Document, not_names: list[str]) -> Found | None:
     """Names in the first byline-like element (class "byline"/"author", itemprop=author,
     rel=author) that is not in comments, teasers or an author bio; with the elements next
     to it that hold further names ("div.bylines > div.byline" twice)."""
-    found = [el for el in doc.xpath(_AUTHOR_CLASS) if isinstance(el.tag, str)]
+    found = _byline_like(doc)
     inner = set(found)
     innermost = [el for el in found if not any(d in inner for d in el.iterdescendants())]
     for el in innermost:
@@ -390,6 +393,19 @@ def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]
     times = [el for el in doc.xpath("//time[@datetime]")
              if not el.xpath(_NOT_CONTENT) and not _in_parts(el, _NOT_ARTICLE_DATE)]
     return sorted(times, key=lambda el: doc.order[el] < span[0])
+
+
+def _byline_like(doc: Document) -> list[etree._Element]:
+    """Elements that look like a byline: itemprop=author, rel=author, a link to an author
+    page, a class naming a byline or an author."""
+    found = []
+    for el in doc.order:
+        cls = (el.get("class") or "").lower()
+        if ("byline" in cls or "author" in cls or "author" in (el.get("itemprop") or "")
+                or (el.tag == "a" and ("author" in (el.get("rel") or "")
+                                       or _AUTHOR_HREF.search(el.get("href") or "")))):
+            found.append(el)
+    return found
 
 
 def _byline_siblings(el: etree._Element, candidates: list[etree._Element]
