@@ -162,7 +162,20 @@ def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
     for el, text in lines_between(doc, *span):
         if BYLINE_TEXT.match(text) and split_authors(text):
             return Found(text, "text:by-line", el)
+    shown = _byline_elements(doc, doc.site_names)
+    if shown and shown.element is not None and span[0] < doc.order[shown.element] < span[1]:
+        box = _byline_box(shown.element)
+        return Found(inline_text(box), "css:byline-box", box)
     return None
+
+
+def _byline_box(el: etree._Element) -> etree._Element:
+    """The line a byline element sits in ("Von <a>Anna</a> und <a>Jens</a>")."""
+    line = el
+    while line.getparent() is not None and line.tag not in BLOCK_TAGS and len(
+            inline_text(line.getparent())) <= 200:
+        line = line.getparent()
+    return line
 
 
 def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | None:
@@ -170,7 +183,7 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
     "By …" line or byline element, a site's author footer ("Articles by: …"), a rel=author
     link; an organisation only when no person is named anywhere."""
     not_names = doc.site_names
-    site_byline = found_byline and found_byline.source.startswith("css:")
+    site_byline = found_byline and found_byline.source in {f"css:{q}" for q in site.rules.byline}
     ld_people, ld_orgs = _ld_people((doc.article_ld or {}).get("author"), not_names)
     steps = [
         lambda: Found(split_authors(found_byline.value), found_byline.source)
@@ -290,7 +303,7 @@ def _find_byline_elements(doc: Document, not_names: list[str]) -> Found | None:
             names += [n for n in split_authors(inline_text(member), not_names)
                       if n not in names and not n[0].islower()]
         if names:
-            return Found(names, "css:byline")
+            return Found(names, "css:byline", el)
     return None
 
 
