@@ -160,6 +160,9 @@ def test_eval_command_scores_its_own_predictions(tmp_path):
     assert score(golds, predictions) | {"median_ms": scores["median_ms"]} == scores
     assert f"{scores['predicted']}/{len(golds)} pages predicted" in output
     assert "title exact" in output and "median ms/page" in output and "targets met" in output
+    # The metadata of these pages is plain to read: every field right.
+    assert {key: scores[key] for key in ("title", "authors", "date_day", "date_min", "tags")} == {
+        "title": 100.0, "authors": 100.0, "date_day": 100.0, "date_min": 100.0, "tags": 100.0}
 
 
 @needs_referee

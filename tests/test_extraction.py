@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.cli import cli
+from scraper.extraction.encoding import decode_page
 from scraper.extraction.extract import extract
 
 URL = "https://www.globalresearch.ca/a-story/5000001"
@@ -96,3 +97,24 @@ def test_author_footer_when_there_is_no_byline():
     article = extract(html, URL).article
     assert (article.byline, article.authors) == (None, ["Ana Pérez"])
     assert article.provenance["authors"] == "text:author-footer"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    # a re-saved page: UTF-8 bytes under an old Latin-9 declaration
+    ('<meta charset="iso-8859-15"><p>sanción</p>'.encode(), "sanción"),
+    ('<meta charset="iso-8859-1"><p>sanción</p>'.encode("iso-8859-1"), "sanción"),
+    ('<meta charset="windows-1251"><p>Київ</p>'.encode("cp1251"), "Київ"),
+    ('<meta charset="shift_jis"><p>港のクレーン</p>'.encode("shift_jis"), "港のクレーン"),
+    ("\ufeff<p>Zürich</p>".encode("utf-16"), "Zürich"),
+    ("\ufeff<p>Zürich</p>".encode("utf-8"), "<p>Zürich"),
+])
+def test_pages_decode_whatever_their_encoding(raw, expected):
+    assert expected in decode_page(raw)
+
+
+def test_binary_garbage_is_not_an_article(tmp_path):
+    page = tmp_path / "garbage.html"
+    page.write_bytes(bytes(range(256)) * 50)
+    result = CliRunner().invoke(cli, ["extract", str(page), "--url", URL])
+    assert result.exit_code == 1
+    assert result.output.startswith("not_article:")
