@@ -7,6 +7,7 @@ returns the value and a provenance string such as "css:[itemprop=headline]" or "
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -450,7 +451,10 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
     Only a few lines are tried: dateparser is slow."""
     languages = [site.language or doc.lang] if (site.language or doc.lang) else None
     tried = 0
-    for _, text in lines_between(doc, *span, max_chars=80):
+    # Under the headline; else at the top of the body, where many pages put the date line.
+    lines = itertools.chain(lines_between(doc, *span, max_chars=80),
+                            lines_between(doc, span[1] - 1, span[1] + 300, max_chars=80))
+    for _, text in lines:
         if not _DATE_TEXT.search(text):
             continue
         iso = find_date(text, languages) or parse_date(text, languages=languages,
