@@ -482,7 +482,8 @@ def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | N
         ("meta:sailthru.tags", lambda: doc.meta_lists.get("sailthru.tags")),
         ("meta:keywords", lambda: doc.meta_lists.get("keywords")),
         ("css:a[rel=tag]", lambda: [inline_text(a) for a in doc.xpath(
-            "//a[contains(concat(' ', @rel, ' '), ' tag ')][not(ancestor::nav)]")]),
+            "//a[contains(concat(' ', @rel, ' '), ' tag ')][not(contains(@rel, 'category'))]"
+            "[not(ancestor::nav)]")]),
         ("json-ld:keywords", lambda: ld.get("keywords")),
         ("meta:news_keywords", lambda: doc.meta_lists.get("news_keywords")),
         ("css:tag-list", lambda: _tag_list(doc, span)),
@@ -500,18 +501,30 @@ _TAG_PARTS = frozenset("tag tags taglist topic topics keyword keywords subject s
 _TAG_HREF = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?|stichworte?)"
                        r"/", re.IGNORECASE)
 _TAG_LINKS = "//a[@href][not(ancestor::nav)][not(ancestor::aside)]"
+# A link to the index of all tags ("All topics"), not to one tag.
+_TAG_INDEX = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?)/?"
+                        r"([?#].*)?$|^#", re.IGNORECASE)
 
 
 def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
     """Link texts of the page's visible tag list: links whose path or box says "tag",
-    "topic", "keyword"… ; the first such link after the headline, and those like it in the
-    smallest box around it."""
+    "topic", "keyword"…, grouped by the smallest box around each; the first group of several
+    links after the headline wins, else the first lone link."""
     links = [a for a in doc.xpath(_TAG_LINKS)
              if (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS))
+             and not _TAG_INDEX.search(a.get("href"))
              and 0 < len(inline_text(a)) <= 60 and not _site_header(a) and not _in_prose(a)]
-    if not links:
-        return []
-    first = next((a for a in links if doc.order[a] > span[0]), links[0])
+    ordered = sorted(links, key=lambda a: doc.order[a] < span[0])
+    single: list[etree._Element] | None = None
+    for first in ordered[:20]:
+        group = _link_group(first, links)
+        if len(group) >= 2:
+            return [inline_text(a) for a in group]
+        single = single or group
+    return [inline_text(a) for a in single or []]
+
+
+def _link_group(first: etree._Element, links: list[etree._Element]) -> list[etree._Element]:
     box = first
     for _ in range(5):
         box = box.getparent()
@@ -519,8 +532,8 @@ def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
             break
         inside = [a for a in links if a is not first and any(p is box for p in a.iterancestors())]
         if inside:
-            return [inline_text(a) for a in links if a is first or a in inside]
-    return [inline_text(first)]
+            return [a for a in links if a is first or a in inside]
+    return [first]
 
 
 def _in_prose(link: etree._Element) -> bool:
@@ -539,14 +552,17 @@ _LABELLED = re.compile(r"^([^:]{1,25}):\s*(.+)$")
 
 def _unlabel(names: list[str]) -> list[str]:
     """Tag values some sites label ("Subject: Justice", "Day: Friday", "WC: 1000-1999"):
-    only subjects, topics, keywords and entities are tags; unlabelled values stay."""
-    if sum(1 for n in names if _LABELLED.match(n)) < 2:
+    only subjects, topics, keywords and entities are tags; unlabelled values stay unless
+    most values are labelled."""
+    labelled = sum(1 for n in names if _LABELLED.match(n))
+    if labelled < 2:
         return names
     out: list[str] = []
     for name in names:
         match = _LABELLED.match(name)
         if match is None:
-            out.append(name)
+            if labelled < len(names) / 2:
+                out.append(name)
         elif re.search(r"subject|topic|tag|keyword|entit", match[1], re.IGNORECASE):
             out.append(match[2])
     return out
