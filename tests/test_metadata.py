@@ -112,6 +112,11 @@ def test_split_authors_drops_the_site_name():
     (ld(**{"@type": "Article", "author": {"@type": "Organization", "name": "Example"}}),
      '<h1>T</h1><p class="article-author">Von: Simone Jung</p>',
      (["Simone Jung"], "css:byline")),
+    # an agency credited beside a person stays; the site itself does not
+    (ld(**{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Paula Steiger"},
+                                              {"@type": "Organization", "name": "SDA"},
+                                              {"@type": "Organization", "name": "Example"}]}),
+     "", (["Paula Steiger", "SDA"], "json-ld")),
     # the organisation when no person is named anywhere
     (ld(**{"@type": "Article", "author": {"@type": "Organization", "name": "Example Wire"}}), "",
      (["Example Wire"], "json-ld:organization")),

@@ -189,7 +189,8 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
     steps = [
         lambda: Found(split_authors(found_byline.value), found_byline.source)
         if site_byline else None,
-        lambda: _more_shown(Found(ld_people, "json-ld"), doc, not_names) if ld_people else None,
+        lambda: _more_shown(Found(_credited(ld_people, ld_orgs, not_names), "json-ld"), doc,
+                            not_names) if ld_people else None,
         lambda: _microdata_people(doc, not_names),
         lambda: _meta_people(doc, not_names),
         lambda: Found(split_authors(found_byline.value, not_names), found_byline.source)
@@ -224,6 +225,19 @@ _AUTHOR_HREF = re.compile(r"/(author|autor|authors|autoren|auteur|autores)/", re
 # Class words of places where names are not the article's authors.
 _NOT_BYLINE = frozenset("comment comments related teaser recommended more bio biography "
                         "description avatar image img photo follow newsletter footer".split())
+
+
+def _credited(people: list[str], orgs: list[str], not_names: list[str]) -> list[str]:
+    """Persons, with the agencies credited beside them ("Paula Steiger" and "SDA"); never the
+    site itself."""
+    agencies = [o for o in orgs if not any(is_same_name(o, n) for n in not_names)
+                and not any(_key_in(n, o) for n in not_names)]
+    return people + [a for a in agencies if a not in people]
+
+
+def _key_in(name: str, org: str) -> bool:
+    a, b = re.sub(r"\W+", "", name).casefold(), re.sub(r"\W+", "", org).casefold()
+    return len(a) >= 3 and (a in b or b in a)
 
 
 def _ld_people(value: Any, not_names: list[str]) -> tuple[list[str], list[str]]:
