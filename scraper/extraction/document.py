@@ -102,7 +102,7 @@ class Document:
     @cached_property
     def site_names(self) -> list[str]:
         """Names the site goes by: og:site_name, application-name, the JSON-LD publisher and
-        WebSite, the first label of the host ("n-tv" of www.n-tv.de)."""
+        WebSite, the name in the domain ("n-tv" of www.n-tv.de, "bbc" of news.bbc.co.uk)."""
         names = [self.meta.get("og:site_name"), self.meta.get("application-name"),
                  self.meta.get("twitter:site", "").lstrip("@")]
         for obj in self.json_ld:
@@ -111,8 +111,7 @@ class Document:
         publisher = (self.article_ld or {}).get("publisher")
         if isinstance(publisher, dict):
             names.append(publisher.get("name"))
-        host = re.sub(r"^(www\d?|m|amp)\.", "", urlsplit(self.url).hostname or "")
-        names.append(host.split(".")[0] if host else None)
+        names.append(domain_label(self.url))
         return [n.strip() for n in names if isinstance(n, str) and n.strip()]
 
     @cached_property
@@ -143,6 +142,20 @@ class Document:
             if re.fullmatch(r"[a-z]{2,3}", primary):
                 return primary
         return None
+
+
+def domain_label(url: str) -> str | None:
+    """The name part of a URL's registered domain: "bbc" of https://news.bbc.co.uk/x."""
+    try:
+        parts = (urlsplit(url).hostname or "").split(".")
+    except ValueError:
+        return None
+    if len(parts) < 2:
+        return parts[0] or None
+    if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in {
+            "co", "com", "org", "net", "gov", "ac", "or", "ne", "gob", "edu"}:
+        return parts[-3]
+    return parts[-2]
 
 
 def is_article_type(types: Any) -> bool:
