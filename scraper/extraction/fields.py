@@ -24,12 +24,11 @@ from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
 from scraper.extraction.titles import clean_value, same_words, strip_site_name
 from scraper.sites.base import Site
 
-GENERIC_TITLE = ("h1[itemprop=headline]", "article h1", "h1.entry-title", "h1")
 GENERIC_BODY = ("[itemprop=articleBody]", "div.entry-content", "div.post-content",
                 "div.article-body", "article", "main")
+# A byline line: "By …" (other languages' "Von …", "Por …" also open ordinary sentences;
+# their bylines are found by their markup).
 BYLINE_TEXT = re.compile(r"^by\s+\S", re.IGNORECASE)
-TIME_META = ("article:published_time", "og:article:published_time", "datepublished",
-             "pubdate", "publishdate", "date", "dc.date.issued", "dc.date", "sailthru.date")
 _NOT_CONTENT = "ancestor-or-self::*[self::nav or self::footer or self::aside or self::header]"
 # An article's own <header> holds its byline and date; navigation, footers and asides don't.
 _OUTSIDE_ARTICLE = "ancestor-or-self::*[self::nav or self::footer or self::aside or self::figure]"
@@ -419,7 +418,7 @@ def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]
     """`<time datetime>` elements of the article: not in navigation, teasers or comments,
     those after the headline first."""
     times = [el for el in doc.xpath("//time[@datetime]")
-             if not el.xpath(_NOT_CONTENT) and not _in_parts(el, _NOT_ARTICLE_DATE)]
+             if not el.xpath(_OUTSIDE_ARTICLE) and not _in_parts(el, _NOT_ARTICLE_DATE)]
     return sorted(times, key=lambda el: doc.order[el] < span[0])
 
 
