@@ -105,6 +105,11 @@ def test_split_authors_drops_the_site_name():
     (ld(**{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Mara Lind"},
                                               {"@type": "Person", "name": "Tom Otieno"}]}), "",
      (["Mara Lind", "Tom Otieno"], "json-ld")),
+    # a reference to a person elsewhere in the graph (as WordPress SEO plugins write it)
+    (ld(**{"@graph": [
+        {"@type": "Article", "headline": "T", "author": {"@id": "https://x.org/#/person/1"}},
+        {"@type": "Person", "@id": "https://x.org/#/person/1", "name": "Lena Berg"}]}), "",
+     (["Lena Berg"], "json-ld")),
     # JSON-LD names only the publisher: a person in the meta wins
     (ld(**{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Example"}})
      + meta("article:author", "Lena Berg"), "", (["Lena Berg"], "meta:article:author")),

@@ -84,6 +84,21 @@ class Document:
         return objects
 
     @cached_property
+    def ld_ids(self) -> dict[str, dict[str, Any]]:
+        """JSON-LD objects by their `@id`, to resolve references such as Yoast's
+        `"author": {"@id": "…/#/schema/person/…"}`."""
+        return {obj["@id"]: obj for obj in self.json_ld
+                if isinstance(obj.get("@id"), str) and len(obj) > 1}
+
+    def resolve(self, value: Any) -> Any:
+        """`value` with a bare `{"@id": …}` reference replaced by the object it names."""
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and "@id" in value:
+            return self.ld_ids.get(value["@id"], value) if isinstance(value["@id"], str) else value
+        return value
+
+    @cached_property
     def article_ld(self) -> dict[str, Any] | None:
         """The JSON-LD object describing the article itself, if the page has one.
 
@@ -108,7 +123,7 @@ class Document:
         for obj in self.json_ld:
             if obj.get("@type") in ("WebSite", "Organization", "NewsMediaOrganization"):
                 names.append(obj.get("name"))
-        publisher = (self.article_ld or {}).get("publisher")
+        publisher = self.resolve((self.article_ld or {}).get("publisher"))
         if isinstance(publisher, dict):
             names.append(publisher.get("name"))
         names.append(domain_label(self.url))

@@ -184,7 +184,8 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
     link; an organisation only when no person is named anywhere."""
     not_names = doc.site_names
     site_byline = found_byline and found_byline.source in {f"css:{q}" for q in site.rules.byline}
-    ld_people, ld_orgs = _ld_people((doc.article_ld or {}).get("author"), not_names)
+    ld_people, ld_orgs = _ld_people(doc.resolve((doc.article_ld or {}).get("author")),
+                                    not_names)
     steps = [
         lambda: Found(split_authors(found_byline.value), found_byline.source)
         if site_byline else None,
