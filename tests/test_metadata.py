@@ -312,3 +312,11 @@ def test_page_without_body_element():
     html = (f"<html><head>{meta('og:title', 'Port strike ends')}{meta('og:type', 'article')}"
             f"</head><article><h1>Port strike ends</h1>{BODY}</article></html>")
     assert extract(html, URL).article.title == "Port strike ends"
+
+
+def test_language_detected_when_the_page_declares_none():
+    html = ("<html><head><meta property='og:type' content='article'></head><body><article>"
+            "<h1>Neue Brücke für Linz</h1><p>" + "Der Gemeinderat hat am Mittwoch den Bau einer "
+            "neuen Brücke über die Donau beschlossen. " * 4 + "</p></article></body></html>")
+    article = extract(html, URL).article
+    assert (article.language, article.provenance["language"]) == ("de", "detected")

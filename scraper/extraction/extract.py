@@ -10,6 +10,7 @@ from scraper.extraction import fields
 from scraper.extraction.blocking import challenge_reason
 from scraper.extraction.clean import clean_body
 from scraper.extraction.document import Document
+from scraper.extraction.language import detect_language
 from scraper.extraction.record import Article, Extraction, content_hash
 from scraper.extraction.text import word_count
 from scraper.sites import Site, site_for_url
@@ -82,7 +83,7 @@ def extract(html: str, url: str, site: Site | None = None,
         tags=tags,
         body=body,
         original_source=source,
-        language=doc.lang or site.language,
+        language=_language(doc, site, body, provenance),
         word_count=words,
         content_hash=content_hash(title, body),
         fetched_at=fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
@@ -90,6 +91,17 @@ def extract(html: str, url: str, site: Site | None = None,
         removed=removed,
     )
     return Extraction("article", article=article)
+
+
+def _language(doc: Document, site: Site, body: str, provenance: dict[str, str]) -> str | None:
+    """The declared language (page, then site), else the one the body is written in."""
+    for value, source in ((doc.lang, "declared"), (site.language, "site"),
+                          (None, "detected")):
+        value = value or (detect_language(body) if source == "detected" else None)
+        if value:
+            provenance["language"] = source
+            return value
+    return None
 
 
 def _canonical(doc: Document, url: str, site: Site) -> str:
