@@ -240,7 +240,10 @@ def prediction(html: str, url: str) -> tuple[dict[str, Any], str | None]:
     """The record extract() makes of a page in the referee's shape, and why it made none."""
     from scraper.extraction.extract import extract
 
-    result = extract(html, url)
+    try:
+        result = extract(html, url)
+    except Exception as exc:  # one broken page must not stop the evaluation; it is reported
+        return {}, f"error: {exc!r}"
     article = result.article
     if article is None:
         return {}, f"{result.status}: {result.reason}"

@@ -178,3 +178,14 @@ def test_eval_rejects_a_folder_without_gold(tmp_path):
     assert "no gold records" in result.output
     result = CliRunner().invoke(cli, ["eval", str(tmp_path / "missing")])
     assert result.exit_code == 2
+
+
+def test_a_page_that_breaks_extraction_is_reported_not_fatal(monkeypatch):
+    import scraper.extraction.extract as extract_module
+    from scraper.evaluate import prediction
+
+    def broken(html, url):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(extract_module, "extract", broken)
+    assert prediction("<html></html>", "https://x.example/") == ({}, "error: RuntimeError('boom')")
