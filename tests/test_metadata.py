@@ -122,6 +122,9 @@ def test_split_authors_drops_the_site_name():
                                               {"@type": "Organization", "name": "SDA"},
                                               {"@type": "Organization", "name": "Example"}]}),
      "", (["Paula Steiger", "SDA"], "json-ld")),
+    # the editors' credit line of a Chinese page
+    ("", '<h1>T</h1><p>正文。</p><div class="edit">(责编：牛镛、岳弘彬)</div>',
+     (["牛镛", "岳弘彬"], "text:credit-line")),
     # the organisation when no person is named anywhere
     (ld(**{"@type": "Article", "author": {"@type": "Organization", "name": "Example Wire"}}), "",
      (["Example Wire"], "json-ld:organization")),

@@ -14,7 +14,7 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 # Separators of a list of names: ",", ";", "&", "|", "•", and "and" in several languages.
-_SPLIT = re.compile(r"\s*(?:[,;|•·]|\s&\s|\s(?:and|AND|und|et|y|e|og|och|en|i|és|ve)\s)\s*")
+_SPLIT = re.compile(r"\s*(?:[,;|•·、，；]|\s&\s|\s(?:and|AND|und|et|y|e|og|och|en|i|és|ve)\s)\s*")
 # A lower-case label before the lead word: "capital von Jemima Kelly", "story by Ana Ruiz".
 _INNER_LEAD = re.compile(r"^\s*[a-zà-ÿ]\S*(?:\s+\S+)?\s+(?:by|von|par|por)\s+(?=[^\W\d_a-zà-ÿ])")
 # A picture credit, not a byline: "(Image: Getty Images)", "Foto: dpa".

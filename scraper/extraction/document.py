@@ -153,10 +153,14 @@ class Document:
                       ld_lang if isinstance(ld_lang, str) else None,
                       self.meta.get("content-language"), self.meta.get("language"),
                       self.meta.get("dc.language")):
-            primary = re.split(r"[-_]", (value or "").strip())[0].lower()
-            if re.fullmatch(r"[a-z]{2,3}", primary):
-                return primary
+            match = _LANG_TAG.fullmatch((value or "").strip().lower())
+            if match and match[1] not in ("utf", "iso", "win"):
+                return match[1]
         return None
+
+
+# A language tag: "en", "de-AT", "pt_BR", "zh-Hans-CN" (not "utf-8").
+_LANG_TAG = re.compile(r"([a-z]{2,3})(?:[-_][a-z]{2,4}|[-_]\d{3})*")
 
 
 def domain_label(url: str) -> str | None:

@@ -198,6 +198,7 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
         lambda: _author_footer(doc, site),
         lambda: _byline_elements(doc, not_names),
         lambda: _meta_people(doc, not_names, keys=("author",)),
+        lambda: _credit_line(doc, not_names),
         lambda: Found(ld_orgs, "json-ld:organization") if ld_orgs else None,
         lambda: _meta_people(doc, (), keys=("author", *PERSON_META)),
     ]
@@ -421,6 +422,22 @@ def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]
     times = [el for el in doc.xpath("//time[@datetime]")
              if not el.xpath(_OUTSIDE_ARTICLE) and not _in_parts(el, _NOT_ARTICLE_DATE)]
     return sorted(times, key=lambda el: doc.order[el] < span[0])
+
+
+# The credit line Chinese news pages end with: "(责编：牛镛、岳弘彬)", "作者：…", "记者 …".
+_CREDIT_LINE = re.compile(r"^[（(]?\s*(?:责任编辑|责编|编辑|作者|记者|撰文)\s*[:：]\s*"
+                          r"(?P<names>[^()（）:：]{1,60}?)\s*[)）]?$")
+_CREDIT_XPATH = ("//*[contains(text(), '责编') or contains(text(), '责任编辑')"
+                 " or contains(text(), '作者') or contains(text(), '记者')]")
+
+
+def _credit_line(doc: Document, not_names: list[str]) -> Found | None:
+    for el in doc.xpath(_CREDIT_XPATH):
+        match = _CREDIT_LINE.match(inline_text(el))
+        names = split_authors(match["names"], not_names) if match else []
+        if names:
+            return Found(names, "text:credit-line", el)
+    return None
 
 
 def _byline_like(doc: Document) -> list[etree._Element]:
