@@ -56,6 +56,14 @@ SPAN = (0, 10_000)
     # JSON-LD headline when there is no og:title; entities decoded
     (ld(**{"@type": "NewsArticle", "headline": "Port &quot;strike&quot; ends"}), "",
      ('Port "strike" ends', "json-ld")),
+    # a JSON-LD headline written for the article (not a copy of <title>) wins over og:title
+    ("<title>Port strike ends | Example</title>" + meta("og:title", "Port strike ends")
+     + ld(**{"@type": "NewsArticle", "headline": "Dockers end eleven-day port strike"}), "",
+     ("Dockers end eleven-day port strike", "json-ld")),
+    # ... but not one that copies <title>
+    ("<title>Dockers end eleven-day port strike</title>" + meta("og:title", "Port strike ends")
+     + ld(**{"@type": "NewsArticle", "headline": "Dockers end eleven-day port strike"}), "",
+     ("Port strike ends", "meta:og:title")),
     # the <h1> when there is no structured title; then <title>
     ("", "<header><h1>Example News</h1></header><article><h1>Port strike ends</h1></article>",
      ("Port strike ends", "css:h1")),

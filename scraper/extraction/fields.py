@@ -46,7 +46,8 @@ class Found:
 def title(doc: Document, site: Site) -> Found | None:
     """The headline: the site's selectors, then og:title (the headline as the publisher words
     it for sharing, what the page is known by), JSON-LD, other meta, the `<h1>`, `<title>`;
-    each without the site name appended."""
+    each without the site name appended. A JSON-LD headline of its own (copying neither
+    og:title nor `<title>`) comes before og:title."""
     hit = doc.first_text(site.rules.title)
     if hit:
         return Found(hit.text, f"css:{hit.query}", hit.element)
@@ -68,12 +69,24 @@ def title(doc: Document, site: Site) -> Found | None:
         ("css:h1", h1s[0][0] if h1s else None),
         ("title", page_title),
     ]
-    for source, value in candidates:
+    shown = [t for t, _ in h1s]
+
+    def cleaned(value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
-            continue
-        text = strip_site_name(clean_value(value), names, [t for t, _ in h1s], page_title)
+            return ""
+        text = strip_site_name(clean_value(value), names, shown, page_title)
         if site.rules.title_suffix:
             text = re.sub(site.rules.title_suffix, "", text).strip()
+        return text
+
+    og_title, ld_headline = cleaned(candidates[0][1]), cleaned(candidates[1][1])
+    if (og_title and ld_headline and not same_words(og_title, ld_headline)
+            and not same_words(ld_headline, cleaned(page_title))):
+        # A JSON-LD headline that copies neither og:title nor <title> was written for the
+        # article itself (one that repeats <title> was generated from it): it wins.
+        candidates = [candidates[1], candidates[0], *candidates[2:]]
+    for source, value in candidates:
+        text = cleaned(value)
         if text:
             text, element = _headline_element(text, h1s)
             return Found(text, source, element)
