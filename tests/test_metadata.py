@@ -229,6 +229,12 @@ def tag_names(doc):
     # labelled values keep only the subjects
     (meta("parsely-tags", "Day: Friday, Subject: Justice, Subject: Politics, WC: 1000", "name"),
      "", (["Justice", "Politics"], "meta:parsely-tags")),
+    # Chinese keywords separated by spaces
+    (meta("keywords", "深空探测 探月工程 航天技术", "name"), "",
+     (["深空探测", "探月工程", "航天技术"], "meta:keywords")),
+    # the site's own keywords (they start with its name) are not the article's
+    (meta("og:site_name", "Example Daily") + meta("keywords", "Example Daily,News,Sport", "name")
+     + meta("news_keywords", "Ports", "name"), "", (["Ports"], "meta:news_keywords")),
     # a list of codes is no list of tags
     (meta("keywords", "AER,AERO,AIR,GEN,INDS,TRAN", "name"), "", None),
     ("", '<footer class="entry-footer"><a rel="tag" href="/tag/events/">Events</a>'

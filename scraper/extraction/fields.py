@@ -533,7 +533,7 @@ def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | N
         ("css:tag-list", lambda: _tag_list(doc, span)),
     ]
     for source, get in sources:
-        names = split_tags(get())
+        names = split_tags(get(), doc.site_names)
         if names:
             return Found([{"name": n, "kind": "tag"} for n in names], source)
     return None
@@ -612,15 +612,20 @@ def _unlabel(names: list[str]) -> list[str]:
     return out
 
 
-def split_tags(value: Any) -> list[str]:
-    """Tag names from a meta value, a JSON-LD string or list: split at commas, trimmed,
-    de-duplicated; None for a list of codes ("AER,AERO,AIR,…") rather than words."""
+def split_tags(value: Any, site_names: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Tag names from a meta value, a JSON-LD string or list: split at commas (at spaces in
+    Chinese and Japanese, which put none inside words), trimmed, de-duplicated. None for a
+    list of codes ("AER,AERO,AIR,…") or one that starts with the site's own name (the
+    keywords of the whole site, not of the article)."""
     pieces: list[str] = []
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, dict):
             item = item.get("name")
         if isinstance(item, str):
-            pieces += re.split(r"\s*[,;]\s*", clean_value(item))
+            item = clean_value(item)
+            separator = r"\s*[,;、，]\s*" if re.search(r"[,;、，]", item) or not _CJK.search(
+                item) else r"\s+"
+            pieces += re.split(separator, item)
     names: list[str] = []
     seen: set[str] = set()
     for piece in pieces:
@@ -633,9 +638,12 @@ def split_tags(value: Any) -> list[str]:
     codes = [n for n in names if re.fullmatch(r"[A-Z0-9:_\-]{2,}", n)]
     if len(names) >= 5 and len(codes) > 0.8 * len(names):
         return []
+    if names and any(same_words(names[0], n) for n in site_names):
+        return []
     return names
 
 
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 # Identifiers and host names that tag metadata carries besides tags.
 _NOT_A_TAG = re.compile(r"^[0-9a-f]{8}-[0-9a-f-]{27,}$|^[\w-]+(\.[\w-]+)+$", re.IGNORECASE)
 
