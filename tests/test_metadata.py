@@ -68,6 +68,9 @@ SPAN = (0, 10_000)
     ("", "<header><h1>Example News</h1></header><article><h1>Port strike ends</h1></article>",
      ("Port strike ends", "css:h1")),
     ("<title>Port strike ends | Example</title>", "", ("Port strike ends", "title")),
+    # an og:title that is only the site's name says nothing of the article
+    (meta("og:title", "Example News") + meta("og:site_name", "Example News"),
+     "<h1>Port strike ends</h1>", ("Port strike ends", "css:h1")),
     # a kicker that og:title puts before the headline the <h1> shows with its own kicker
     (meta("og:title", "Port unrest: Port strike ends after eleven days"),
      '<h1><span>Harbour</span> <span>Port strike ends after eleven days</span></h1>',

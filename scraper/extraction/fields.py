@@ -77,7 +77,7 @@ def title(doc: Document, site: Site) -> Found | None:
         text = strip_site_name(clean_value(value), names, shown, page_title)
         if site.rules.title_suffix:
             text = re.sub(site.rules.title_suffix, "", text).strip()
-        return text
+        return "" if any(same_words(text, n) for n in names) else text  # the site's name
 
     og_title, ld_headline = cleaned(candidates[0][1]), cleaned(candidates[1][1])
     if (og_title and ld_headline and not same_words(og_title, ld_headline)
