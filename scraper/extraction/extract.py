@@ -12,7 +12,7 @@ from scraper.extraction.clean import clean_body
 from scraper.extraction.document import Document
 from scraper.extraction.language import detect_language
 from scraper.extraction.record import Article, Extraction, content_hash
-from scraper.extraction.text import word_count
+from scraper.extraction.text import inline_text, word_count
 from scraper.sites import Site, site_for_url
 from scraper.urls import canonical_url
 
@@ -64,7 +64,9 @@ def extract(html: str, url: str, site: Site | None = None,
             or container.source.removeprefix("css:") in site.rules.body):
         return Extraction("not_article", reason="no article markers (date, byline, metadata)")
     provenance["body"] = container.source
-    echoes = {t for t in (title, subtitle, byline, published_text) if t}
+    shown_title = (inline_text(found_title.element)
+                   if found_title and found_title.element is not None else None)
+    echoes = {t for t in (title, shown_title, subtitle, byline, published_text) if t}
     body, removed = clean_body(container.value, site, echoes)
     words = word_count(body)
     if words < MIN_BODY_WORDS:
