@@ -183,10 +183,13 @@ def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
 
 
 def _byline_box(el: etree._Element) -> etree._Element:
-    """The line a byline element sits in ("Von <a>Anna</a> und <a>Jens</a>")."""
+    """The line a byline element sits in ("Von <a>Anna</a> und <a>Jens</a>"), up to where a
+    date or more text joins it."""
     line = el
-    while line.getparent() is not None and line.tag not in BLOCK_TAGS and len(
-            inline_text(line.getparent())) <= 200:
+    while line.tag not in BLOCK_TAGS and line.getparent() is not None:
+        text = inline_text(line.getparent())
+        if len(text) > 200 or re.search(r"\d", text) and not re.search(r"\d", inline_text(line)):
+            break
         line = line.getparent()
     return line
 
