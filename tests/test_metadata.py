@@ -340,3 +340,16 @@ def test_language_detected_when_the_page_declares_none():
             "neuen Brücke über die Donau beschlossen. " * 4 + "</p></article></body></html>")
     article = extract(html, URL).article
     assert (article.language, article.provenance["language"]) == ("de", "detected")
+
+
+def test_byline_as_shown_from_a_byline_element_under_the_headline():
+    doc = page(body='<article><h1>Neue Brücke</h1><div class="meta"><p class="author">Von '
+                    '<a href="/autor/am">Anna Müller</a> und <a href="/autor/jk">Jens Koch</a>'
+                    '</p> <span>2. November 2023</span></div><div class="text">'
+                    f'{BODY}</div></article>', lang="de")
+    h1 = doc.xpath("//h1")[0]
+    body = doc.xpath("//div[@class='text']")[0]
+    found_byline = fields.byline(doc, SITE, fields.header_span(doc, h1, body))
+    assert (found_byline.value, found_byline.source) == (
+        "Von Anna Müller und Jens Koch", "css:byline-box")
+    assert fields.authors(doc, SITE, found_byline).value == ["Anna Müller", "Jens Koch"]
