@@ -225,7 +225,6 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
     return None
 
 
-# Plain "author" meta names the site as often as a person: it comes after visible bylines.
 def _more_shown(found: Found, doc: Document, not_names: list[str]) -> Found:
     """The visible byline instead of structured data that names only some of its authors."""
     shown = _byline_elements(doc, not_names)
@@ -235,9 +234,11 @@ def _more_shown(found: Found, doc: Document, not_names: list[str]) -> Found:
     return found
 
 
+# Meta that name persons. Plain "author" names the site as often as a person: it is asked
+# after the visible bylines.
 PERSON_META = ("article:author", "parsely-author", "sailthru.author",
                "cxenseparse:author", "dc.creator", "dcterms.creator", "byl", "article:byline",
-               "og:article:author", "twitter:misc:written by", "twitter:creator")
+               "og:article:author", "twitter:misc:written by")
 _AUTHOR_HREF = re.compile(r"/(author|autor|authors|autoren|auteur|autores)/", re.IGNORECASE)
 # Class words of places where names are not the article's authors.
 _NOT_BYLINE = frozenset("comment comments related teaser recommended more bio biography "
@@ -296,8 +297,6 @@ def _meta_people(doc: Document, not_names: Any, keys: tuple[str, ...] = PERSON_M
                  ) -> Found | None:
     for key in keys:
         values = [v for v in doc.meta_lists.get(key, []) if not _is_url(v) and "@" not in v]
-        if key == "twitter:creator":
-            continue  # a handle, not a name; kept out of the person steps
         names: list[str] = []
         for value in values:
             names += [n for n in split_authors(clean_value(value), not_names) if n not in names]
@@ -366,8 +365,9 @@ _NOT_ARTICLE_DATE = frozenset("related teaser teasers recommended recirculation 
 
 
 def published(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
-    """The publication time, value (iso, text it came from): JSON-LD, meta, microdata, the
-    site's date line, `<time datetime>` of the article, a date line under the headline.
+    """The publication time, value (iso, text it came from): JSON-LD, meta, microdata,
+    `<time datetime>` of the article; without any ISO value, the site's date line or another
+    text date (dateparser); else a date line under the headline.
 
     The first value found wins, but a value that says more of the same moment replaces it: a
     time for a bare day, an offset for a local time.
@@ -411,15 +411,14 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
         iso = parse_date(value, timezone=site.timezone, words=False)
         if iso:
             parsed.append((iso, value.strip(), source))
-    words_first = bool(parsed) and parsed[0][2] == "text:date-line"
-    if not parsed or words_first:
+    if not parsed:
+        # No ISO value: the first text that reads as a date (the site's date line first).
         languages = [site.language or doc.lang] if (site.language or doc.lang) else None
         for value, source in candidates:
-            if isinstance(value, str) and value.strip() and (
-                    not parsed or source == "text:date-line"):
+            if isinstance(value, str) and value.strip():
                 iso = parse_date(value, languages=languages, timezone=site.timezone)
                 if iso:
-                    parsed.insert(0, (iso, (shown or {}).get(source, value.strip()), source))
+                    parsed.append((iso, (shown or {}).get(source, value.strip()), source))
                     break
     if not parsed and visible:
         parsed = _visible_date(doc, site, span)
