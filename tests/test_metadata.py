@@ -60,7 +60,11 @@ SPAN = (0, 10_000)
     ("<title>Port strike ends | Example</title>" + meta("og:title", "Port strike ends")
      + ld(**{"@type": "NewsArticle", "headline": "Dockers end eleven-day port strike"}), "",
      ("Dockers end eleven-day port strike", "json-ld")),
-    # ... but not one that copies <title>
+    # ... nor one cut at a length limit
+    (meta("og:title", "Dockers end eleven-day port strike as talks succeed")
+     + ld(**{"@type": "NewsArticle", "headline": "Dockers end eleven-day port…"}), "",
+     ("Dockers end eleven-day port strike as talks succeed", "meta:og:title")),
+    # ... nor one that copies <title>
     ("<title>Dockers end eleven-day port strike</title>" + meta("og:title", "Port strike ends")
      + ld(**{"@type": "NewsArticle", "headline": "Dockers end eleven-day port strike"}), "",
      ("Port strike ends", "meta:og:title")),

@@ -81,7 +81,8 @@ def title(doc: Document, site: Site) -> Found | None:
 
     og_title, ld_headline = cleaned(candidates[0][1]), cleaned(candidates[1][1])
     if (og_title and ld_headline and not same_words(og_title, ld_headline)
-            and not same_words(ld_headline, cleaned(page_title))):
+            and not same_words(ld_headline, cleaned(page_title))
+            and not _cut_short(ld_headline, [og_title, *shown])):
         # A JSON-LD headline that copies neither og:title nor <title> was written for the
         # article itself (one that repeats <title> was generated from it): it wins.
         candidates = [candidates[1], candidates[0], *candidates[2:]]
@@ -91,6 +92,12 @@ def title(doc: Document, site: Site) -> Found | None:
             text, element = _headline_element(text, h1s)
             return Found(text, source, element)
     return None
+
+
+def _cut_short(text: str, fuller: list[str]) -> bool:
+    """Whether `text` is one of `fuller` cut at a length limit ("A long headl…")."""
+    stem = re.sub(r"\s*(…|\.\.\.)$", "", text)
+    return any(f != text and f.startswith(stem) for f in fuller)
 
 
 def _headline_element(text: str, h1s: list[tuple[str, etree._Element]]
