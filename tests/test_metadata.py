@@ -88,6 +88,12 @@ def test_title_repairs_mojibake():
     assert clean_value("La sanciÃ³n de Verstappen") == "La sanción de Verstappen"
 
 
+def test_site_name_in_front_is_cut():
+    assert strip_site_name("Example News - Port strike ends", ["Example News"]) == (
+        "Port strike ends")
+    assert strip_site_name("Port: strike ends", ["Port"]) == "Port: strike ends"
+
+
 def test_site_name_is_only_cut_at_a_separator():
     assert strip_site_name("Example strikes back", ["Example"]) == "Example strikes back"
     assert strip_site_name("港の新しいクレーン：みなと新聞", ["みなと新聞"]) == "港の新しいクレーン"

@@ -35,18 +35,25 @@ def strip_site_name(title: str, site_names: Iterable[str], headlines: Iterable[s
     """`title` without the site name (or date, or section) a page appends to its headlines.
 
     A tail is cut when it names the site, when it is a date, when the page's `<title>` ends the
-    same way, or when what stays is one of the page's visible `headlines` (compared by words).
+    same way, or when what stays is one of the page's visible `headlines` (compared by words);
+    a head is cut when it is exactly the site's name.
     """
     names = {_key(n) for n in site_names if _key(n)}
     shown = {_key(h) for h in headlines if h}
     # The last part of a <title> that differs from `title` is the site's name when short.
     last = _SEPARATOR.split(page_title)[-1] if page_title and page_title != title else ""
     page_tail = _key(last) if len(last) <= 30 else ""
+    if _key(title) in shown:
+        return title
     for match in _SEPARATOR.finditer(title):
         head = title[:match.start()].strip()
         tail = [p for p in _SEPARATOR.split(title[match.start():]) if p.strip()]
         if head and (_key(head) in shown or all(_is_site_part(p, names, page_tail) for p in tail)):
             return head
+    # The site's name in front: "Example News - Port strike ends".
+    first = _SEPARATOR.search(title)
+    if first and title[first.end():].strip() and _key(title[:first.start()]) in names:
+        return title[first.end():].strip()
     return title
 
 
