@@ -31,6 +31,8 @@ def article_html(charset="utf-8", extra_head="", body_text=PARAGRAPH):
     "<html><head><script>" + "var a=1;" * 700_000 + "</script></head><body></body></html>",
     "<html><body><div><p>broken <b>nesting <i>here</div></p></b></body>",
     "<html><body><h1>Title only</h1></body></html>",
+    "<html><body><h1>Lone \ud800 surrogate</h1></body></html>",
+    "\x00" * 1000,
 ])
 def test_odd_pages_give_a_reason_not_an_exception(html):
     result = extract(html, URL)

@@ -32,7 +32,11 @@ class Document:
     def __init__(self, html: str, url: str):
         self.url = url
         # parsel wants some markup; an empty page still becomes an (empty) tree.
-        self.sel = Selector(text=html if html.strip() else "<html></html>")
+        html = html if html.strip() else "<html></html>"
+        try:
+            self.sel = Selector(text=html)
+        except UnicodeEncodeError:  # lone surrogates from a bad decoder: drop them
+            self.sel = Selector(text=html.encode("utf-8", "ignore").decode("utf-8"))
         self.root: etree._Element = self.sel.root
         # Results of extraction steps that several fields ask for.
         self.memo: dict[str, Any] = {}
