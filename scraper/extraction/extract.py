@@ -3,13 +3,13 @@ page and `scraper extract` all get the same record."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from scraper.extraction import fields
 from scraper.extraction.blocking import challenge_reason
 from scraper.extraction.clean import clean_body
 from scraper.extraction.document import Document
+from scraper.extraction.page_kind import ERROR_TITLE, page_kind
 from scraper.extraction.record import Article, Extraction, content_hash
 from scraper.extraction.text import word_count
 from scraper.sites import Site, site_for_url
@@ -17,9 +17,6 @@ from scraper.urls import canonical_url
 
 # Fewer words than this and the page is a stub, an error page or a listing, not an article.
 MIN_BODY_WORDS = 20
-# Titles of soft error pages, which answer 200 with the site's template.
-ERROR_TITLE = re.compile(r"^(page )?not found\b|^404\b|\bcan[’']t be found\b|^error\b",
-                         re.IGNORECASE)
 
 
 def extract(html: str, url: str, site: Site | None = None,
@@ -30,6 +27,9 @@ def extract(html: str, url: str, site: Site | None = None,
         return Extraction("blocked", reason=reason)
     site = site or site_for_url(url)
     doc = Document(html, url)
+    kind = page_kind(doc, url)
+    if kind:
+        return Extraction("not_article", reason=kind.reason, kind=kind.kind)
     provenance: dict[str, str] = {}
 
     def take(name: str, found: fields.Found | None):
@@ -54,7 +54,7 @@ def extract(html: str, url: str, site: Site | None = None,
     if not title:
         return Extraction("not_article", reason="no headline")
     if ERROR_TITLE.search(title):
-        return Extraction("not_article", reason=f"error page: {title}")
+        return Extraction("not_article", reason=f"error page: {title}", kind="error")
     if container is None:
         return Extraction("not_article", reason="no article body")
     if not (published or byline or doc.article_ld or doc.meta.get("og:type") == "article"
