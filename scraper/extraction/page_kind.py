@@ -45,7 +45,7 @@ COLLECTION_TYPES = {"CollectionPage": "listing", "ItemList": "listing",
 # of paragraphs.
 STORY_CHARS = 600
 # Linked headlines (h2-h4 holding a link) that make a page a list of teasers.
-MANY_TEASERS = 5
+MANY_TEASERS = 4
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from scraper.extraction.boilerplate import TextRule
 from scraper.urls import host_of, same_site
@@ -76,6 +77,8 @@ class Site:
 
 
 def generic_site(url: str) -> Site:
-    """A site with no declaration: the generic cascade alone, named after its host."""
+    """A site with no declaration: the generic cascade alone, named after its host. Its home
+    keeps the host as given (www. and a port too), so canonical URLs stay fetchable."""
     host = host_of(url) or "unknown"
-    return Site(name=host, title=host, domains=(host,), home=f"https://{host}")
+    netloc = urlsplit(url).netloc.lower().rpartition("@")[2] or host
+    return Site(name=host, title=host, domains=(host,), home=f"https://{netloc}")
