@@ -175,3 +175,16 @@ def test_fixture_server_rewrites_its_origin():
             posts = json.loads(answer.read())
     assert f"Sitemap: {served.url}/sitemap_index.xml" in robots
     assert posts[0]["link"] == f"{served.url}/2026/11/24/council-approves-flood-barrier/"
+
+
+def test_news_spider_on_a_declared_site_uses_its_name_and_canonical_urls():
+    from spiders.news import NewsSpider
+
+    spider = NewsSpider(url="https://globalresearch.ca/", urls="http://127.0.0.1:8001/")
+    assert spider.archive_sites == ["127.0.0.1", "globalresearch"]
+    assert spider.canonical("http://globalresearch.ca/a-story/5000001?utm_source=x") == (
+        "https://www.globalresearch.ca/a-story/5000001")
+    assert spider.site_name("https://www.globalresearch.ca/a-story/5000001") == "globalresearch"
+    assert spider.on_site("https://www.globalresearch.ca/x") and spider.on_site(
+        "http://127.0.0.1:8001/x")
+    assert not spider.on_site("http://127.0.0.1:8002/x")
