@@ -101,10 +101,12 @@ class NewsSpider(ArticleSpider):
         yield from self.probe("sitemap", 0, failure.request.cb_kwargs["root"])
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request | Any]:
+        root = urljoin(response.url, "/")
         if self.discovery_blocked(response):
+            # Walls often spare feeds and sitemaps: try the usual feed paths all the same.
+            yield from self.probe("feed", 0, root)
             return
         self.hosts.add(site_key(response.url))  # where the start page redirected to
-        root = urljoin(response.url, "/")
         found = home_links(response.text, response.url) if isinstance(
             response, TextResponse) else None
         feeds = [f for f in found.feeds if self.on_site(f)] if found else []

@@ -231,3 +231,17 @@ def test_scrapy_crawl_news(gazette, harbour, db_path):
         cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert len(archived(db_path)) == 3
+
+
+def test_blocked_start_page_is_reported_and_sitemaps_still_work(gazette, db_path):
+    challenge = (SITES_DIR / "riverside-gazette" / CHALLENGE.strip("/") / "index.html"
+                 ).read_bytes()
+    gazette.fail("/", 200, times=1, body=challenge)
+    run = crawl(db_path, "--url", gazette.url + "/")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "; 1 feed/listing pages blocked" in run.stdout
+    # No feed or API named (the page was a wall): the usual feed path is tried instead.
+    assert "/feed" in gazette.requests
+    found = set(archived(db_path))
+    assert article_url(gazette, "/2025/03/14/library-reopens-after-fire/") in found
+    assert article_url(gazette, "/2026/07/19/harbour-dredging-begins/") not in found  # links
