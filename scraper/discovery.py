@@ -20,10 +20,11 @@ FEED_PATHS = ("/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml
 SITEMAP_PATHS = ("/sitemap.xml", "/sitemap_index.xml")
 # WordPress REST posts, page N, from the API root (`<link rel="https://api.w.org/">`).
 REST_POSTS = "wp/v2/posts?page={page}&per_page=20"
-# Child sitemaps of taxonomies and people list no articles (WordPress, Yoast, Rank Math).
+# Child sitemaps of taxonomies, people and static pages list no articles (WordPress core,
+# Yoast, Rank Math): matched on the file name only, so /category/news/sitemap.xml is read.
 NON_ARTICLE_SITEMAP = re.compile(
-    r"(taxonom|categor|[-_/]tags?[-_.]|post_tag|author|users?[-_.]|[-_/]page-sitemap)",
-    re.IGNORECASE)
+    r"(taxonom|categor|post_tag|author|(?<![a-z0-9])(tags?|users?)[-_.]|"
+    r"(?<![a-z0-9])page-sitemap|-posts-page-)[^/]*$", re.IGNORECASE)
 # Links a link-following crawl never fetches: files, feeds, accounts, comment and share traps.
 NOT_A_PAGE = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|pdf|zip|gz|mp[34]|mov|avi|css|js|xml|json|rss|atom|txt)$"
@@ -60,7 +61,7 @@ def parse_sitemap(body: bytes) -> SitemapContent | None:
         except OSError:
             return None
     if b"<" not in body[:1000]:
-        return None
+        return _text_sitemap(body)
     try:
         sitemap = _NewsSitemap(body)
     except (StopIteration, SyntaxError, ValueError):
@@ -70,6 +71,15 @@ def parse_sitemap(body: bytes) -> SitemapContent | None:
     entries = [Entry(d["loc"], find_date(d.get("publication_date") or d.get("lastmod") or ""))
                for d in sitemap if d.get("loc")]
     return SitemapContent(sitemap.type == "sitemapindex", entries)
+
+
+def _text_sitemap(body: bytes) -> SitemapContent | None:
+    """A sitemap in the protocol's plain-text form: one URL a line, nothing else."""
+    lines = [line.strip() for line in body.decode("utf-8", "replace").splitlines()]
+    urls = [line for line in lines if line]
+    if not urls or not all(u.startswith(("http://", "https://")) for u in urls):
+        return None
+    return SitemapContent(False, [Entry(u) for u in urls])
 
 
 class _NewsSitemap(Sitemap):
@@ -93,8 +103,8 @@ def feed_entries(body: bytes | str) -> list[Entry]:
     entries = []
     for item in sel.xpath("//item | //entry"):
         link = (item.xpath("link[not(@rel) or @rel='alternate']/@href").get()
-                or item.xpath("link/text()").get() or item.xpath("guid[@isPermaLink!='false']"
-                                                                 "/text()").get())
+                or item.xpath("link/text()").get()
+                or item.xpath("guid[not(@isPermaLink) or @isPermaLink='true']/text()").get())
         when = item.xpath("pubDate/text() | published/text() | updated/text() | date/text()"
                           ).get()
         if link and link.strip():

@@ -66,6 +66,24 @@ def test_gzipped_sitemap_and_entries_without_dates():
                                                                "2024-02-03")]
 
 
+def test_plain_text_sitemap():
+    assert parse_sitemap(b"https://a.example/one\n\nhttps://a.example/two\n") == (
+        False, [("https://a.example/one", None), ("https://a.example/two", None)])
+
+
+@pytest.mark.parametrize("name,skipped", [
+    ("category-sitemap.xml", True), ("post_tag-sitemap.xml", True), ("tag-sitemap.xml", True),
+    ("author-sitemap.xml", True), ("page-sitemap.xml", True),
+    ("wp-sitemap-taxonomies-category-1.xml", True), ("wp-sitemap-users-1.xml", True),
+    ("wp-sitemap-posts-page-1.xml", True),
+    ("post-sitemap.xml", False), ("wp-sitemap-posts-post-1.xml", False),
+    ("news-sitemap.xml", False), ("sitemap-2026-11.xml", False),
+    ("category/news/sitemap.xml", False), ("sitemaps/stage-sitemap.xml", False),
+])
+def test_child_sitemaps_of_taxonomies_and_people_are_skipped(name, skipped):
+    assert bool(NON_ARTICLE_SITEMAP.search(f"https://a.example/{name}")) == skipped
+
+
 @pytest.mark.parametrize("body", [b"", b"not xml at all", b"\x1f\x8bbroken gzip",
                                   b"<html><body><h1>Not Found</h1></body></html>",
                                   b"<rss><channel></channel></rss>"])
@@ -92,6 +110,12 @@ def test_atom_feed_entries():
       <updated>2025-05-30T08:00:00+02:00</updated></entry></feed>"""
     assert feed_entries(atom) == [("https://a.example/one", "2025-06-01T10:00:00+00:00"),
                                   ("https://a.example/two", "2025-05-30T08:00:00+02:00")]
+
+
+def test_rss_item_with_a_permalink_guid_only():
+    rss = ('<rss version="2.0"><channel><item><guid>https://a.example/p/1</guid></item>'
+           '<item><guid isPermaLink="false">a-1b2c</guid></item></channel></rss>')
+    assert feed_entries(rss) == [("https://a.example/p/1", None)]
 
 
 def test_is_feed():
