@@ -97,8 +97,10 @@ class NewsSpider(ArticleSpider):
             yield from self.probe("sitemap", 0, root)
 
     def robots_missing(self, failure: Failure) -> Iterator[scrapy.Request]:
-        self.note_error(failure)
-        yield from self.probe("sitemap", 0, failure.request.cb_kwargs["root"])
+        if failure.check(HttpError):  # no robots.txt: try the usual sitemap paths
+            yield from self.probe("sitemap", 0, failure.request.cb_kwargs["root"])
+        else:  # the server is out of reach: guessing more paths on it is no use
+            self.note_error(failure)
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request | Any]:
         root = urljoin(response.url, "/")
