@@ -130,6 +130,15 @@ def rest_entries(text: str) -> list[Entry] | None:
             for post in posts if isinstance(post, dict) and isinstance(post.get("link"), str)]
 
 
+def lists_wp_posts(text: str) -> bool:
+    """True when a WordPress API root (`/wp-json/`) answer offers the wp/v2 namespace."""
+    try:
+        root = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(root, dict) and "wp/v2" in (root.get("namespaces") or [])
+
+
 class HomeLinks(NamedTuple):
     """What a site's home page says about where its articles are listed."""
 

@@ -30,6 +30,7 @@ from scraper.discovery import (
     SITEMAP_PATHS,
     home_links,
     is_feed,
+    lists_wp_posts,
     page_links,
     parse_sitemap,
     robots_sitemaps,
@@ -169,7 +170,7 @@ class NewsSpider(ArticleSpider):
 
     def parse_api_root(self, response: Response) -> Iterator[scrapy.Request]:
         """/wp-json/ answers with the API's namespaces; posts are listed under wp/v2."""
-        if isinstance(response, TextResponse) and '"wp/v2"' in response.text:
+        if isinstance(response, TextResponse) and lists_wp_posts(response.text):
             yield self.rest_request(response.url)
 
     def rest_request(self, api_root: str) -> scrapy.Request:

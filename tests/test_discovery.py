@@ -16,6 +16,7 @@ from scraper.discovery import (
     feed_entries,
     home_links,
     is_feed,
+    lists_wp_posts,
     page_links,
     parse_sitemap,
     rest_entries,
@@ -133,6 +134,12 @@ def test_rest_posts():
     assert rest_entries("<html>blocked</html>") is None
     assert rest_entries(json.dumps([{"id": 1}, "x", {"link": "https://a.example/p"}])) == [
         ("https://a.example/p", None)]
+
+
+def test_wordpress_api_root():
+    assert lists_wp_posts((GAZETTE / "wp-json" / "index.json").read_text())  # \/ escaped
+    assert not lists_wp_posts('{"namespaces": ["oembed/1.0"]}')
+    assert not lists_wp_posts("<html>Not found</html>")
 
 
 def test_home_links_of_a_wordpress_front_page():

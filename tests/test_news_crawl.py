@@ -245,3 +245,14 @@ def test_blocked_start_page_is_reported_and_sitemaps_still_work(gazette, db_path
     found = set(archived(db_path))
     assert article_url(gazette, "/2025/03/14/library-reopens-after-fire/") in found
     assert article_url(gazette, "/2026/07/19/harbour-dredging-begins/") not in found  # links
+
+
+def test_wordpress_api_found_at_wp_json_when_the_page_does_not_name_it(gazette, db_path):
+    home = (SITES_DIR / "riverside-gazette" / "index.html").read_text(encoding="utf-8")
+    home = re.sub(r'<link rel="https://api.w.org/"[^>]*>', "", home).replace(
+        GAZETTE_ORIGIN, gazette.url)
+    gazette.fail("/", 200, times=1, body=home.encode())
+    run = crawl(db_path, "--url", gazette.url + "/", "-s", "NEWS_FOLLOW_DEPTH=0")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "/wp-json/" in gazette.requests  # a WordPress page (wp-content): ask the API root
+    assert run.routes[article_url(gazette, "/2026/08/30/ferry-timetable-changes/")] == "rest"
