@@ -91,6 +91,11 @@ def test_a_story_with_related_links_is_not_a_listing():
     assert kind(html) is None
 
 
+def test_paragraphs_wrapped_one_by_one_still_make_a_story():
+    wrapped = "".join(f'<div class="text-block"><p>{STORY[:300]}</p></div>' for _ in range(4))
+    assert kind(page(body=f"<h1>H</h1><section>{wrapped}</section>" + teasers(6, "h3"))) is None
+
+
 def test_url_shape_needs_short_text():
     assert kind(page(body="<h1>Flooding</h1><p>All our stories.</p>"),
                 "https://a.example/tag/flooding/") == "tag"

@@ -48,6 +48,9 @@ STORY_CHARS = 600
 MANY_TEASERS = 4
 
 
+_LINKED_HEADLINE = "//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]]"
+
+
 @dataclass(frozen=True)
 class PageKind:
     """A page that is no article: its kind (a short name for stats) and why."""
@@ -99,21 +102,30 @@ def kind_of_url(url: str) -> str | None:
 
 def linked_headlines(doc: Document) -> int:
     """How many h2-h4 headings hold a link (or sit in one): the teasers of a listing."""
-    return len(doc.xpath(
-        "//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]]"))
+    return len(doc.xpath(_LINKED_HEADLINE))
 
 
 def longest_paragraph_run(doc: Document) -> int:
     """Characters outside links in the `<p>`s of the one element that holds the most: a
-    story has one long run, a listing many short teasers each in its own box."""
+    story has one long run, a listing many short teasers each in its own box. Paragraphs
+    wrapped one by one (`<div class="text-block"><p>`) count for the wrapper's parent too,
+    unless the wrapper is a teaser (it holds a linked headline)."""
     chars: dict[etree._Element, int] = {}
     for p in doc.root.iter("p"):
         parent = p.getparent()
         if parent is None:
             continue
         text = "".join(p.xpath(".//text()[not(ancestor::a)]"))
-        chars[parent] = chars.get(parent, 0) + len("".join(text.split()))
+        n = len("".join(text.split()))
+        chars[parent] = chars.get(parent, 0) + n
+        grandparent = parent.getparent()
+        if grandparent is not None and not _has_linked_headline(parent):
+            chars[grandparent] = chars.get(grandparent, 0) + n
     return max(chars.values(), default=0)
+
+
+def _has_linked_headline(el: etree._Element) -> bool:
+    return bool(el.xpath(_LINKED_HEADLINE.replace("//", ".//", 1)))
 
 
 def _refine(kind: str, url_kind: str | None) -> str:
