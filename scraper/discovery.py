@@ -4,6 +4,7 @@ so each route is tested without a crawl; the spiders decide what to fetch."""
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from typing import NamedTuple
@@ -33,6 +34,11 @@ NOT_A_PAGE = re.compile(
     re.IGNORECASE)
 
 
+# A date in a URL path: /2026/05/12/slug, /2026-05-12-slug, sitemap-2019-05.xml (a month).
+URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/](0[1-9]|1[0-2])(?:[-_/](0[1-9]|[12]\d|3[01]))?"
+                      r"(?![\d])")
+
+
 class Entry(NamedTuple):
     """A link to a (probable) article and the day it was published or last changed."""
 
@@ -45,6 +51,19 @@ class SitemapContent(NamedTuple):
 
     is_index: bool
     entries: list[Entry]
+
+
+def url_day(url: str) -> str | None:
+    """The last day a URL's path date can stand for: the day itself, or the month's last
+    day when only a month is given. Sites date article and sitemap paths by publication, so
+    this dates what a sitemap, feed or link gives undated."""
+    match = URL_DATE.search(urlsplit(url).path)
+    if match is None:
+        return None
+    year, month, day = int(match[1]), int(match[2]), match[3]
+    if day:
+        return f"{year:04d}-{month:02d}-{day}"
+    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
 
 
 def robots_sitemaps(body: bytes, robots_url: str) -> list[str]:

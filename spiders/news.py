@@ -34,6 +34,7 @@ from scraper.discovery import (
     page_links,
     parse_sitemap,
     robots_sitemaps,
+    url_day,
 )
 from scraper.sites import site_for_url
 from scraper.urls import canonical_url, read_url_list, site_key
@@ -157,7 +158,7 @@ class NewsSpider(ArticleSpider):
         for child in content.entries:
             if NON_ARTICLE_SITEMAP.search(urlsplit(child.url).path):
                 self.crawler.stats.inc_value("discovery/sitemap_skipped_not_articles")
-            elif self.too_old(child.published):  # nothing in it changed since
+            elif self.too_old(child.published or url_day(child.url)):  # nothing newer in it
                 self.crawler.stats.inc_value("discovery/sitemap_skipped_before_since")
             else:
                 yield self.discovery_request(child.url, self.parse_sitemap)
@@ -202,7 +203,7 @@ class NewsSpider(ArticleSpider):
             if link_depth is not None and link_depth < self.depth.get(canonical, link_depth):
                 self.depth[canonical] = link_depth  # a shorter way in: follow it further
             return None
-        if self.too_old(published):
+        if self.too_old(published or url_day(url)):
             self.crawler.stats.inc_value("discovery/skipped_before_since")
             return None
         self.seen.add(canonical)

@@ -21,6 +21,7 @@ from scraper.discovery import (
     parse_sitemap,
     rest_entries,
     robots_sitemaps,
+    url_day,
 )
 from scraper.fixture_server import FixtureSite
 from scraper.sites import site_for_url
@@ -165,6 +166,19 @@ def test_page_links_are_absolute_unique_and_skip_files_and_traps():
     assert page_links(Selector(text=html), "https://a.example/news/") == [
         "https://a.example/a/", "https://a.example/news/b", "https://other.example/c",
         "https://a.example/tag/x/?page=2"]
+
+
+@pytest.mark.parametrize("url,day", [
+    ("https://a.example/2026/05/12/bakery-wins/", "2026-05-12"),
+    ("https://a.example/news/2019-02-03-a-story.html", "2019-02-03"),
+    ("https://a.example/sitemap-2024-02.xml", "2024-02-29"),
+    ("https://a.example/sitemaps/2023/11/sitemap.xml", "2023-11-30"),
+    ("https://a.example/story/5912345", None),
+    ("https://a.example/2026/13/40/not-a-date/", None),
+    ("https://a.example/a-story?date=2026-01-02", None),
+])
+def test_url_day(url, day):
+    assert url_day(url) == day
 
 
 def test_next_page_url():

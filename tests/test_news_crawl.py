@@ -153,13 +153,14 @@ def test_since_skips_old_sitemap_entries_and_old_child_sitemaps(gazette, db_path
     recent = {p for p in GAZETTE if p[1:11].replace("/", "-") >= "2026-10-01"}
     assert set(archived(db_path)) == {article_url(gazette, p) for p in recent}
     # The child sitemap last changed in 2025 is not fetched, nor what it lists; old items
-    # of the feed, the REST API and the sitemaps are not fetched either.
+    # of the feed, the REST API and the sitemaps are not fetched either, nor links whose
+    # path dates them before --since.
     for path in ("/post-sitemap1.xml", "/2025/03/14/library-reopens-after-fire/",
                  "/2026/09/15/riverfront-market-expands/", "/2026/08/30/ferry-timetable-changes/",
-                 "/2026/05/01/removed-story/"):
+                 "/2026/05/01/removed-story/", "/2026/07/19/harbour-dredging-begins/",
+                 "/2026/06/05/old-mill-converted-to-housing/"):
         assert path not in gazette.requests, path
-    # Stories found only by links carry no date until fetched: dropped after extraction.
-    assert run.counts["dropped"] == 2
+    assert run.counts["dropped"] == 0
 
 
 def test_limit(gazette, db_path):
