@@ -71,7 +71,7 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     _check_since(since)
     if base_url and not base_url.startswith(("http://", "https://")):
         raise BadInput(f"--base-url must start with http:// or https://, not {base_url!r}")
-    start = _start_urls(site, urls, urls_file)
+    start = _start_urls(site, urls, urls_file, base_url)
     settings = project_settings(db, _parse_overrides(overrides) | (
         {"ARCHIVE_REFRESH": True} if refresh else {}))
     names = spider_names(settings)
@@ -177,7 +177,8 @@ def _check_since(since: str | None) -> None:
             raise BadInput(f"--since must be a day as YYYY-MM-DD, not {since!r}") from None
 
 
-def _start_urls(site: str, urls: tuple[str, ...], urls_file: Path | None) -> tuple[str, ...]:
+def _start_urls(site: str, urls: tuple[str, ...], urls_file: Path | None,
+                base_url: str | None) -> tuple[str, ...]:
     """The start URLs of a `news` crawl (none for a declared site), checked."""
     from scraper.urls import read_url_list
 
@@ -186,6 +187,9 @@ def _start_urls(site: str, urls: tuple[str, ...], urls_file: Path | None) -> tup
         if not urls_file.is_file():
             raise BadInput(f"no such file: {urls_file}")
         found += read_url_list(urls_file.read_text(encoding="utf-8"))
+    if site == "news" and base_url:
+        raise BadInput("--base-url is for declared sites; give the news spider its sites "
+                       "with --url")
     if site != "news":
         if found:
             raise BadInput(f"--url and --urls-file are for `scraper crawl news`, not {site!r}")

@@ -59,6 +59,8 @@ def test_extract_not_an_article_exits_1():
     (["crawl", "news", "--url", "example.com"],
      "Error: a start URL must start with http:// or https://, not 'example.com'"),
     (["crawl", "news", "--urls-file", "missing.txt"], "Error: no such file: missing.txt"),
+    (["crawl", "news", "--url", "https://a.example/", "--base-url", "http://127.0.0.1:8000"],
+     "Error: --base-url is for declared sites; give the news spider its sites with --url"),
     (["crawl", "globalresearch", "--url", "https://example.com/"],
      "Error: --url and --urls-file are for `scraper crawl news`, not 'globalresearch'"),
     (["crawl", "globalresearch", "--since", "last week"],

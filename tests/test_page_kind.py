@@ -63,6 +63,7 @@ def test_structured_data_names_collections_profiles_and_videos():
     assert kind(page(ld({"@type": "ProfilePage"}))) == "author"
     assert kind(page(ld({"@type": "SearchResultsPage"}))) == "search"
     assert kind(page(ld({"@type": "VideoObject", "name": "Clip"}))) == "video"
+    assert kind(page(ld({"@type": "ImageGallery"}))) == "gallery"
     assert kind(page('<meta property="og:type" content="video.other">')) == "video"
     assert kind(page('<meta property="og:type" content="profile">')) == "author"
 

@@ -40,7 +40,8 @@ URL_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # JSON-LD types of pages about many things, and what kind of page each is.
 COLLECTION_TYPES = {"CollectionPage": "listing", "ItemList": "listing",
                     "SearchResultsPage": "search", "ProfilePage": "author",
-                    "VideoGallery": "video", "MediaGallery": "listing"}
+                    "VideoGallery": "video", "ImageGallery": "gallery",
+                    "MediaGallery": "gallery"}
 # A story has at least this many characters (not words: CJK text has no spaces) in one run
 # of paragraphs.
 STORY_CHARS = 600
