@@ -46,7 +46,8 @@ PROBES = {"sitemap": SITEMAP_PATHS, "feed": FEED_PATHS}
 
 
 class NewsSpider(ArticleSpider):
-    """Crawl any news site. Arguments: url (a start page, usually the home page), urls
+    """Crawl any news site. Arguments: url (a start page, usually the home page; or a
+    sitemap or feed, read as such beside robots.txt's sitemaps), urls
     (comma-separated), urls_file (one URL a line, # comments), limit, since (YYYY-MM-DD).
 
     Example: scrapy crawl news -a url=https://example.com/ -a limit=50
@@ -111,6 +112,12 @@ class NewsSpider(ArticleSpider):
             yield from self.probe("feed", 0, root)
             return
         self.hosts.add(site_key(response.url))  # where the start page redirected to
+        if parse_sitemap(response.body) is not None:  # given a sitemap or a feed to start
+            yield from self.parse_sitemap(response)
+            return
+        if is_feed(response.body):
+            yield from self.parse_feed(response)
+            return
         found = home_links(response.text, response.url) if isinstance(
             response, TextResponse) else None
         feeds = [f for f in found.feeds if self.on_site(f)] if found else []

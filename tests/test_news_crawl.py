@@ -257,3 +257,16 @@ def test_wordpress_api_found_at_wp_json_when_the_page_does_not_name_it(gazette, 
     assert run.returncode == 0, run.stderr[-3000:]
     assert "/wp-json/" in gazette.requests  # a WordPress page (wp-content): ask the API root
     assert run.routes[article_url(gazette, "/2026/08/30/ferry-timetable-changes/")] == "rest"
+
+
+def test_a_sitemap_or_feed_as_start_url(gazette, db_path):
+    run = crawl(db_path, "--url", gazette.url + "/news-sitemap.xml",
+                "--url", gazette.url + "/feed/")
+    assert run.returncode == 0, run.stderr[-3000:]
+    # Read as a sitemap and a feed (beside robots.txt's sitemaps), not as pages whose links
+    # are followed: the home page, and so the REST API and the links, are never reached.
+    assert "/" not in gazette.requests
+    assert set(archived(db_path)) == {article_url(gazette, p) for p, route in GAZETTE.items()
+                                      if route not in ("rest", "links")}
+    assert run.routes[article_url(gazette, "/2026/09/15/riverfront-market-expands/")] == "feed"
+    assert run.counts["blocked"] == 1
