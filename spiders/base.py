@@ -48,7 +48,7 @@ class ArticleSpider(scrapy.Spider):
         return spider
 
     # --- For subclasses --------------------------------------------------------------------
-    def article_request(self, url: str, published: str | None = None, route: str = "feed"
+    def article_request(self, url: str, published: str | None, route: str
                         ) -> scrapy.Request | None:
         """A request for an article page found by `route`, or None when not worth one."""
         raise NotImplementedError

@@ -195,7 +195,7 @@ class NewsSpider(ArticleSpider):
         site = site_for_url(url)
         return canonical_url(url, host=site.host, keep_query=site.keep_query)
 
-    def article_request(self, url: str, published: str | None = None, route: str = "feed",
+    def article_request(self, url: str, published: str | None, route: str,
                         link_depth: int | None = None) -> scrapy.Request | None:
         """A request for a page found by `route`, once per canonical URL. Sitemaps, feeds and
         the API list articles; `links` pages may be anything and are followed further."""

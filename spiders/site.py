@@ -61,7 +61,7 @@ class SiteSpider(ArticleSpider):
                                  cb_kwargs={"listing": listing, "page": 1},
                                  errback=self.discovery_failed)
 
-    def article_request(self, url: str, published: str | None = None, route: str = "feed"
+    def article_request(self, url: str, published: str | None, route: str
                         ) -> scrapy.Request | None:
         url = urljoin(self.site.home + "/", self.site_url(url))
         if not self.site.owns(url) or not self.site.is_article_url(url):
