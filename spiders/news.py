@@ -36,8 +36,8 @@ from scraper.discovery import (
     robots_sitemaps,
     url_day,
 )
-from scraper.sites import site_for_url
-from scraper.urls import canonical_url, read_url_list, site_key
+from scraper.sites import SITES, site_for_url
+from scraper.urls import canonical_url, netloc_of, read_url_list, site_key
 from spiders.base import ARTICLE_PRIORITY, ArticleSpider
 
 # Discovery documents first, so most articles are found by the routes that date them.
@@ -59,7 +59,9 @@ class NewsSpider(ArticleSpider):
                  urls_file: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.start_pages = start_urls(url, urls, urls_file)
-        self.hosts = {site_key(u) for u in self.start_pages}
+        # Each site's host as its start page gives it (or redirects to): one address per
+        # story, whether a link says www.example.com or example.com.
+        self.netlocs = {site_key(u): netloc_of(u) for u in self.start_pages}
         # The archive's site names of these URLs: what is already archived is skipped.
         self.archive_sites = sorted({site_for_url(u).name for u in self.start_pages})
         self.seen: set[str] = set()
@@ -74,7 +76,7 @@ class NewsSpider(ArticleSpider):
         return spider
 
     def on_site(self, url: str) -> bool:
-        return site_key(url) in self.hosts
+        return site_key(url) in self.netlocs
 
     def site_name(self, url: str) -> str:
         return site_for_url(url).name
@@ -111,7 +113,7 @@ class NewsSpider(ArticleSpider):
             # Walls often spare feeds and sitemaps: try the usual feed paths all the same.
             yield from self.probe("feed", 0, root)
             return
-        self.hosts.add(site_key(response.url))  # where the start page redirected to
+        self.netlocs[site_key(response.url)] = netloc_of(response.url)  # after redirects
         if parse_sitemap(response.body) is not None:  # given a sitemap or a feed to start
             yield from self.parse_sitemap(response)
             return
@@ -191,9 +193,10 @@ class NewsSpider(ArticleSpider):
 
     # --- Pages -------------------------------------------------------------------------------
     def canonical(self, url: str) -> str:
-        """The archive's URL for `url`, made as extract() makes it (declared sites' hosts)."""
+        """The archive's URL for `url`: a declared site's own host, else the start page's."""
         site = site_for_url(url)
-        return canonical_url(url, host=site.host, keep_query=site.keep_query)
+        host = site.host if site.name in SITES else self.netlocs.get(site_key(url))
+        return canonical_url(url, host=host, keep_query=site.keep_query)
 
     def article_request(self, url: str, published: str | None, route: str,
                         link_depth: int | None = None) -> scrapy.Request | None:
@@ -218,8 +221,7 @@ class NewsSpider(ArticleSpider):
             self.depth[canonical] = link_depth
         self.crawler.stats.inc_value(f"discovery/{route}")
         self.logger.debug("found by %s: %s", route, canonical)
-        fetch = urlsplit(canonical_url(url, keep_query=site.keep_query))._replace(
-            scheme=urlsplit(url).scheme).geturl()
+        fetch = urlsplit(canonical)._replace(scheme=urlsplit(url).scheme).geturl()
         # Shallow pages first (breadth first), so a page is reached by its shortest way.
         return scrapy.Request(
             fetch, callback=self.parse_page, errback=self.article_failed,

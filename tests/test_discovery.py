@@ -233,3 +233,12 @@ def test_news_spider_on_a_declared_site_uses_its_name_and_canonical_urls():
     assert spider.on_site("https://www.globalresearch.ca/x") and spider.on_site(
         "http://127.0.0.1:8001/x")
     assert not spider.on_site("http://127.0.0.1:8002/x")
+
+
+def test_news_spider_gives_a_story_one_address_whatever_the_link_says():
+    from spiders.news import NewsSpider
+
+    spider = NewsSpider(url="https://www.example.com/")
+    assert {spider.canonical(u) for u in (
+        "http://example.com/a?utm_source=rss", "https://www.example.com/a#comments",
+        "https://WWW.example.com/a")} == {"https://www.example.com/a"}

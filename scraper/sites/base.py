@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from scraper.extraction.boilerplate import TextRule
-from scraper.urls import host_of, same_site
+from scraper.urls import host_of, netloc_of, same_site
 
 
 @dataclass(frozen=True)
@@ -80,5 +79,4 @@ def generic_site(url: str) -> Site:
     """A site with no declaration: the generic cascade alone, named after its host. Its home
     keeps the host as given (www. and a port too), so canonical URLs stay fetchable."""
     host = host_of(url) or "unknown"
-    netloc = urlsplit(url).netloc.lower().rpartition("@")[2] or host
-    return Site(name=host, title=host, domains=(host,), home=f"https://{netloc}")
+    return Site(name=host, title=host, domains=(host,), home=f"https://{netloc_of(url) or host}")
