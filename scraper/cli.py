@@ -35,6 +35,10 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("site")
+@click.option("--url", "urls", multiple=True,
+              help="news: a site to crawl, by its home page (repeat for more sites)")
+@click.option("--urls-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="news: a file of start URLs, one a line, # comments")
 @db_option()
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many new articles")
 @click.option("--since", help="Skip articles published before this day (YYYY-MM-DD)")
@@ -42,35 +46,47 @@ def cli() -> None:
 @click.option("--refresh", is_flag=True, help="Fetch again articles the archive already holds")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=5")
-def crawl(site: str, db: Path, limit: int | None, since: str | None, base_url: str | None,
-          refresh: bool, overrides: tuple[str, ...]) -> None:
+def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
+          limit: int | None, since: str | None, base_url: str | None, refresh: bool,
+          overrides: tuple[str, ...]) -> None:
     """Crawl SITE and archive every article found.
+
+    SITE is a declared site (see `scraper sites`), or `news` for any site given by --url:
+    its sitemaps (robots.txt, sitemap indexes, Google News), RSS/Atom feeds, WordPress
+    REST API and, NEWS_FOLLOW_DEPTH (default 2) links deep, its own links. Pages that are
+    not articles (fronts, tag, author and video pages) are counted by kind, not archived.
+    A URL on a declared site is extracted with that site's rules.
 
     Example:
 
     \b
         scraper crawl globalresearch --since 2024-01-01 --limit 200
         scraper crawl globalresearch --db /srv/news/archive.db
+        scraper crawl news --url https://example.com/ --url https://news.example.org/
+        scraper crawl news --urls-file sites.txt --since 2026-01-01 -s NEWS_FOLLOW_DEPTH=1
     """
     from scraper.crawl import project_settings, run_crawl, spider_names, summary, unreachable
 
     _check_since(since)
     if base_url and not base_url.startswith(("http://", "https://")):
         raise BadInput(f"--base-url must start with http:// or https://, not {base_url!r}")
+    start = _start_urls(site, urls, urls_file, base_url)
     settings = project_settings(db, _parse_overrides(overrides) | (
         {"ARCHIVE_REFRESH": True} if refresh else {}))
     names = spider_names(settings)
     if site not in names:
         raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")
     try:
-        stats = run_crawl(site, settings, limit=limit, since=since, base_url=base_url)
+        stats = run_crawl(site, settings, limit=limit, since=since, base_url=base_url,
+                          urls=start or None)
     except ArchiveError as exc:
         raise BadInput(str(exc)) from exc
     click.echo(f"{site}: {summary(stats)}")
     click.echo(f"Archive: {db}")
     problem = unreachable(stats)
     if problem:
-        click.echo(f"Error: no page of {site} could be fetched: {problem}", err=True)
+        label = ", ".join(start) if start else site
+        click.echo(f"Error: no page of {label} could be fetched: {problem}", err=True)
     if (problem or stats.get("archive/unwritten")
             or stats.get("finish_reason") not in ("finished", "closespider_itemcount")):
         sys.exit(1)
@@ -194,6 +210,31 @@ def _check_since(since: str | None) -> None:
             date.fromisoformat(since)
         except ValueError:
             raise BadInput(f"--since must be a day as YYYY-MM-DD, not {since!r}") from None
+
+
+def _start_urls(site: str, urls: tuple[str, ...], urls_file: Path | None,
+                base_url: str | None) -> tuple[str, ...]:
+    """The start URLs of a `news` crawl (none for a declared site), checked."""
+    from scraper.urls import read_url_list
+
+    found = list(urls)
+    if urls_file:
+        if not urls_file.is_file():
+            raise BadInput(f"no such file: {urls_file}")
+        found += read_url_list(urls_file.read_text(encoding="utf-8"))
+    if site == "news" and base_url:
+        raise BadInput("--base-url is for declared sites; give the news spider its sites "
+                       "with --url")
+    if site != "news":
+        if found:
+            raise BadInput(f"--url and --urls-file are for `scraper crawl news`, not {site!r}")
+        return ()
+    if not found:
+        raise BadInput("scraper crawl news needs --url URL or --urls-file FILE")
+    for url in found:
+        if not url.startswith(("http://", "https://")):
+            raise BadInput(f"a start URL must start with http:// or https://, not {url!r}")
+    return tuple(dict.fromkeys(found))
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:

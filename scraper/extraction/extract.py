@@ -3,7 +3,6 @@ page and `scraper extract` all get the same record."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from scraper.extraction import fields
@@ -11,6 +10,7 @@ from scraper.extraction.blocking import challenge_reason
 from scraper.extraction.clean import clean_body
 from scraper.extraction.document import Document
 from scraper.extraction.language import detect_language
+from scraper.extraction.page_kind import ERROR_TITLE, page_kind
 from scraper.extraction.record import Article, Extraction, content_hash
 from scraper.extraction.text import inline_text, word_count
 from scraper.sites import Site, site_for_url
@@ -18,9 +18,6 @@ from scraper.urls import canonical_url
 
 # Fewer words than this and the page is a stub, an error page or a listing, not an article.
 MIN_BODY_WORDS = 20
-# Titles of soft error pages, which answer 200 with the site's template.
-ERROR_TITLE = re.compile(r"^(page )?not found\b|^404\b|\bcan[’']t be found\b|^error\b",
-                         re.IGNORECASE)
 
 
 def extract(html: str, url: str, site: Site | None = None,
@@ -31,6 +28,9 @@ def extract(html: str, url: str, site: Site | None = None,
         return Extraction("blocked", reason=reason)
     site = site or site_for_url(url)
     doc = Document(html, url)
+    kind = page_kind(doc, url)
+    if kind:
+        return Extraction("not_article", reason=kind.reason, kind=kind.kind)
     provenance: dict[str, str] = {}
 
     def take(name: str, found: fields.Found | None):
@@ -56,7 +56,7 @@ def extract(html: str, url: str, site: Site | None = None,
     if not title:
         return Extraction("not_article", reason="no headline")
     if ERROR_TITLE.search(title):
-        return Extraction("not_article", reason=f"error page: {title}")
+        return Extraction("not_article", reason=f"error page: {title}", kind="error")
     if container is None:
         return Extraction("not_article", reason="no article body")
     if not (published or byline or authors or doc.article_ld

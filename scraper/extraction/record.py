@@ -49,3 +49,5 @@ class Extraction:
     status: str  # "article", "blocked" or "not_article"
     article: Article | None = None
     reason: str | None = None
+    # For a page that is no article, its kind (listing, tag, author, video, error...).
+    kind: str | None = None
