@@ -71,9 +71,11 @@ class ArchivePipeline:
         return spider.name
 
     def _arguments(self) -> dict[str, object]:
-        """What the run was asked to do: the spider's arguments and the refresh switch."""
+        """What the run was asked to do: the spider's arguments (the news spider's start
+        pages among them) and the refresh switch."""
         spider = self.crawler.spider
-        args = {name: getattr(spider, name, None) for name in ("limit", "since", "base_url")}
+        args = {name: getattr(spider, name, None)
+                for name in ("limit", "since", "base_url", "start_pages")}
         args["refresh"] = self.crawler.settings.getbool("ARCHIVE_REFRESH")
         return {k: v for k, v in args.items() if v}
 

@@ -118,3 +118,9 @@ def test_bad_input_is_one_line(archive, args, message):
     result = run("export", "--db", str(archive), *args)
     assert result.exit_code == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unwritable_output_is_one_line(archive, tmp_path):
+    result = run("export", "--db", str(archive), "-o", str(tmp_path / "no" / "such" / "x.csv"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: cannot write") and "No such file" in result.stderr

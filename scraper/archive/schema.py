@@ -191,9 +191,10 @@ def _move_pages(db: Database) -> None:
     db.table("pages").create_index(["url", "fetched_at"])
     db.table("pages").create_index(["sha256"])
     db.table("pages").create_index(["run_id"])
-    old = db.execute("select url, fetched_url, status, headers, encoding, fetched_at, sha256, "
-                     "html_gzip from pages_m001 order by rowid").fetchall()
+    old = db.conn.execute("select url, fetched_url, status, headers, encoding, fetched_at, "
+                          "sha256, html_gzip from pages_m001 order by rowid")
     for url, final_url, status, headers, encoding, fetched_at, digest, html_gzip in old:
+        # (a cursor, not fetchall: an old archive's pages need not fit in memory)
         body = gzip.decompress(html_gzip)
         digest = digest or hashlib.sha256(body).hexdigest()
         db.execute("insert or ignore into page_bodies (sha256, compression, content, size) "
