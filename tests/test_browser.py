@@ -107,8 +107,8 @@ def test_a_facet_click_filters_the_list(page, served_url, served_db):
 
 
 def test_article_page_with_its_revision(page, served_url, served_db):
-    url, title, body, byline = sql(
-        served_db, "select a.url, a.title, a.body, a.byline from articles a "
+    url, title, body, byline, modified = sql(
+        served_db, "select a.url, a.title, a.body, a.byline, a.modified from articles a "
                  "where a.revision_count > 0")[0]
     page.goto(f"{served_url}/archive/articles?_search={title.split()[1]}")
     entry = page.locator("li.article-entry", has=page.get_by_role("link", name=title))
@@ -117,6 +117,7 @@ def test_article_page_with_its_revision(page, served_url, served_db):
     page.wait_for_selector("article.archived-article")
     assert page.locator("article h1").inner_text() == title
     assert page.locator(".byline-text").inner_text() == byline
+    assert page.locator(".modified time").get_attribute("datetime") == modified
     assert page.locator(".article-body p").all_inner_texts() == paragraphs(body)
     assert page.locator("a.original-link").get_attribute("href") == url
     tags = page.locator("ul.tags li a").all_inner_texts()
