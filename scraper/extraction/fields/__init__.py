@@ -1,0 +1,30 @@
+"""The field cascade: each field from the strongest evidence on the page, with its source.
+
+Order for every field: the site's own selectors, structured data (JSON-LD, microdata,
+meta), visible-text anchors ("By …", a date line), then generic selectors. Each function
+returns the value and a provenance string such as "css:[itemprop=headline]" or "json-ld".
+
+One module per field or group of fields: `headline` (title, subtitle), `layout` (the body
+container and the lines between headline and body), `people` (byline, authors),
+`timestamps` (published, modified), `tagging` (tags), `source` (original source); `common`
+holds what they share.
+"""
+
+from scraper.extraction.fields.common import Found
+from scraper.extraction.fields.headline import subtitle, title
+from scraper.extraction.fields.layout import (
+    GENERIC_BODY,
+    body_container,
+    header_span,
+    lines_between,
+)
+from scraper.extraction.fields.people import BYLINE_TEXT, PERSON_META, authors, byline
+from scraper.extraction.fields.source import original_source
+from scraper.extraction.fields.tagging import label_group, split_tags, tags
+from scraper.extraction.fields.timestamps import MODIFIED_META, PUBLISHED_META, modified, published
+
+__all__ = [
+    "BYLINE_TEXT", "GENERIC_BODY", "MODIFIED_META", "PERSON_META", "PUBLISHED_META", "Found",
+    "authors", "body_container", "byline", "header_span", "label_group", "lines_between",
+    "modified", "original_source", "published", "split_tags", "subtitle", "tags", "title",
+]

@@ -1,0 +1,38 @@
+"""What several fields' cascades share: the Found record (a value and where it came
+from) and the tests of where an element sits on the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from scraper.extraction.boilerplate import name_parts
+from scraper.extraction.document import Document
+from scraper.extraction.text import inline_text
+
+_NOT_CONTENT = "ancestor-or-self::*[self::nav or self::footer or self::aside or self::header]"
+# An article's own <header> holds its byline and date; navigation, footers and asides don't.
+_OUTSIDE_ARTICLE = "ancestor-or-self::*[self::nav or self::footer or self::aside or self::figure]"
+
+
+@dataclass
+class Found:
+    """A field's value and where it came from."""
+
+    value: Any
+    source: str
+    element: etree._Element | None = None
+
+
+def _microdata(doc: Document, prop: str) -> str | None:
+    for el in doc.itemprops.get(prop, ()):
+        value = el.get("content") or el.get("datetime") or inline_text(el)
+        if value:
+            return value
+    return None
+
+
+def _in_parts(el: etree._Element, parts: frozenset[str]) -> bool:
+    return any(name_parts(node) & parts for node in (el, *el.iterancestors()))

@@ -1,0 +1,56 @@
+"""Where things sit: the element holding the article text, and the short lines between
+the headline and the body where bylines and date lines are looked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lxml import etree
+
+from scraper.extraction.document import Document, subtree_end
+from scraper.extraction.fields.common import Found
+from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
+from scraper.sites.base import Site
+
+GENERIC_BODY = ("[itemprop=articleBody]", "div.entry-content", "div.post-content",
+                "div.article-body", "article", "main")
+
+
+def body_container(doc: Document, site: Site) -> Found | None:
+    """The element holding the article text: the site's chain, then generic selectors.
+    Among several matches of one selector the one with the most text wins."""
+    for query in (*site.rules.body, *GENERIC_BODY):
+        matches = [el for el in doc.css(query) if inline_text(el)]
+        if matches:
+            best = max(matches, key=lambda el: len(inline_text(el)))
+            return Found(best, f"css:{query}", best)
+    return None
+
+
+def lines_between(doc: Document, start: int, stop: int, max_chars: int = 250) -> Iterator[
+        tuple[etree._Element, str]]:
+    """Short innermost text blocks between two document positions, in order.
+
+    "Innermost" means the element has no block children: the byline `div`, not the
+    `div.postMeta` around byline, date and source lines together.
+    """
+    for el, pos in doc.order.items():
+        if pos <= start or not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+            continue
+        if pos >= stop:
+            break
+        if any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+            continue
+        text = inline_text(el)
+        if text and len(text) <= max_chars:
+            yield el, text
+
+
+def header_span(doc: Document, title_el: etree._Element | None,
+                body_el: etree._Element | None) -> tuple[int, int]:
+    """Positions between the headline and the body: where bylines and date lines sit."""
+    start = subtree_end(doc, title_el) if title_el is not None else 0
+    stop = doc.order[body_el] if body_el is not None else len(doc.order)
+    if stop <= start:
+        stop = len(doc.order)
+    return start, stop

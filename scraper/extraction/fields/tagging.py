@@ -1,0 +1,213 @@
+"""The article's tags: a site's labelled tag links, tag meta, JSON-LD keywords, a visible
+tag list; and how a tag value is split into names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from lxml import etree
+
+from scraper.extraction.document import Document
+from scraper.extraction.fields.common import Found, _in_parts
+from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
+from scraper.extraction.titles import clean_value, same_words
+from scraper.sites.base import Site
+
+
+def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | None:
+    """Labelled tag links ("Region: Europe") with their kind; else the page's own tag list:
+    article:tag, parsely/sailthru tags, keywords meta, rel=tag links, JSON-LD keywords,
+    news_keywords, Dublin Core subjects, a visible tag list. Each split and trimmed."""
+    labelled = _labelled_links(doc, site.rules.tag_labels)
+    if labelled:
+        return Found(labelled, "text:labels")
+    ld = doc.article_ld or {}
+    sources: list[tuple[str, Callable[[], Any]]] = [
+        ("meta:article:tag", lambda: doc.meta_lists.get("article:tag")),
+        ("meta:dc.subject", lambda: doc.meta_lists.get("dc.subject")),
+        ("meta:parsely-tags", lambda: doc.meta_lists.get("parsely-tags")),
+        ("meta:sailthru.tags", lambda: doc.meta_lists.get("sailthru.tags")),
+        ("meta:keywords", lambda: doc.meta_lists.get("keywords")),
+        ("css:a[rel=tag]", lambda: [inline_text(a) for a in doc.xpath(
+            "//a[contains(concat(' ', @rel, ' '), ' tag ')][not(contains(@rel, 'category'))]"
+            "[not(ancestor::nav)]")]),
+        ("json-ld:keywords", lambda: ld.get("keywords")),
+        ("meta:news_keywords", lambda: doc.meta_lists.get("news_keywords")),
+        ("css:tag-list", lambda: _tag_list(doc, span)),
+    ]
+    for source, get in sources:
+        names = split_tags(get(), doc.site_names)
+        if names:
+            return Found([{"name": n, "kind": "tag"} for n in names], source)
+    return None
+
+
+# Class words and link paths of a page's list of tags or topics.
+_TAG_PARTS = frozenset("tag tags taglist topic topics keyword keywords subject subjects "
+                       "schlagworte schlagwort themen stichworte".split())
+_TAG_HREF = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?|stichworte?)"
+                       r"/", re.IGNORECASE)
+_TAG_LINKS = "//a[@href][not(ancestor::nav)][not(ancestor::aside)]"
+# A link to the index of all tags ("All topics"), not to one tag.
+_TAG_INDEX = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?)/?"
+                        r"([?#].*)?$|^#", re.IGNORECASE)
+
+
+def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
+    """Link texts of the page's visible tag list: links whose path or box says "tag",
+    "topic", "keyword"…, grouped by the smallest box around each; the first group of several
+    links after the headline wins, else the first lone link."""
+    links = [a for a in doc.xpath(_TAG_LINKS)
+             if (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS))
+             and not _TAG_INDEX.search(a.get("href"))
+             and 0 < len(inline_text(a)) <= 60 and not _site_header(a) and not _in_prose(a)]
+    ordered = sorted(links, key=lambda a: doc.order[a] < span[0])
+    single: list[etree._Element] | None = None
+    for first in ordered[:20]:
+        group = _link_group(first, links)
+        if len(group) >= 2:
+            return [inline_text(a) for a in group]
+        single = single or group
+    return [inline_text(a) for a in single or []]
+
+
+def _link_group(first: etree._Element, links: list[etree._Element]) -> list[etree._Element]:
+    box = first
+    for _ in range(5):
+        box = box.getparent()
+        if box is None:
+            break
+        inside = [a for a in links if a is not first and any(p is box for p in a.iterancestors())]
+        if inside:
+            return [a for a in links if a is first or a in inside]
+    return [first]
+
+
+def _in_prose(link: etree._Element) -> bool:
+    """Whether a link sits inside a sentence (a link in the body's text, not a tag)."""
+    block = next((p for p in link.iterancestors() if p.tag in BLOCK_TAGS), None)
+    return block is not None and len(inline_text(block)) > 2 * len(inline_text(link)) + 20
+
+
+def _site_header(el: etree._Element) -> bool:
+    return bool(el.xpath("ancestor::header[not(ancestor::article)] | ancestor::footer"
+                         "[not(ancestor::article)]"))
+
+
+_LABELLED = re.compile(r"^([^:]{1,25}):\s*(.+)$")
+
+
+def _unlabel(names: list[str]) -> list[str]:
+    """Tag values some sites label ("Subject: Justice", "Day: Friday", "WC: 1000-1999"):
+    only subjects, topics, keywords and entities are tags; unlabelled values stay unless
+    most values are labelled."""
+    labelled = sum(1 for n in names if _LABELLED.match(n))
+    if labelled < 2:
+        return names
+    out: list[str] = []
+    for name in names:
+        match = _LABELLED.match(name)
+        if match is None:
+            if labelled < len(names) / 2:
+                out.append(name)
+        elif re.search(r"subject|topic|tag|keyword|entit", match[1], re.IGNORECASE):
+            out.append(match[2])
+    return out
+
+
+def split_tags(value: Any, site_names: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Tag names from a meta value, a JSON-LD string or list: split at commas (at spaces in
+    Chinese and Japanese, which put none inside words), trimmed, de-duplicated. None for a
+    list of codes ("AER,AERO,AIR,…") or one that starts with the site's own name (the
+    keywords of the whole site, not of the article)."""
+    pieces: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if isinstance(item, str):
+            item = clean_value(item)
+            separator = r"\s*[,;、，]\s*" if re.search(r"[,;、，]", item) or not _CJK.search(
+                item) else r"\s+"
+            pieces += re.split(separator, item)
+    names: list[str] = []
+    seen: set[str] = set()
+    for piece in pieces:
+        name = piece.strip()
+        key = _tag_key(name)
+        if name and key and key not in seen and not _NOT_A_TAG.match(name):
+            seen.add(key)
+            names.append(name)
+    names = _unlabel(names)
+    codes = [n for n in names if re.fullmatch(r"[A-Z0-9:_\-]{2,}", n)]
+    if len(names) >= 5 and len(codes) > 0.8 * len(names):
+        return []
+    if names and any(same_words(names[0], n) for n in site_names):
+        return []
+    return names
+
+
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+# Identifiers and host names that tag metadata carries besides tags.
+_NOT_A_TAG = re.compile(r"^[0-9a-f]{8}-[0-9a-f-]{27,}$|^[\w-]+(\.[\w-]+)+$", re.IGNORECASE)
+
+
+def _tag_key(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+def _meta_all(doc: Document, key: str) -> list[tuple[str, str]]:
+    return [(key, el.get("content").strip()) for el in doc.root.iter("meta")
+            if (el.get("property") or el.get("name") or "").lower() == key and el.get("content")]
+
+
+@lru_cache(maxsize=64)
+def label_group(labels: tuple[str, ...]) -> str:
+    """A regex group matching any of a site's tag labels: "(Region|Theme|In\\-depth Report)"."""
+    return "(" + "|".join(re.escape(k) for k in labels) + ")"
+
+
+def _labelled_links(doc: Document, labels: dict[str, str]) -> list[dict[str, str]]:
+    """Walk the page in order: a label's text opens a run, links join it, a block ends it."""
+    if not labels:
+        return []
+    label_re = re.compile(rf"^\s*{label_group(tuple(labels))}s?\s*:\s*$", re.IGNORECASE)
+    kinds = {k.lower(): v for k, v in labels.items()}
+    found: list[dict[str, str]] = []
+    kind: str | None = None
+
+    def text_event(text: str | None) -> None:
+        nonlocal kind
+        if not text or not text.strip():
+            return
+        match = label_re.match(text)
+        if match:
+            kind = kinds[match.group(1).lower()]
+        elif text.strip() not in {",", ";", "|", "/", "·", "•"}:
+            kind = None
+
+    def walk(el: etree._Element) -> None:
+        nonlocal kind
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in SKIP_TAGS or not tag:
+                pass
+            elif tag == "a" and kind:
+                name = inline_text(child)
+                if name:
+                    entry = {"name": name, "kind": kind}
+                    if entry not in found:
+                        found.append(entry)
+            else:
+                if tag in BLOCK_TAGS:
+                    kind = None
+                text_event(child.text)
+                walk(child)
+                if tag in BLOCK_TAGS:
+                    kind = None
+            text_event(child.tail)
+
+    walk(doc.root)
+    return found

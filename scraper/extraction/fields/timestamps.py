@@ -1,0 +1,128 @@
+"""When the article was published and last modified: structured data first, then the
+visible date lines (dateparser)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from lxml import etree
+
+from scraper.extraction.dates import find_date, parse_date, precision, same_moment
+from scraper.extraction.document import Document
+from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _in_parts, _microdata
+from scraper.extraction.fields.layout import lines_between
+from scraper.sites.base import Site
+
+PUBLISHED_META = ("article:published_time", "og:article:published_time",
+                  "article:published:time", "published_time", "og:published_time",
+                  "parsely-pub-date", "sailthru.date", "cxenseparse:publishtime",
+                  "datepublished", "pubdate", "publishdate", "publish-date", "date",
+                  "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
+                  "dcterms.created", "prism.publicationdate", "citation_publication_date")
+MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:modified:time",
+                 "og:updated_time", "modified_time", "datemodified", "last-modified",
+                 "dc.date.modified", "dcterms.modified", "lastmod")
+# Where a <time> does not date the article: teasers, related lists, comments.
+_NOT_ARTICLE_DATE = frozenset("related teaser teasers recommended recirculation comment "
+                              "comments more latest popular trending sidebar".split())
+
+
+def published(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
+    """The publication time, value (iso, text it came from): JSON-LD, meta, microdata,
+    `<time datetime>` of the article; without any ISO value, the site's date line or another
+    text date (dateparser); else a date line under the headline.
+
+    The first value found wins, but a value that says more of the same moment replaces it: a
+    time for a bare day, an offset for a local time.
+    """
+    ld = doc.article_ld or {}
+    candidates: list[tuple[Any, str]] = [(ld.get("datePublished"), "json-ld"),
+                                         (ld.get("dateCreated"), "json-ld:dateCreated")]
+    candidates += [(doc.meta.get(key), f"meta:{key}") for key in PUBLISHED_META]
+    candidates.append((_microdata(doc, "datePublished"), "microdata:datePublished"))
+    shown: dict[str, str] = {}  # source -> the text a value was cut from
+    if site.rules.date_line:
+        pattern = re.compile(site.rules.date_line)
+        for _, text in lines_between(doc, *span):
+            match = pattern.match(text)
+            if match:
+                candidates.insert(0, (match.group("date"), "text:date-line"))
+                shown["text:date-line"] = text
+                break
+    candidates += [(el.get("datetime"), "time[datetime]") for el in _article_times(doc, span)]
+    return _best_date(doc, site, span, candidates, visible=True, shown=shown)
+
+
+def modified(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
+    """When the article was last changed, where the page says so (structured data only)."""
+    ld = doc.article_ld or {}
+    candidates = [(ld.get("dateModified"), "json-ld")]
+    candidates += [(doc.meta.get(key), f"meta:{key}") for key in MODIFIED_META]
+    candidates.append((_microdata(doc, "dateModified"), "microdata:dateModified"))
+    return _best_date(doc, site, span, candidates, visible=False)
+
+
+def _best_date(doc: Document, site: Site, span: tuple[int, int],
+               candidates: list[tuple[Any, str]], visible: bool,
+               shown: dict[str, str] | None = None) -> Found | None:
+    parsed: list[tuple[str, str, str]] = []  # (iso, text, source)
+    for value, source in candidates:
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str)), None)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        iso = parse_date(value, timezone=site.timezone, words=False)
+        if iso:
+            parsed.append((iso, value.strip(), source))
+    if not parsed:
+        # No ISO value: the first text that reads as a date (the site's date line first).
+        languages = [site.language or doc.lang] if (site.language or doc.lang) else None
+        for value, source in candidates:
+            if isinstance(value, str) and value.strip():
+                iso = parse_date(value, languages=languages, timezone=site.timezone)
+                if iso:
+                    parsed.append((iso, (shown or {}).get(source, value.strip()), source))
+                    break
+    if not parsed and visible:
+        parsed = _visible_date(doc, site, span)
+    if not parsed:
+        return None
+    best = parsed[0]
+    for candidate in parsed[1:]:
+        if precision(candidate[0]) > precision(best[0]) and same_moment(best[0], candidate[0]):
+            best = (candidate[0], best[1], best[2])
+    return Found((best[0], best[1]), best[2])
+
+
+def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]:
+    """`<time datetime>` elements of the article: not in navigation, teasers or comments,
+    those after the headline first."""
+    times = [el for el in doc.xpath("//time[@datetime]")
+             if not el.xpath(_OUTSIDE_ARTICLE) and not _in_parts(el, _NOT_ARTICLE_DATE)]
+    return sorted(times, key=lambda el: doc.order[el] < span[0])
+
+
+_DATE_TEXT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\b\d{4}\b")
+
+
+def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tuple[str, str, str]]:
+    """A short line between headline and body that reads as a date (dateparser: any language).
+    Only a few lines are tried: dateparser is slow."""
+    languages = [site.language or doc.lang] if (site.language or doc.lang) else None
+    tried = 0
+    # Under the headline; else at the top of the body, where many pages put the date line.
+    lines = itertools.chain(lines_between(doc, *span, max_chars=80),
+                            lines_between(doc, span[1] - 1, span[1] + 300, max_chars=80))
+    for _, text in lines:
+        if not _DATE_TEXT.search(text):
+            continue
+        iso = find_date(text, languages) or parse_date(text, languages=languages,
+                                                       timezone=site.timezone)
+        if iso:
+            return [(iso, text, "text:date")]
+        tried += 1
+        if tried >= 4:
+            break
+    return []
