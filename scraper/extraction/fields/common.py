@@ -12,7 +12,6 @@ from scraper.extraction.boilerplate import name_parts
 from scraper.extraction.document import Document
 from scraper.extraction.text import inline_text
 
-_NOT_CONTENT = "ancestor-or-self::*[self::nav or self::footer or self::aside or self::header]"
 # An article's own <header> holds its byline and date; navigation, footers and asides don't.
 _OUTSIDE_ARTICLE = "ancestor-or-self::*[self::nav or self::footer or self::aside or self::figure]"
 

@@ -158,11 +158,6 @@ def _tag_key(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().casefold()
 
 
-def _meta_all(doc: Document, key: str) -> list[tuple[str, str]]:
-    return [(key, el.get("content").strip()) for el in doc.root.iter("meta")
-            if (el.get("property") or el.get("name") or "").lower() == key and el.get("content")]
-
-
 @lru_cache(maxsize=64)
 def label_group(labels: tuple[str, ...]) -> str:
     """A regex group matching any of a site's tag labels: "(Region|Theme|In\\-depth Report)"."""
