@@ -35,6 +35,8 @@ class Block:
 
     text: str
     tag: str
+    # Share of the text that is link text: a paragraph of links is navigation.
+    link_share: float = 0.0
 
     @property
     def is_heading(self) -> bool:
