@@ -94,12 +94,12 @@ def _generic_body(doc: Document, site: Site, title: str | None,
     check: set[str] | None = None
     if structured:
         ld_words = set(_words(structured))
-        if blocks and _share_in(blocks, ld_words) >= COMPLETE_SHARE:
+        if sum(word_count(b.text) for b in blocks) < MAIN_TEXT_SHARE * len(ld_words):
+            if _visible_share(doc, ld_words) >= VISIBLE_SHARE:
+                blocks = [Block(p, "p") for p in structured.split("\n")]
+                source = "json-ld articleBody"
+        elif _share_in(blocks, ld_words) >= COMPLETE_SHARE:
             check = ld_words
-        elif (sum(word_count(b.text) for b in blocks) < MAIN_TEXT_SHARE * len(ld_words)
-              and _visible_share(doc, ld_words) >= VISIBLE_SHARE):
-            blocks = [Block(p, "p") for p in structured.split("\n")]
-            source = "json-ld articleBody"
     if not blocks:
         container = body_container(doc, site)
         if container is None:

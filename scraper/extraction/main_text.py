@@ -1,19 +1,21 @@
 """trafilatura's main-text extraction, run on the tree the Document already parsed, as
 paragraphs (`Block`s) the project's own rules can judge.
 
-trafilatura finds the article among the page's furniture better than any selector list;
-we hand it the parsed tree (no second parse, no metadata pass) with two prunings it does
-not do itself: teaser cards (a link wrapped around a headline or a paragraph is a link
-to another page, never article text) and the other articles of an endless-scroll page.
-Links are kept in its output so each paragraph knows how much of it is link text.
+trafilatura finds the article among the page's furniture better than any selector list.
+We hand it the parsed tree (no second parse, no metadata pass), narrowed to the page's
+`<article>` when the markup says which one holds the story (faster, and on an endless-scroll
+page the next stories stay out), and without teaser cards (a link wrapped around a headline
+or a paragraph leads to another page; it is never article text). Links are kept in its
+output so each paragraph knows how much of it is link text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from copy import deepcopy
 
-from lxml import etree
-from trafilatura.core import bare_extraction
+from lxml import etree, html
+from trafilatura import bare_extraction
 
 from scraper.extraction.document import Document
 from scraper.extraction.text import Block, clean_text, inline_text
@@ -23,6 +25,12 @@ TEASER_CARDS = "//a[.//p or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
 TOP_ARTICLES = "//article[not(ancestor::article)]"
 # An <article> with less text than this is a teaser, not an article of its own.
 ARTICLE_MIN_CHARS = 1000
+# The one <article> of a page is the article when it holds at least this share of the
+# page's long paragraphs (those over LONG_PARAGRAPH characters).
+SCOPE_SHARE = 0.5
+LONG_PARAGRAPH = 150
+# Elements whose content is never text (a copied article drops them before trafilatura).
+NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
 # trafilatura's output elements, and the HTML tag each paragraph stands for.
 OUTPUT_TAGS = {"p": "p", "head": "h2", "quote": "blockquote", "item": "li", "row": "tr",
                "code": "pre"}
@@ -30,30 +38,50 @@ OUTPUT_TAGS = {"p": "p", "head": "h2", "quote": "blockquote", "item": "li", "row
 
 def main_text(doc: Document, title: str | None = None) -> list[Block]:
     """The page's main text as paragraphs, with each one's share of link text."""
-    prune = [TEASER_CARDS, *other_articles(doc, title)]
-    result = bare_extraction(doc.root, url=doc.url, include_links=True, prune_xpath=prune)
+    scope = article_scope(doc, title)
+    tree = doc.root if scope is None else standalone(scope)
+    result = bare_extraction(tree, url=doc.url, include_comments=False, include_links=True,
+                             prune_xpath=[TEASER_CARDS])
     if result is None or result.body is None:
         return []
     return list(blocks_of_output(result.body))
 
 
-def other_articles(doc: Document, title: str | None) -> list[str]:
-    """XPaths of the articles appended below the one whose headline is `title`.
+def article_scope(doc: Document, title: str | None) -> etree._Element | None:
+    """The page's article element, when the markup says which one holds the story.
 
-    Endless-scroll pages put the next stories after the article in `<article>`s of their
-    own; trafilatura would read them as one long article.
+    The `<article>` whose headline is `title` (endless scroll appends the next stories in
+    `<article>`s of their own); else the page's one substantial `<article>`, if it holds
+    most of the page's long paragraphs. Otherwise None: the whole page. Reading the article
+    alone, trafilatura reads a fraction of the page and nothing around it.
     """
-    if not title:
-        return []
     tops = doc.root.xpath(TOP_ARTICLES)
-    big = [i for i, el in enumerate(tops) if len(el.text_content()) > ARTICLE_MIN_CHARS]
-    if len(big) < 2:
-        return []
-    main = next((i for i in big
-                 if any(inline_text(h) == title for h in tops[i].iter("h1", "h2"))), None)
-    if main is None:
-        return []
-    return [f"({TOP_ARTICLES})[{i + 1}]" for i in big if i != main]
+    if title:
+        for el in tops:
+            if any(inline_text(h) == title for h in el.iter("h1", "h2")):
+                return el if len(el.text_content()) > ARTICLE_MIN_CHARS else None
+    big = [el for el in tops if len(el.text_content()) > ARTICLE_MIN_CHARS]
+    if len(big) != 1:
+        return None
+    page_text = _long_paragraph_chars(doc.root)
+    if page_text and _long_paragraph_chars(big[0]) < SCOPE_SHARE * page_text:
+        return None
+    return big[0]
+
+
+def _long_paragraph_chars(el: etree._Element) -> int:
+    lengths = (len(p.text_content()) for p in el.iter("p"))
+    return sum(n for n in lengths if n > LONG_PARAGRAPH)
+
+
+def standalone(el: etree._Element) -> etree._Element:
+    """A page of its own holding a copy of `el`, without scripts and styles."""
+    page = html.Element("html")
+    body = etree.SubElement(page, "body")
+    body.append(deepcopy(el))
+    body[0].tail = None
+    etree.strip_elements(page, *NEVER_TEXT, with_tail=False)
+    return page
 
 
 def blocks_of_output(body: etree._Element) -> Iterator[Block]:
