@@ -188,6 +188,14 @@ def test_endless_scroll_keeps_only_the_article_with_the_headline():
     assert "harbour festival" not in body_of(html).text.lower()
 
 
+def test_without_an_article_element_the_main_element_is_the_scope():
+    aside = "<div class='sidebar'>" + f"<p>{PARAS[0].upper()}</p>" + "</div>"
+    html = (f"<html><body>{aside}<main><h1>{TITLE}</h1>{ARTICLE}</main></body></html>")
+    doc = Document(html, URL)
+    assert article_scope(doc, TITLE).tag == "main"
+    assert paragraphs(find_body(doc, generic_site(URL), TITLE, {TITLE}).text) == PARAS
+
+
 def test_an_article_element_holding_little_of_the_text_is_no_scope():
     teaser = "<article>" + "<p>A short teaser of another story.</p>" * 40 + "</article>"
     html = (f"<html><body><h1>{TITLE}</h1>{teaser}<div class='story'>{ARTICLE * 2}</div>"

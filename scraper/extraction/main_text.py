@@ -23,6 +23,8 @@ from scraper.extraction.text import Block, clean_text, inline_text
 # A link around block content: a teaser card of another article.
 TEASER_CARDS = "//a[.//p or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
 TOP_ARTICLES = "//article[not(ancestor::article)]"
+# Where the story may be, narrowest first.
+SCOPES = (TOP_ARTICLES, "//main[not(ancestor::main)]", "//*[@role='main']")
 # An <article> with less text than this is a teaser, not an article of its own.
 ARTICLE_MIN_CHARS = 1000
 # The one <article> of a page is the article when it holds at least this share of the
@@ -48,25 +50,29 @@ def main_text(doc: Document, title: str | None = None) -> list[Block]:
 
 
 def article_scope(doc: Document, title: str | None) -> etree._Element | None:
-    """The page's article element, when the markup says which one holds the story.
+    """The element holding the story, when the markup says which one it is.
 
     The `<article>` whose headline is `title` (endless scroll appends the next stories in
-    `<article>`s of their own); else the page's one substantial `<article>`, if it holds
-    most of the page's long paragraphs. Otherwise None: the whole page. Reading the article
-    alone, trafilatura reads a fraction of the page and nothing around it.
+    `<article>`s of their own); else the page's one substantial `<article>`, else its
+    `<main>`, if it holds most of the page's long paragraphs. Otherwise None: the whole
+    page. Reading that element alone, trafilatura reads a fraction of the page and nothing
+    around it.
     """
-    tops = doc.root.xpath(TOP_ARTICLES)
     if title:
-        for el in tops:
+        for el in doc.root.xpath(TOP_ARTICLES):
             if any(inline_text(h) == title for h in el.iter("h1", "h2")):
                 return el if len(el.text_content()) > ARTICLE_MIN_CHARS else None
-    big = [el for el in tops if len(el.text_content()) > ARTICLE_MIN_CHARS]
-    if len(big) != 1:
-        return None
-    page_text = _long_paragraph_chars(doc.root)
-    if page_text and _long_paragraph_chars(big[0]) < SCOPE_SHARE * page_text:
-        return None
-    return big[0]
+    page_text = None
+    for query in SCOPES:
+        found = [el for el in doc.root.xpath(query)
+                 if len(el.text_content()) > ARTICLE_MIN_CHARS]
+        if len(found) != 1:
+            continue
+        if page_text is None:
+            page_text = _long_paragraph_chars(doc.root)
+        if not page_text or _long_paragraph_chars(found[0]) >= SCOPE_SHARE * page_text:
+            return found[0]
+    return None
 
 
 def _long_paragraph_chars(el: etree._Element) -> int:
