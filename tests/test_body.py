@@ -122,6 +122,13 @@ def test_a_description_the_page_does_not_show_is_no_lead():
     assert paragraphs(body_of(html).text) == PARAS
 
 
+def test_a_description_shown_only_as_the_sites_blurb_is_no_lead():
+    blurb = "City News brings you the latest from the council, the courts and the harbour."
+    html = page(ARTICLE, head=f'<meta name="description" content="{blurb}">')
+    html = html.replace("<footer>", f"<footer><p>{blurb}</p>")
+    assert page_lead(Document(html, URL)) is None
+
+
 def _ld(article_body: str) -> str:
     data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": TITLE,
             "articleBody": article_body}

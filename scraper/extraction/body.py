@@ -45,6 +45,8 @@ MAIN_TEXT_SHARE = 0.5
 VISIBLE_SHARE = 0.9
 # Page elements that never show text.
 HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "title", "head", "meta"})
+# A description shown in these is the site's blurb or a link to the story, not its lead.
+NOT_LEAD = frozenset({"a", "nav", "footer", "aside", "form", "figcaption"})
 _WORD = re.compile(r"\w+")
 
 
@@ -179,7 +181,8 @@ def page_lead(doc: Document) -> str | None:
         return None
     for node in doc.root.xpath("//body//text()[contains(., $needle)]", needle=needle):
         el = node.getparent()
-        if el is None or any(a.tag in HIDDEN_TAGS for a in (el, *el.iterancestors())):
+        if el is None or any(a.tag in HIDDEN_TAGS or a.tag in NOT_LEAD
+                             for a in (el, *el.iterancestors())):
             continue
         text = inline_text(el)
         if len(text) <= 2 * len(description) + 40:

@@ -41,7 +41,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 # Paragraph rules that hold on any news site.
 GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
-    TextRule("separator", r"^[\s*•·~=_–—-]+$", max_chars=20),
+    TextRule("separator", r"^[\s*•·~=_–—|-]+$", max_chars=20),
     TextRule(
         "caption",
         r"^(featured image|image|photo|photograph|picture|illustration|video|"
@@ -73,8 +73,8 @@ GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
     TextRule("paywall_prompt",
              r"(réservée? aux abonnés|il vous reste [\d,.]+ ?%|s[oó]lo para suscriptores|"
              r"(only|exclusively) (for|to) subscribers|nur für abonnenten|already a subscriber|"
-             r"to continue reading|log in or create an account|会員限定|"
-             r"tu suscripción se está usando)", max_chars=300),
+             r"(subscribe|sign in|log in|register) to continue reading|"
+             r"log in or create an account|会員限定|tu suscripción se está usando)", max_chars=300),
     TextRule("reader_appeal",
              r"^(did you (like|enjoy) this|enjoying our|hat ihnen dieser artikel gefallen|"
              r"vous avez aimé cet article)", max_chars=300),
@@ -92,7 +92,7 @@ GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
              r"publicerad|oppdatert|publisert|opdateret|mis à jour|publié|actualizado|publicado)"
              r"\s*:?\s*(on |am |le |el )?([^\W\d]+,? )?\d", max_chars=100),
     TextRule("byline_line",
-             r"^(by|von|par|por|av|af|di|door)\s+(?-i:[A-ZÀ-ÖØ-Þ])[^.!?]*$", max_chars=60),
+             r"^(by|von|par|por|av|af|door)\s+(?-i:[A-ZÀ-ÖØ-Þ])[^.!?]*$", max_chars=60),
 )
 
 # Parts of class/id names that mark page furniture inside an article body.
