@@ -152,21 +152,26 @@ def test_a_truncated_article_body_is_no_check():
     assert promo in body_of(html).text
 
 
-def test_an_article_body_the_page_shows_is_the_body_where_trafilatura_finds_none():
-    # The story sits in an <aside>, which trafilatura never reads as main text.
-    html = page(f"<aside>{ARTICLE}</aside>", head=_ld("\n".join(PARAS)))
-    doc = Document(html, URL)
-    assert [b.text for b in main_text(doc, TITLE)] == [TITLE]
-    body = find_body(doc, generic_site(URL), TITLE, {TITLE})
+def test_an_article_body_the_page_shows_is_the_body_where_trafilatura_finds_little(
+        monkeypatch):
+    import scraper.extraction.body as body_module
+
+    monkeypatch.setattr(body_module, "main_text", lambda doc, title: [Block(TITLE, "h2")])
+    html = page(f"<div class='story'>{ARTICLE}</div>", head=_ld("\n".join(PARAS)))
+    body = find_body(Document(html, URL), generic_site(URL), TITLE, {TITLE})
     assert body.source == "json-ld articleBody"
     assert paragraphs(body.text) == PARAS
 
 
-def test_an_article_body_the_page_does_not_show_is_not_the_body():
-    hidden = "Only subscribers can read how the council will pay for the works this year."
-    html = page(f"<aside>{ARTICLE}</aside>", head=_ld(hidden * 5))
+def test_an_article_body_the_page_does_not_show_is_not_the_body(monkeypatch):
+    import scraper.extraction.body as body_module
+
+    monkeypatch.setattr(body_module, "main_text", lambda doc, title: [])
+    hidden = "Only subscribers can read how the council will pay for the works this year. "
+    html = page(ARTICLE, head=_ld(hidden * 5))
     body = find_body(Document(html, URL), generic_site(URL), TITLE, {TITLE})
-    assert body is None or body.source != "json-ld articleBody"
+    assert body.source == "css:article"  # the generic container, not the hidden text
+    assert "subscribers" not in body.text
 
 
 def test_article_body_in_html_becomes_plain_lines():
@@ -201,6 +206,15 @@ def test_without_an_article_element_the_main_element_is_the_scope():
     doc = Document(html, URL)
     assert article_scope(doc, TITLE).tag == "main"
     assert paragraphs(find_body(doc, generic_site(URL), TITLE, {TITLE}).text) == PARAS
+
+
+def test_a_scope_trafilatura_finds_little_in_gives_way_to_the_whole_page():
+    cards = "".join(f'<a href="/s{i}"><p>{p}</p></a>' for i, p in enumerate(PARAS * 2))
+    html = (f"<html><body><article class='more-stories'>{cards}</article>"
+            f"<div class='story'><h1>{TITLE}</h1>{ARTICLE}</div></body></html>")
+    doc = Document(html, URL)
+    assert article_scope(doc, TITLE).get("class") == "more-stories"
+    assert [b.text for b in main_text(doc, TITLE)][-len(PARAS):] == PARAS
 
 
 def test_an_article_element_holding_little_of_the_text_is_no_scope():

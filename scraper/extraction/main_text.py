@@ -31,6 +31,8 @@ ARTICLE_MIN_CHARS = 1000
 # page's long paragraphs (those over LONG_PARAGRAPH characters).
 SCOPE_SHARE = 0.5
 LONG_PARAGRAPH = 150
+# trafilatura must keep at least this share of the scope's text, or it reads the whole page.
+SCOPE_YIELD = 0.2
 # Elements whose content is never text (a copied article drops them before trafilatura).
 NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
 # trafilatura's output elements, and the HTML tag each paragraph stands for.
@@ -41,8 +43,17 @@ OUTPUT_TAGS = {"p": "p", "head": "h2", "quote": "blockquote", "item": "li", "row
 def main_text(doc: Document, title: str | None = None) -> list[Block]:
     """The page's main text as paragraphs, with each one's share of link text."""
     scope = article_scope(doc, title)
-    tree = doc.root if scope is None else standalone(scope)
-    result = bare_extraction(tree, url=doc.url, include_comments=False, include_links=True,
+    if scope is not None:
+        tree = standalone(scope)
+        blocks = _trafilatura(tree, doc.url)
+        # Little text from a large element: the story was not (all) in it; read the page.
+        if sum(len(b.text) for b in blocks) >= SCOPE_YIELD * len(tree.text_content()):
+            return blocks
+    return _trafilatura(doc.root, doc.url)
+
+
+def _trafilatura(tree: etree._Element, url: str) -> list[Block]:
+    result = bare_extraction(tree, url=url, include_comments=False, include_links=True,
                              prune_xpath=[TEASER_CARDS])
     if result is None or result.body is None:
         return []
