@@ -45,16 +45,18 @@ def main_text(doc: Document, title: str | None = None) -> list[Block]:
     scope = article_scope(doc, title)
     if scope is not None:
         tree = standalone(scope)
-        blocks = _trafilatura(tree)
+        blocks = _trafilatura(tree, fast=True)
         # Little text from a large element: the story was not (all) in it; read the page.
         if sum(len(b.text) for b in blocks) >= SCOPE_YIELD * len(tree.text_content()):
             return blocks
     return _trafilatura(doc.root)
 
 
-def _trafilatura(tree: etree._Element) -> list[Block]:
-    # No URL: links are kept for their text only, trafilatura need not resolve them.
-    result = bare_extraction(tree, include_comments=False, include_links=True,
+def _trafilatura(tree: etree._Element, fast: bool = False) -> list[Block]:
+    """trafilatura's output as Blocks. `fast` skips its comparison with readability and
+    jusText, which a page narrowed to its article element does not need.
+    No URL: links are kept for their text only, trafilatura need not resolve them."""
+    result = bare_extraction(tree, fast=fast, include_comments=False, include_links=True,
                              prune_xpath=[TEASER_CARDS])
     if result is None or result.body is None:
         return []
