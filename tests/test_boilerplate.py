@@ -35,6 +35,10 @@ EXAMPLES = {
                        "The minister said she would get in touch with the families."),
     "follow_prompt": ("Follow Example News on Twitter and Facebook for the latest updates.",
                       "Police followed the suspect to a flat in the city centre."),
+    "donation_request": ("Please consider making a donation to keep our reporting free.",
+                         "Please consider the donation of organs, the surgeon said."),
+    "share_request": ("Please click the share button above to forward this story to friends.",
+                      "The firm's share price fell after the board meeting."),
     "paywall_prompt": ("Il vous reste 57% de cet article à lire. La suite est réservée aux "
                        "abonnés.",
                        "The premium tier will be available to subscribers of the service."),

@@ -60,21 +60,27 @@ GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
              r"leer más|lee también|ver también|leia também|leggi anche|les også|läs också|"
              r"læs også|lees ook)\b\s*(:|»|>|\||-|–|$)", max_chars=250),
     TextRule("newsletter_prompt",
-             r"(sign(ing)? up|subscribe|abonnieren|abonnez|anmelden|inscr[ií]bete|suscr[ií]bete)"
-             r".*newsletter|newsletter.*(sign(ing)? up|subscribe|abonnieren|anmelden|"
-             r"in your inbox|informiert sie)", max_chars=250),
+             r"(sign(ing)? up|subscribe|abonnieren|abonnez|anmelden|inscr[ií]bete|suscr[ií]bete|"
+             r"click here).*newsletter|newsletter.*(sign(ing)? up|subscribe|abonnieren|anmelden|"
+             r"in your inbox|informiert sie|click here)", max_chars=250),
+    TextRule("share_request",
+             r"(click|use|hit|tap) the share buttons? (above|below|to)\b"
+             r"|(forward|share) this (article|story|post)\b", max_chars=300),
     TextRule("contact_prompt",
              r"(story|tip|touch|contact|e-?mail)\b.*\b[\w.+-]+@[\w-]+\.[\w.]+", max_chars=250),
     TextRule("follow_prompt",
-             r"^(follow (us\b|.{1,60}\b(on|at) (twitter|x|facebook|instagram|tiktok|whatsapp|"
-             r"telegram|threads|bluesky|linkedin|youtube)\b)|folg(e|st) (du|uns)|folgen sie uns|"
-             r"suivez-nous|síguenos|seguici|abonniere|click here to (get|download)|"
-             r"download (our|the) app)", max_chars=250),
+             r"^(visit and )?follow (us\b|.{1,60}\b(on|at) (twitter|x|facebook|instagram|tiktok|"
+             r"whatsapp|telegram|threads|bluesky|linkedin|youtube)\b)"
+             r"|^(folg(e|st) (du|uns)|folgen sie uns|suivez-nous|síguenos|seguici|abonniere|"
+             r"click here to (get|download)|download (our|the) app)", max_chars=250),
     TextRule("paywall_prompt",
              r"(réservée? aux abonnés|il vous reste [\d,.]+ ?%|s[oó]lo para suscriptores|"
              r"(only|exclusively) (for|to) subscribers|nur für abonnenten|already a subscriber|"
              r"(subscribe|sign in|log in|register) to continue reading|"
              r"log in or create an account|会員限定|tu suscripción se está usando)", max_chars=300),
+    TextRule("donation_request",
+             r"^(please )?(consider (making )?a donation|donate (now|today)|"
+             r"support (us|our (work|journalism|reporting))\b)", max_chars=200),
     TextRule("reader_appeal",
              r"^(did you (like|enjoy) this|enjoying our|hat ihnen dieser artikel gefallen|"
              r"vous avez aimé cet article)", max_chars=300),
