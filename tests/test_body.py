@@ -88,6 +88,15 @@ def test_a_paragraph_of_links_is_out():
     assert tidy([Block("A sentence with one link.", "p", link_share=0.2)], set(), ())[0]
 
 
+def test_text_after_a_link_and_a_comment_is_kept():
+    last = ('<p>The council says the bridge <a href="/b">has stood since 1872</a><!-- -->, '
+            "and it wants it to stand for another century.</p>")
+    bare = f"<html><body><h1>{TITLE}</h1>{ARTICLE}{last}</body></html>"
+    for html in (page(ARTICLE + last), bare):
+        body = body_of(html)
+        assert paragraphs(body.text)[-1].endswith("stand for another century."), body.source
+
+
 def test_teaser_cards_of_other_articles_are_out():
     card = ('<a href="/other"><h3>Second bridge closed</h3>'
             "<p>The river crossing at Eastgate is also shut for the winter, the council said "

@@ -49,7 +49,7 @@ def main_text(doc: Document, title: str | None = None) -> list[Block]:
         # Little text from a large element: the story was not (all) in it; read the page.
         if sum(len(b.text) for b in blocks) >= SCOPE_YIELD * len(tree.text_content()):
             return blocks
-    return _trafilatura(doc.root)
+    return _trafilatura(standalone(doc.root))
 
 
 def _trafilatura(tree: etree._Element, fast: bool = False) -> list[Block]:
@@ -95,12 +95,20 @@ def _long_paragraph_chars(el: etree._Element) -> int:
 
 
 def standalone(el: etree._Element) -> etree._Element:
-    """A page of its own holding a copy of `el`, without scripts and styles."""
-    page = html.Element("html")
-    body = etree.SubElement(page, "body")
-    body.append(deepcopy(el))
-    body[0].tail = None
+    """A copy of `el` as a page of its own, without scripts, styles and comments.
+
+    Comments go because trafilatura loses the text after a link when a comment follows it
+    (`<a>…</a><!-- -->, but the …`); its own parser drops them, our tree keeps them.
+    """
+    if el.tag == "html":
+        page = deepcopy(el)
+    else:
+        page = html.Element("html")
+        body = etree.SubElement(page, "body")
+        body.append(deepcopy(el))
+        body[0].tail = None
     etree.strip_elements(page, *NEVER_TEXT, with_tail=False)
+    etree.strip_tags(page, etree.Comment)
     return page
 
 
