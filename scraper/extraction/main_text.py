@@ -2,11 +2,13 @@
 paragraphs (`Block`s) the project's own rules can judge.
 
 trafilatura finds the article among the page's furniture better than any selector list.
-We hand it the parsed tree (no second parse, no metadata pass), narrowed to the page's
-`<article>` when the markup says which one holds the story (faster, and on an endless-scroll
-page the next stories stay out), and without teaser cards (a link wrapped around a headline
-or a paragraph leads to another page; it is never article text). Links are kept in its
-output so each paragraph knows how much of it is link text.
+We hand it a copy of the parsed tree (no second parse, no metadata pass) without scripts,
+styles and comments, narrowed to the page's `<article>` or `<main>` when the markup says
+which element holds the story (then in its fast mode, without its comparison with
+readability and jusText; and on an endless-scroll page the next stories stay out), and
+without teaser cards (a link wrapped
+around a headline or a paragraph leads to another page; it is never article text). Links
+are kept in its output so each paragraph knows how much of it is link text.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ TEASER_CARDS = "//a[.//p or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
 TOP_ARTICLES = "//article[not(ancestor::article)]"
 # Where the story may be, narrowest first.
 SCOPES = (TOP_ARTICLES, "//main[not(ancestor::main)]", "//*[@role='main']")
-# An <article> with less text than this is a teaser, not an article of its own.
+# An <article> or <main> with less text than this is a teaser, not the story.
 ARTICLE_MIN_CHARS = 1000
 # The one <article> of a page is the article when it holds at least this share of the
 # page's long paragraphs (those over LONG_PARAGRAPH characters).
@@ -56,8 +58,11 @@ def _trafilatura(tree: etree._Element, fast: bool = False) -> list[Block]:
     """trafilatura's output as Blocks. `fast` skips its comparison with readability and
     jusText, which a page narrowed to its article element does not need.
     No URL: links are kept for their text only, trafilatura need not resolve them."""
-    result = bare_extraction(tree, fast=fast, include_comments=False, include_links=True,
-                             prune_xpath=[TEASER_CARDS])
+    try:
+        result = bare_extraction(tree, fast=fast, include_comments=False, include_links=True,
+                                 prune_xpath=[TEASER_CARDS])
+    except RecursionError:  # a pathologically deep page: the other steps of the cascade
+        return []
     if result is None or result.body is None:
         return []
     return list(blocks_of_output(result.body))
