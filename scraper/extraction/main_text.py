@@ -6,9 +6,9 @@ We hand it a copy of the parsed tree (no second parse, no metadata pass) without
 styles and comments, narrowed to the page's `<article>` or `<main>` when the markup says
 which element holds the story (then in its fast mode, without its comparison with
 readability and jusText; and on an endless-scroll page the next stories stay out), and
-without teaser cards (a link wrapped
-around a headline or a paragraph leads to another page; it is never article text). Links
-are kept in its output so each paragraph knows how much of it is link text.
+without teaser cards (a link wrapped around a headline or a paragraph leads to another
+page; it is never article text). Links are kept in its output so each paragraph knows how
+much of it is link text.
 """
 
 from __future__ import annotations
