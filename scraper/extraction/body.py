@@ -96,7 +96,7 @@ def _generic_body(doc: Document, site: Site, title: str | None,
     check: set[str] | None = None
     if structured:
         ld_words = set(_words(structured))
-        if sum(word_count(b.text) for b in blocks) < MAIN_TEXT_SHARE * len(ld_words):
+        if sum(word_count(b.text) for b in blocks) < MAIN_TEXT_SHARE * word_count(structured):
             if _visible_share(doc, ld_words) >= VISIBLE_SHARE:
                 blocks = [Block(p, "p") for p in structured.split("\n")]
                 source = "json-ld articleBody"
