@@ -124,6 +124,13 @@ def test_the_lead_shown_on_the_page_opens_the_body():
     assert paragraphs(body_of(html).text) == [lead, *PARAS]
 
 
+def test_a_lead_after_an_inline_dateline_is_the_whole_paragraph():
+    lead = "Engineers found cracks in two piers; the crossing shuts on 1 March for six months."
+    html = page(ARTICLE, head=f'<meta name="description" content="{lead}">',
+                before=f"<p class='intro'><b>Riverton.</b> {lead}</p>")
+    assert page_lead(Document(html, URL)) == f"Riverton. {lead}"
+
+
 def test_a_description_the_page_does_not_show_is_no_lead():
     html = page(ARTICLE, head='<meta name="description" content="Read the latest city news '
                               'from our reporters every day.">')

@@ -179,8 +179,11 @@ def page_lead(doc: Document) -> str | None:
     needle = description[:40].rstrip(" .…")
     if len(needle) < 20:
         return None
-    for node in doc.root.xpath("//body//text()[contains(., $needle)]", needle=needle):
+    for node in doc.root.xpath("//body//text()[contains(normalize-space(.), $needle)]",
+                               needle=needle):
         el = node.getparent()
+        if el is not None and node.is_tail:  # text after a child: the child's parent's
+            el = el.getparent()
         if el is None or any(a.tag in HIDDEN_TAGS or a.tag in NOT_LEAD
                              for a in (el, *el.iterancestors())):
             continue
