@@ -52,6 +52,8 @@ class ExtractPipeline:
             raise DropItem(f"extraction failed on {item.url}: {exc!r}") from exc
         if result.article is None:
             self.stats.inc_value(f"pages/{result.status}")
+            if result.status == "not_article":  # by kind: listing, tag, author, video, error...
+                self.stats.inc_value(f"pages/not_article/{result.kind or 'other'}")
             # A bot wall deserves attention; a page that is no article is routine.
             level = "WARNING" if result.status == "blocked" else "INFO"
             raise DropItem(f"{result.status}: {result.reason} ({item.url})", log_level=level)

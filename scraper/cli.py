@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import click
-from w3lib.encoding import html_to_unicode
 
 from scraper.archive import DEFAULT_PATH, ArchiveError, open_archive
 
@@ -36,6 +35,10 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("site")
+@click.option("--url", "urls", multiple=True,
+              help="news: a site to crawl, by its home page (repeat for more sites)")
+@click.option("--urls-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="news: a file of start URLs, one a line, # comments")
 @db_option()
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many new articles")
 @click.option("--since", help="Skip articles published before this day (YYYY-MM-DD)")
@@ -43,35 +46,47 @@ def cli() -> None:
 @click.option("--refresh", is_flag=True, help="Fetch again articles the archive already holds")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=5")
-def crawl(site: str, db: Path, limit: int | None, since: str | None, base_url: str | None,
-          refresh: bool, overrides: tuple[str, ...]) -> None:
+def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
+          limit: int | None, since: str | None, base_url: str | None, refresh: bool,
+          overrides: tuple[str, ...]) -> None:
     """Crawl SITE and archive every article found.
+
+    SITE is a declared site (see `scraper sites`), or `news` for any site given by --url:
+    its sitemaps (robots.txt, sitemap indexes, Google News), RSS/Atom feeds, WordPress
+    REST API and, NEWS_FOLLOW_DEPTH (default 2) links deep, its own links. Pages that are
+    not articles (fronts, tag, author and video pages) are counted by kind, not archived.
+    A URL on a declared site is extracted with that site's rules.
 
     Example:
 
     \b
         scraper crawl globalresearch --since 2024-01-01 --limit 200
         scraper crawl globalresearch --db /srv/news/archive.db
+        scraper crawl news --url https://example.com/ --url https://news.example.org/
+        scraper crawl news --urls-file sites.txt --since 2026-01-01 -s NEWS_FOLLOW_DEPTH=1
     """
     from scraper.crawl import project_settings, run_crawl, spider_names, summary, unreachable
 
     _check_since(since)
     if base_url and not base_url.startswith(("http://", "https://")):
         raise BadInput(f"--base-url must start with http:// or https://, not {base_url!r}")
+    start = _start_urls(site, urls, urls_file, base_url)
     settings = project_settings(db, _parse_overrides(overrides) | (
         {"ARCHIVE_REFRESH": True} if refresh else {}))
     names = spider_names(settings)
     if site not in names:
         raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")
     try:
-        stats = run_crawl(site, settings, limit=limit, since=since, base_url=base_url)
+        stats = run_crawl(site, settings, limit=limit, since=since, base_url=base_url,
+                          urls=start or None)
     except ArchiveError as exc:
         raise BadInput(str(exc)) from exc
     click.echo(f"{site}: {summary(stats)}")
     click.echo(f"Archive: {db}")
     problem = unreachable(stats)
     if problem:
-        click.echo(f"Error: no page of {site} could be fetched: {problem}", err=True)
+        label = ", ".join(start) if start else site
+        click.echo(f"Error: no page of {label} could be fetched: {problem}", err=True)
     if (problem or stats.get("archive/unwritten")
             or stats.get("finish_reason") not in ("finished", "closespider_itemcount")):
         sys.exit(1)
@@ -90,6 +105,7 @@ def extract(page: Path, url: str, site_name: str | None, debug: bool) -> None:
     \b
         scraper extract saved.html --url https://www.globalresearch.ca/some-story/5679151
     """
+    from scraper.extraction.encoding import decode_page
     from scraper.extraction.extract import extract as run_extract
     from scraper.sites import SITES
 
@@ -100,7 +116,7 @@ def extract(page: Path, url: str, site_name: str | None, debug: bool) -> None:
         if site_name not in SITES:
             raise BadInput(f"unknown site {site_name!r} (known: {', '.join(sorted(SITES))})")
         site = SITES[site_name]
-    _, html = html_to_unicode(None, page.read_bytes())
+    html = decode_page(page.read_bytes())
     result = run_extract(html, url, site)
     if result.article is None:
         click.echo(f"{result.status}: {result.reason}", err=True)
@@ -153,12 +169,72 @@ def sites() -> None:
         click.echo(f"{site.name}\t{site.home}\t{site.title}")
 
 
+@cli.command(name="eval")
+@click.argument("corpus", type=click.Path(path_type=Path))
+@click.option("--predictions", "predictions_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write each page's predicted record here as JSON")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the scores here as JSON")
+def eval_command(corpus: Path, predictions_path: Path | None, json_path: Path | None) -> None:
+    """Score extraction on CORPUS, a folder of <id>.html[.gz] pages and <id>.json gold records.
+
+    Prints per-field scores, the median time per page and whether each target is met.
+
+    Example:
+
+    \b
+        scraper eval ../shared/corpus/news-dev --predictions pred.json --json scores.json
+    """
+    from scraper.evaluate import load_corpus, report, run, score
+
+    if not corpus.is_dir():
+        raise BadInput(f"no such folder: {corpus}")
+    try:
+        pages = load_corpus(corpus)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    result = run(pages)
+    scores = score({page.id: page.gold for page in pages}, result.predictions)
+    scores["median_ms"] = round(result.median_ms, 1)
+    for page_id, why in result.misses.items():
+        click.echo(f"no article: {page_id}: {why}", err=True)
+    click.echo(f"{corpus}: " + "\n".join(report(scores, result.median_ms)))
+    for path, data in ((predictions_path, result.predictions), (json_path, scores)):
+        if path:
+            path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def _check_since(since: str | None) -> None:
     if since:
         try:
             date.fromisoformat(since)
         except ValueError:
             raise BadInput(f"--since must be a day as YYYY-MM-DD, not {since!r}") from None
+
+
+def _start_urls(site: str, urls: tuple[str, ...], urls_file: Path | None,
+                base_url: str | None) -> tuple[str, ...]:
+    """The start URLs of a `news` crawl (none for a declared site), checked."""
+    from scraper.urls import read_url_list
+
+    found = list(urls)
+    if urls_file:
+        if not urls_file.is_file():
+            raise BadInput(f"no such file: {urls_file}")
+        found += read_url_list(urls_file.read_text(encoding="utf-8"))
+    if site == "news" and base_url:
+        raise BadInput("--base-url is for declared sites; give the news spider its sites "
+                       "with --url")
+    if site != "news":
+        if found:
+            raise BadInput(f"--url and --urls-file are for `scraper crawl news`, not {site!r}")
+        return ()
+    if not found:
+        raise BadInput("scraper crawl news needs --url URL or --urls-file FILE")
+    for url in found:
+        if not url.startswith(("http://", "https://")):
+            raise BadInput(f"a start URL must start with http:// or https://, not {url!r}")
+    return tuple(dict.fromkeys(found))
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:

@@ -55,11 +55,14 @@ def summary(stats: dict[str, Any]) -> str:
         return int(stats.get(key, 0))
 
     dropped = sum(v for k, v in stats.items() if k.startswith("articles/dropped/"))
+    kinds = ", ".join(f"{v} {k.rsplit('/', 1)[1]}" for k, v in sorted(stats.items())
+                      if k.startswith("pages/not_article/"))
     return (
         f"{n('archive/new')} new, {n('archive/updated')} updated, "
         f"{n('archive/unchanged')} unchanged articles; "
         f"{n('pages/skipped_archived')} already archived, {n('pages/blocked')} blocked, "
-        f"{n('pages/not_article')} not articles, {n('pages/failed')} failed, "
+        f"{n('pages/not_article')} not articles{f' ({kinds})' if kinds else ''}, "
+        f"{n('pages/failed')} failed, "
         f"{dropped} dropped; finish reason: {stats.get('finish_reason', 'unknown')}"
         + (f"; {n('discovery/blocked')} feed/listing pages blocked"
            if n("discovery/blocked") else "")

@@ -4,6 +4,10 @@ A URL path `/a/b` is served from `a/b` when that is a file, else from `a/b/index
 (or `.xml`, `.json`, `.txt`); a query string selects `a/b/<query>.<ext>`, so a
 WordPress REST page `/wp-json/wp/v2/posts?page=2&per_page=20` is the file
 `wp-json/wp/v2/posts/page=2&per_page=20.json`. Anything else answers 404.
+
+A replica written with its real absolute URLs (sitemaps, feeds and canonical links need
+them) names that `origin`; the server rewrites it to its own address in every text file,
+so those links lead back to the replica whatever port it was given.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ CONTENT_TYPES = {
 class FixtureSite:
     """A running local server for `root`; use as a context manager or call stop()."""
 
-    def __init__(self, root: str | Path, port: int = 0):
+    def __init__(self, root: str | Path, port: int = 0, origin: str | None = None):
         self.root = Path(root).resolve()
+        self.origin = origin.rstrip("/") if origin else None
         if not self.root.is_dir():
             raise FileNotFoundError(f"no fixture site at {self.root}")
         self.requests: list[str] = []
@@ -73,6 +78,16 @@ class FixtureSite:
             names = [f"index{ext}" for ext in CONTENT_TYPES]
         return next((path / n for n in names if (path / n).is_file()), None)
 
+    def body(self, file: Path) -> bytes:
+        """The bytes served for `file`: its own, with `origin` made this server's address
+        (also in the escaped form JSON gives it, `https:\\/\\/…`)."""
+        data = file.read_bytes()
+        if self.origin and file.suffix in CONTENT_TYPES:
+            for old, new in ((self.origin, self.url),
+                             (self.origin.replace("/", "\\/"), self.url.replace("/", "\\/"))):
+                data = data.replace(old.encode(), new.encode())
+        return data
+
 
 class _Handler(BaseHTTPRequestHandler):
     site: FixtureSite
@@ -86,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif file is None:
             self._answer(404, b"<html><body><h1>Not Found</h1></body></html>", ".html")
         else:
-            self._answer(200, file.read_bytes(), file.suffix)
+            self._answer(200, self.site.body(file), file.suffix)
 
     def _answer(self, status: int, body: bytes, suffix: str) -> None:
         self.send_response(status)

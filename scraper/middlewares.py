@@ -75,8 +75,10 @@ class SkipArchivedMiddleware:
             db = open_archive(self.path)
         except ArchiveError:
             return  # the archive pipeline reports this; nothing is known yet
-        site = getattr(getattr(spider, "site", None), "name", spider.name)
-        self.known = known_urls(db, site)
+        # A site spider crawls one site; the news spider names every site it crawls.
+        sites = getattr(spider, "archive_sites", None) or [
+            getattr(getattr(spider, "site", None), "name", spider.name)]
+        self.known = set().union(*(known_urls(db, site) for site in sites))
         db.close()
 
     def process_request(self, request: Request) -> None:

@@ -60,3 +60,8 @@ ARCHIVE_SINCE = None
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- The generic `news` spider ------------------------------------------------------------
+# How many links deep it follows a site's pages from the start URL (0: sitemaps, feeds and
+# the REST API only). Each level multiplies the pages fetched.
+NEWS_FOLLOW_DEPTH = 2

@@ -40,3 +40,20 @@ def same_site(url: str, domains: tuple[str, ...]) -> bool:
     """True when `url` is on one of `domains` or a subdomain of one."""
     host = host_of(url)
     return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def netloc_of(url: str) -> str:
+    """Host and port of `url`, lower-cased, as written (with "www.", without user info)."""
+    return urlsplit(url).netloc.lower().rpartition("@")[2]
+
+
+def site_key(url: str) -> str:
+    """Host and port of `url` without "www.": what makes two URLs one site for a crawl
+    (a local fixture on 127.0.0.1:8001 is not the one on :8002)."""
+    return netloc_of(url).removeprefix("www.")
+
+
+def read_url_list(text: str) -> list[str]:
+    """URLs of a list file: one per line; blank lines and `#` comments are skipped."""
+    lines = (re.sub(r"(^|\s)#.*$", "", line).strip() for line in text.splitlines())
+    return [line for line in lines if line]

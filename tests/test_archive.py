@@ -19,7 +19,7 @@ def make_item(url="https://www.example.org/story/1", title="Grain ships stall",
     article = Article(
         url=url, site="example", title=title, subtitle=None, byline="By Ann Lee and Bo Ek",
         authors=["Ann Lee", "Bo Ek"], published="2023-03-14T10:25:00-04:00",
-        published_text="2023-03-14T10:25:00-04:00",
+        published_text="2023-03-14T10:25:00-04:00", modified=None,
         tags=[{"name": "Europe", "kind": "region"}, {"name": "Food", "kind": "theme"}],
         body=body, original_source={"name": "South Front", "url": "https://southfront.org/x",
                                     "date": "2023-03-13"},

@@ -13,7 +13,8 @@ from conftest import REPO, SITES_DIR, golden_cases, load_case
 from scraper.cli import cli
 
 RECORD_KEYS = ["url", "site", "title", "subtitle", "byline", "authors", "published",
-               "published_text", "tags", "body", "original_source", "language", "word_count",
+               "published_text", "modified", "tags", "body", "original_source", "language",
+               "word_count",
                "content_hash", "fetched_at"]
 
 
@@ -53,7 +54,16 @@ def test_extract_not_an_article_exits_1():
      "Error: no such file: missing.html"),
     (["extract", __file__, "--url", "https://x.org/", "--site", "nosuchsite"],
      "Error: unknown site 'nosuchsite' (known: globalresearch)"),
-    (["crawl", "nosuchsite"], "Error: unknown site 'nosuchsite' (known: globalresearch)"),
+    (["crawl", "nosuchsite"],
+     "Error: unknown site 'nosuchsite' (known: globalresearch, news)"),
+    (["crawl", "news"], "Error: scraper crawl news needs --url URL or --urls-file FILE"),
+    (["crawl", "news", "--url", "example.com"],
+     "Error: a start URL must start with http:// or https://, not 'example.com'"),
+    (["crawl", "news", "--urls-file", "missing.txt"], "Error: no such file: missing.txt"),
+    (["crawl", "news", "--url", "https://a.example/", "--base-url", "http://127.0.0.1:8000"],
+     "Error: --base-url is for declared sites; give the news spider its sites with --url"),
+    (["crawl", "globalresearch", "--url", "https://example.com/"],
+     "Error: --url and --urls-file are for `scraper crawl news`, not 'globalresearch'"),
     (["crawl", "globalresearch", "--since", "last week"],
      "Error: --since must be a day as YYYY-MM-DD, not 'last week'"),
     (["crawl", "globalresearch", "--base-url", "localhost:8000"],

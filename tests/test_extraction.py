@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.cli import cli
+from scraper.extraction.encoding import decode_page
 from scraper.extraction.extract import extract
 
 URL = "https://www.globalresearch.ca/a-story/5000001"
@@ -30,6 +31,8 @@ def article_html(charset="utf-8", extra_head="", body_text=PARAGRAPH):
     "<html><head><script>" + "var a=1;" * 700_000 + "</script></head><body></body></html>",
     "<html><body><div><p>broken <b>nesting <i>here</div></p></b></body>",
     "<html><body><h1>Title only</h1></body></html>",
+    "<html><body><h1>Lone \ud800 surrogate</h1></body></html>",
+    "\x00" * 1000,
 ])
 def test_odd_pages_give_a_reason_not_an_exception(html):
     result = extract(html, URL)
@@ -79,7 +82,7 @@ def test_unknown_site_uses_structured_data():
     assert (article.title, article.authors, article.published, article.language) == (
         "Port strike ends", ["Lena Berg"], "2024-05-02T09:30:00+02:00", "sv")
     assert article.body == PARAGRAPH.strip()
-    assert article.provenance["title"] == "json-ld"
+    assert article.provenance["title"] == "meta:og:title"
 
 
 def test_meta_time_wins_over_the_visible_day():
@@ -96,3 +99,24 @@ def test_author_footer_when_there_is_no_byline():
     article = extract(html, URL).article
     assert (article.byline, article.authors) == (None, ["Ana Pérez"])
     assert article.provenance["authors"] == "text:author-footer"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    # a re-saved page: UTF-8 bytes under an old Latin-9 declaration
+    ('<meta charset="iso-8859-15"><p>sanción</p>'.encode(), "sanción"),
+    ('<meta charset="iso-8859-1"><p>sanción</p>'.encode("iso-8859-1"), "sanción"),
+    ('<meta charset="windows-1251"><p>Київ</p>'.encode("cp1251"), "Київ"),
+    ('<meta charset="shift_jis"><p>港のクレーン</p>'.encode("shift_jis"), "港のクレーン"),
+    ("\ufeff<p>Zürich</p>".encode("utf-16"), "Zürich"),
+    ("\ufeff<p>Zürich</p>".encode("utf-8"), "<p>Zürich"),
+])
+def test_pages_decode_whatever_their_encoding(raw, expected):
+    assert expected in decode_page(raw)
+
+
+def test_binary_garbage_is_not_an_article(tmp_path):
+    page = tmp_path / "garbage.html"
+    page.write_bytes(bytes(range(256)) * 50)
+    result = CliRunner().invoke(cli, ["extract", str(page), "--url", URL])
+    assert result.exit_code == 1
+    assert result.output.startswith("not_article:")

@@ -42,7 +42,12 @@ def test_inline_text_decodes_entities_and_drops_invisible():
     ("29 May 2019", {}, "2019-05-29"),
     ("2023-03-14T10:25:00-04:00", {}, "2023-03-14T10:25:00-04:00"),
     ("2023-03-14T14:25:00Z", {}, "2023-03-14T14:25:00+00:00"),
-    ("2025-05-12T08:00:00", {}, "2025-05-12"),
+    ("2025-05-12T08:00:00", {}, "2025-05-12T08:00:00"),
+    ("2023-04-28 18:11:01.0", {}, "2023-04-28T18:11:01"),
+    ("2024-07-17T18:39:23+0100", {}, "2024-07-17T18:39:23+01:00"),
+    ("2024-10-23T15:48:15 UTC", {}, "2024-10-23T15:48:15+00:00"),
+    ("26.04.2024, 20:44 Uhr", {"languages": ["de"]}, "2024-04-26T20:44:00"),
+    ("2019-13-40", {}, None),
     ("2025-05-12T08:00:00", {"timezone": "America/Toronto"}, "2025-05-12T08:00:00-04:00"),
     ("30. Mai 2019", {"languages": ["de"]}, "2019-05-30"),
     ("no date here", {}, None),
@@ -97,6 +102,13 @@ def test_challenge_page_is_recognised():
             "<script src='/cdn-cgi/challenge-platform/h/g/orchestrate/jsch/v1'></script>"
             "</body></html>")
     assert challenge_reason(html).startswith("challenge page")
+
+
+def test_page_carrying_cloudflare_bot_management_script_is_not_blocked():
+    html = ("<html><head><title>Budget passes</title></head><body><h1>Budget passes</h1>"
+            "<p>The budget passed on Friday.</p><script>var a=document.createElement('script');"
+            "a.src='/cdn-cgi/challenge-platform/scripts/jsd/main.js';</script></body></html>")
+    assert challenge_reason(html) is None
 
 
 def test_article_mentioning_a_challenge_is_not_blocked():

@@ -1,25 +1,87 @@
-"""Author names out of a byline: no "By", no e-mail, no honorific, lists split."""
+"""Author names out of a byline: no "By", no e-mail, no role, no date, lists split."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_LEAD = re.compile(r"^\s*(written\s+)?(by|von|par|por|door|di|av|af)\b\s*:?\s*", re.IGNORECASE)
-_SPLIT = re.compile(r"\s*(?:,|;|\s&\s|\band\b|\bund\b|\bet\b)\s*", re.IGNORECASE)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+# "By", "Von", "Par", "Por", "Door", "Av", "Af", "Di" and "Author:"-style labels.
+_LEAD = re.compile(
+    r"^\s*(?:(?:written|reported|text|texto|story|articles|posts|stories)\s+)?(?:by|von|par|por|door|di|av|af|przez)\b"
+    r"\s*:?\s*|^\s*(?:autor(?:in|en|es|a)?|authors?|auteurs?|text|texto|redaktion)\s*:\s*",
+    re.IGNORECASE,
+)
+# Separators of a list of names: ",", ";", "&", "|", "•", and "and" in several languages.
+_SPLIT = re.compile(r"\s*(?:[,;|•·、，；]|\s&\s|\s(?:and|AND|und|et|y|e|og|och|en|i|és|ve)\s)\s*")
+# A lower-case label before the lead word: "capital von Jemima Kelly", "story by Ana Ruiz".
+_INNER_LEAD = re.compile(r"^\s*[a-zà-ÿ]\S*(?:\s+\S+)?\s+(?:by|von|par|por)\s+(?=[^\W\d_a-zà-ÿ])")
+# A picture credit, not a byline: "(Image: Getty Images)", "Foto: dpa".
+_CREDIT = re.compile(r"^\W*(image|photo|foto|bild|picture|pictures|credit|source|quelle)s?\s*:",
+                     re.IGNORECASE)
+# Where the reporter was: "Associated Press in Valencia", "By TPN, in News, …".
+_PLACE = re.compile(r",?\s+in\s+(?=[A-ZÀ-Ý])")
 _HONORIFIC = re.compile(r"^(prof|professor|dr|mr|mrs|ms|rev)\.?\s+", re.IGNORECASE)
 _EDGE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
+# A part naming a job, not a person: "Staff Writer", "Senior Correspondent", "Redakteurin".
+_ROLE = re.compile(
+    r"\b(staff|reporter|correspondent|editor|editors|writer|journalist|contributor|columnist"
+    r"|photographer|producer|analyst|presenter|anchor|news desk|newsroom|updated|published"
+    r"|redakteur\w*|korrespondent\w*|journalistin|reporterin|autorin|rédact\w*|redactor\w*"
+    r"|corresponsal|periodista|giornalista|inviat[oa])\b",
+    re.IGNORECASE,
+)
+# Month names next to a day in a byline ("Madeleine Howell 30 August 2023").
+_MONTH = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni"
+    r"|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre"
+    r"|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre"
+    r"|noviembre|diciembre|january|february|march|april|june|july|august|september|october"
+    r"|november|december)\b\.?",
+    re.IGNORECASE,
+)
+_MAX_WORDS = 5
 
 
-def split_authors(byline: str) -> list[str]:
-    """Names in a byline, in order: "By Prof. A and B (b@x.org)" -> ["A", "B"]."""
-    text = _EMAIL.sub(" ", byline)
+def split_authors(byline: str, not_names: Iterable[str] = ()) -> list[str]:
+    """Names in a byline, in order: "By Prof. A and B (b@x.org), Staff Writer" -> ["A", "B"].
+
+    `not_names` are names that are not authors here (the site's own name).
+    """
+    skip = {_key(n) for n in not_names}
+    text = _URL.sub(" ", _EMAIL.sub(" ", byline))
     text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
     text = _LEAD.sub("", text)
+    if _CREDIT.match(text):
+        return []
+    text = _PLACE.split(text, maxsplit=1)[0]
     names: list[str] = []
     for part in _SPLIT.split(text):
-        name = _HONORIFIC.sub("", _EDGE.sub("", part))
-        name = re.sub(r"\s+", " ", name).strip()
-        if name and any(c.isalpha() for c in name) and name not in names:
+        name = _clean(part)
+        if name and _key(name) not in skip and name not in names:
             names.append(name)
     return names
+
+
+def _clean(part: str) -> str | None:
+    before_digit = re.split(r"(?:^|(?<=\s))\d", part, maxsplit=1)[0]
+    if before_digit != part:  # a date or time ends the name, with its month
+        part = re.sub(rf"(\s*{_MONTH.pattern})+\s*$", "", before_digit, flags=re.IGNORECASE)
+    part = _LEAD.sub("", _INNER_LEAD.sub("", part))
+    name = _HONORIFIC.sub("", _EDGE.sub("", part))
+    name = re.sub(r"\s+", " ", name).strip()
+    if not name or not any(c.isalpha() for c in name) or _ROLE.search(name):
+        return None
+    if len(name.split()) > _MAX_WORDS or len(name) > 60:
+        return None
+    return name
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\W+", "", name).casefold()
+
+
+def is_same_name(a: str, b: str) -> bool:
+    """Whether two names are the same up to case, spaces and punctuation."""
+    return _key(a) == _key(b)

@@ -8,7 +8,9 @@ import re
 _MARKERS = re.compile(
     r"<title>\s*(just a moment\.\.\.|attention required!?\s*\|\s*cloudflare|"
     r"access denied\s*\|[^<]*cloudflare|ddos-guard|please wait\.\.\.)\s*</title>"
-    r"|/cdn-cgi/challenge-platform/|\bcf-browser-verification\b|\bcf_chl_opt\b|"
+    # Cloudflare's challenge script (its bot-management script, /cdn-cgi/challenge-platform/
+    # scripts/jsd/main.js, rides on ordinary pages and says nothing).
+    r"|/cdn-cgi/challenge-platform/h/\w+/orchestrate/|\bcf-browser-verification\b|\bcf_chl_opt\b|"
     r"_incapsula_resource|\bpx-captcha\b|/distil_r_captcha|"
     r"enable javascript and cookies to continue|checking your browser before accessing",
     re.IGNORECASE,

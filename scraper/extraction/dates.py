@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-_ISO = re.compile(r"^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?$")
+# ISO 8601 as pages write it: "2024-04-26 20:44", "2023-04-28 18:11:01.0", "…+0100", "…Z",
+# "2024-10-23T15:48:15 UTC".
+_ISO = re.compile(
+    r"^(?P<day>\d{4}-\d\d-\d\d)"
+    r"(?:[T ](?P<time>\d\d:\d\d(?::\d\d)?)(?:[.,]\d+)?)?"
+    r"\s*(?P<zone>Z|UTC|GMT|[+-]\d\d(?::?\d\d)?)?$",
+    re.IGNORECASE,
+)
 _HAS_TIME = re.compile(r"\d{1,2}[:h.]\d\d(?!\d)|\b\d{1,2}\s*(am|pm)\b", re.IGNORECASE)
 
 
@@ -17,35 +24,48 @@ def parse_date(
     *,
     languages: list[str] | None = None,
     timezone: str | None = None,
+    words: bool = True,
 ) -> str | None:
     """Return `text` as an ISO 8601 string, or None when it holds no date.
 
-    A time without an offset gets the site's `timezone` when one is known; with neither,
-    the time is dropped and only the day is returned, since a bare time is ambiguous.
+    A time with an offset keeps it; a time without one gets the site's `timezone` when one is
+    known, else stays a local time without offset ("2023-04-28T18:11:01"), which is what the
+    page said. `words=False` reads ISO values only (dateparser is slow).
     """
-    text = text.strip()
-    if not text:
+    text = (text or "").strip()
+    if not text or len(text) > 200:
         return None
-    found = _from_iso(text) if _ISO.match(text) else _from_words(text, languages)
+    found = read_iso(text)
+    if found is None and words and not _ISO.match(text):
+        found = _from_words(text, languages)
     if found is None:
         return None
     if isinstance(found, date) and not isinstance(found, datetime):
         return found.isoformat()
-    if found.tzinfo is None:
-        if not timezone:
-            return found.date().isoformat()
+    if found.tzinfo is None and timezone:
         found = found.replace(tzinfo=ZoneInfo(timezone))
-    return found.isoformat()
+    return found.isoformat(timespec="seconds")
 
 
-def _from_iso(text: str) -> date | datetime | None:
-    if len(text) == 10:
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return None
+def read_iso(text: str) -> date | datetime | None:
+    """An ISO 8601 value as a day, or a time with or without offset; None if not ISO."""
+    match = _ISO.match(text.strip())
+    if match is None:
+        return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        day = date.fromisoformat(match["day"])
+    except ValueError:
+        return None
+    if not match["time"]:
+        return day
+    zone = (match["zone"] or "").upper()
+    if zone in ("Z", "UTC", "GMT"):
+        zone = "+00:00"
+    elif zone and ":" not in zone:
+        zone = f"{zone[:3]}:{zone[3:] or '00'}"
+    clock = match["time"] if match["time"].count(":") == 2 else match["time"] + ":00"
+    try:
+        return datetime.fromisoformat(f"{day.isoformat()}T{clock}{zone}")
     except ValueError:
         return None
 
@@ -54,11 +74,26 @@ def _from_words(text: str, languages: list[str] | None) -> date | datetime | Non
     settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
     try:
         parsed = dateparser.parse(text, languages=languages, settings=settings)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, LookupError):
         parsed = None
     if parsed is None:
         return None
     return parsed if _HAS_TIME.search(text) else parsed.date()
+
+
+def precision(iso: str) -> int:
+    """0 for a day, 1 for a local time without offset, 2 for a time with its offset."""
+    if len(iso) <= 10:
+        return 0
+    return 2 if re.search(r"(Z|[+-]\d\d:\d\d)$", iso) else 1
+
+
+def same_moment(coarse: str, fine: str) -> bool:
+    """Whether `fine` says more of the moment `coarse` names: the same day for a day, the
+    same wall-clock minute for a local time."""
+    if precision(coarse) == 0:
+        return fine[:10] == coarse
+    return fine[:16] == coarse[:16]
 
 
 def day_of(iso: str | None) -> str | None:
@@ -75,8 +110,23 @@ _DATE_IN_TEXT = re.compile(
 )
 
 
+# Numeric day-first dates with an optional time: "25.04.24 | 14:07 Uhr", "2.11.2023, 08:15".
+_DOTTED = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d\d)\b"
+                     r"(?:\D{1,6}?(\d{1,2})[:.](\d\d)\b)?")
+
+
 def find_date(text: str, languages: list[str] | None = None) -> str | None:
     """The first date written inside a longer text ("By A. Author, March 31, 2019")."""
+    dotted = _DOTTED.search(text or "")
+    if dotted:
+        day, month, year, hour, minute = dotted.groups()
+        year = int(year) + (2000 if len(year) == 2 else 0)
+        try:
+            found = datetime(year, int(month), int(day), int(hour or 0), int(minute or 0))
+        except ValueError:
+            found = None
+        if found:
+            return found.isoformat(timespec="seconds") if hour else found.date().isoformat()
     match = _DATE_IN_TEXT.search(text or "")
     if match is None:
         return None

@@ -6,6 +6,7 @@ import json
 import re
 from functools import cached_property
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -31,8 +32,14 @@ class Document:
     def __init__(self, html: str, url: str):
         self.url = url
         # parsel wants some markup; an empty page still becomes an (empty) tree.
-        self.sel = Selector(text=html if html.strip() else "<html></html>")
+        html = html if html.strip() else "<html></html>"
+        try:
+            self.sel = Selector(text=html)
+        except UnicodeEncodeError:  # lone surrogates from a bad decoder: drop them
+            self.sel = Selector(text=html.encode("utf-8", "ignore").decode("utf-8"))
         self.root: etree._Element = self.sel.root
+        # Results of extraction steps that several fields ask for.
+        self.memo: dict[str, Any] = {}
 
     def css(self, query: str) -> list[etree._Element]:
         return [s.root for s in self.sel.css(query) if isinstance(s.root, etree._Element)]
@@ -52,64 +59,182 @@ class Document:
     @cached_property
     def meta(self) -> dict[str, str]:
         """`<meta>` values keyed by lower-cased property/name/itemprop; the first one wins."""
-        found: dict[str, str] = {}
+        return {key: values[0] for key, values in self.meta_lists.items()}
+
+    @cached_property
+    def meta_lists(self) -> dict[str, list[str]]:
+        """Every `<meta>` value per lower-cased key, in page order (article:tag repeats)."""
+        found: dict[str, list[str]] = {}
         for el in self.root.iter("meta"):
-            key = el.get("property") or el.get("name") or el.get("itemprop")
+            key = (el.get("property") or el.get("name") or el.get("itemprop")
+                   or el.get("http-equiv"))
             value = el.get("content")
             if key and value and value.strip():
-                found.setdefault(key.strip().lower(), value.strip())
+                found.setdefault(key.strip().lower(), []).append(value.strip())
         return found
 
     @cached_property
     def json_ld(self) -> list[dict[str, Any]]:
-        """Every JSON-LD object on the page, with `@graph` lists flattened."""
+        """Every JSON-LD object on the page: `@graph` and lists flattened, and the objects a
+        page nests as its `mainEntity` listed too. Sloppy JSON (comments, CDATA, raw control
+        characters) is read; JSON that still fails is skipped."""
         objects: list[dict[str, Any]] = []
         for script in self.root.iter("script"):
             if (script.get("type") or "").strip().lower() != "application/ld+json":
                 continue
-            try:
-                data = json.loads(script.text or "")
-            except ValueError:
-                continue
-            _flatten(data, objects)
+            data = _load_json(script.text or "")
+            if data is not None:
+                _flatten(data, objects)
         return objects
 
     @cached_property
+    def ld_ids(self) -> dict[str, dict[str, Any]]:
+        """JSON-LD objects by their `@id`, to resolve references such as Yoast's
+        `"author": {"@id": "…/#/schema/person/…"}`."""
+        return {obj["@id"]: obj for obj in self.json_ld
+                if isinstance(obj.get("@id"), str) and len(obj) > 1}
+
+    def resolve(self, value: Any) -> Any:
+        """`value` with a bare `{"@id": …}` reference replaced by the object it names."""
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and "@id" in value:
+            return self.ld_ids.get(value["@id"], value) if isinstance(value["@id"], str) else value
+        return value
+
+    @cached_property
     def article_ld(self) -> dict[str, Any] | None:
-        """The JSON-LD object describing the article itself, if the page has one."""
-        for obj in self.json_ld:
-            types = obj.get("@type")
-            types = types if isinstance(types, list) else [types]
-            if any(isinstance(t, str) and ARTICLE_TYPES.search(t) for t in types):
+        """The JSON-LD object describing the article itself, if the page has one.
+
+        Among several article objects (a page may describe its related stories too), the one
+        whose URL is the page's wins, then the first that has a headline.
+        """
+        articles = [obj for obj in self.json_ld if is_article_type(obj.get("@type"))]
+        if not articles:
+            return None
+        own = _path_of(self.url)
+        for obj in articles:
+            if own and any(_path_of(u) == own for u in _ld_urls(obj)):
                 return obj
-        return None
+        return next((obj for obj in articles if obj.get("headline")), articles[0])
+
+    @cached_property
+    def site_names(self) -> list[str]:
+        """Names the site goes by: og:site_name, application-name, the JSON-LD publisher and
+        WebSite, the name in the domain ("n-tv" of www.n-tv.de, "bbc" of news.bbc.co.uk)."""
+        names = [self.meta.get("og:site_name"), self.meta.get("application-name"),
+                 self.meta.get("twitter:site", "").lstrip("@")]
+        for obj in self.json_ld:
+            if obj.get("@type") in ("WebSite", "Organization", "NewsMediaOrganization"):
+                names.append(obj.get("name"))
+        publisher = self.resolve((self.article_ld or {}).get("publisher"))
+        if isinstance(publisher, dict):
+            names.append(publisher.get("name"))
+        names.append(domain_label(self.url))
+        return [n.strip() for n in names if isinstance(n, str) and n.strip()]
+
+    @cached_property
+    def itemprops(self) -> dict[str, list[etree._Element]]:
+        """Elements per microdata property, in page order (one pass instead of an XPath per
+        property)."""
+        found: dict[str, list[etree._Element]] = {}
+        for el in self.order:
+            for prop in (el.get("itemprop") or "").split():
+                found.setdefault(prop, []).append(el)
+        return found
 
     @cached_property
     def order(self) -> dict[etree._Element, int]:
         """Document position of every element, to compare "before" and "after"."""
-        return {el: i for i, el in enumerate(self.root.iter())}
+        return {el: i for i, el in enumerate(self.root.iter()) if isinstance(el.tag, str)}
 
     @cached_property
     def lang(self) -> str | None:
-        value = self.root.get("lang") or self.meta.get("og:locale") or self.meta.get("language")
-        if not value:
-            return None
-        primary = re.split(r"[-_]", value.strip())[0].lower()
-        return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+        """The page's language as a two- or three-letter code: the `lang` attribute, og:locale,
+        the JSON-LD inLanguage, a Content-Language or language meta."""
+        ld_lang = (self.article_ld or {}).get("inLanguage")
+        for value in (self.root.get("lang"), self.meta.get("og:locale"),
+                      ld_lang if isinstance(ld_lang, str) else None,
+                      self.meta.get("content-language"), self.meta.get("language"),
+                      self.meta.get("dc.language")):
+            match = _LANG_TAG.fullmatch((value or "").strip().lower())
+            if match and match[1] not in ("utf", "iso", "win"):
+                return match[1]
+        return None
 
 
-def _flatten(data: Any, out: list[dict[str, Any]]) -> None:
+# A language tag: "en", "de-AT", "pt_BR", "zh-Hans-CN" (not "utf-8").
+_LANG_TAG = re.compile(r"([a-z]{2,3})(?:[-_][a-z]{2,4}|[-_]\d{3})*")
+
+
+def domain_label(url: str) -> str | None:
+    """The name part of a URL's registered domain: "bbc" of https://news.bbc.co.uk/x."""
+    try:
+        parts = (urlsplit(url).hostname or "").split(".")
+    except ValueError:
+        return None
+    if len(parts) < 2:
+        return parts[0] or None
+    if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in {
+            "co", "com", "org", "net", "gov", "ac", "or", "ne", "gob", "edu"}:
+        return parts[-3]
+    return parts[-2]
+
+
+def is_article_type(types: Any) -> bool:
+    types = types if isinstance(types, list) else [types]
+    return any(isinstance(t, str) and ARTICLE_TYPES.search(t) for t in types)
+
+
+_JSON_JUNK = re.compile(r"^\s*(<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(-->|//\s*\]\]>|\]\]>)\s*$")
+
+
+def _load_json(text: str) -> Any:
+    text = _JSON_JUNK.sub("", text.strip())
+    if not text:
+        return None
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        pass
+    try:  # trailing commas, the commonest hand-written mistake
+        return json.loads(re.sub(r",\s*([}\]])", r"\1", text), strict=False)
+    except ValueError:
+        return None
+
+
+def _flatten(data: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
+    if depth > 5:
+        return
     if isinstance(data, list):
         for item in data:
-            _flatten(item, out)
+            _flatten(item, out, depth + 1)
     elif isinstance(data, dict):
         if "@graph" in data:
-            _flatten(data["@graph"], out)
-        else:
-            out.append(data)
+            _flatten(data["@graph"], out, depth + 1)
+            return
+        out.append(data)
+        for key in ("mainEntity", "mainEntityOfPage"):
+            nested = data.get(key)
+            if isinstance(nested, dict) and is_article_type(nested.get("@type")):
+                _flatten(nested, out, depth + 1)
+
+
+def _ld_urls(obj: dict[str, Any]) -> list[str]:
+    urls = [obj.get("url"), obj.get("@id")]
+    main = obj.get("mainEntityOfPage")
+    urls.append(main.get("@id") or main.get("url") if isinstance(main, dict) else main)
+    return [u for u in urls if isinstance(u, str)]
+
+
+def _path_of(url: str) -> str:
+    try:
+        return urlsplit(url.strip()).path.rstrip("/")
+    except ValueError:
+        return ""
 
 
 def subtree_end(doc: Document, el: etree._Element) -> int:
     """Position of the last element inside `el` (or of `el` itself when it has no children)."""
-    *_, last = el.iter()
+    *_, last = el.iter(etree.Element)  # elements only: comments have no position
     return doc.order[last]

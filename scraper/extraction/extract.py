@@ -3,24 +3,22 @@ page and `scraper extract` all get the same record."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from scraper.extraction import fields
 from scraper.extraction.blocking import challenge_reason
 from scraper.extraction.body import find_body
 from scraper.extraction.document import Document
+from scraper.extraction.language import detect_language
+from scraper.extraction.page_kind import ERROR_TITLE, page_kind
 from scraper.extraction.record import Article, Extraction, content_hash
 from scraper.extraction.repeats import RepeatStore
-from scraper.extraction.text import word_count
+from scraper.extraction.text import inline_text, word_count
 from scraper.sites import Site, site_for_url
 from scraper.urls import canonical_url
 
 # Fewer words than this and the page is a stub, an error page or a listing, not an article.
 MIN_BODY_WORDS = 20
-# Titles of soft error pages, which answer 200 with the site's template.
-ERROR_TITLE = re.compile(r"^(page )?not found\b|^404\b|\bcan[’']t be found\b|^error\b",
-                         re.IGNORECASE)
 
 
 def extract(html: str, url: str, site: Site | None = None,
@@ -35,6 +33,9 @@ def extract(html: str, url: str, site: Site | None = None,
         return Extraction("blocked", reason=reason)
     site = site or site_for_url(url)
     doc = Document(html, url)
+    kind = page_kind(doc, url)
+    if kind:
+        return Extraction("not_article", reason=kind.reason, kind=kind.kind)
     provenance: dict[str, str] = {}
 
     def take(name: str, found: fields.Found | None):
@@ -52,18 +53,22 @@ def extract(html: str, url: str, site: Site | None = None,
     byline = take("byline", found_byline)
     authors = take("authors", fields.authors(doc, site, found_byline)) or []
     published, published_text = take("published", fields.published(doc, site, span)) or (None, None)
-    tags = take("tags", fields.tags(doc, site)) or []
+    modified, _ = take("modified", fields.modified(doc, site, span)) or (None, None)
+    tags = take("tags", fields.tags(doc, site, span)) or []
     source = take("original_source", fields.original_source(doc, site, span))
     subtitle = take("subtitle", fields.subtitle(doc, site))
 
     if not title:
         return Extraction("not_article", reason="no headline")
     if ERROR_TITLE.search(title):
-        return Extraction("not_article", reason=f"error page: {title}")
-    if not (published or byline or doc.article_ld or doc.meta.get("og:type") == "article"
+        return Extraction("not_article", reason=f"error page: {title}", kind="error")
+    if not (published or byline or authors or doc.article_ld
+            or doc.meta.get("og:type") == "article"
             or (container and container.source.removeprefix("css:") in site.rules.body)):
         return Extraction("not_article", reason="no article markers (date, byline, metadata)")
-    echoes = {t for t in (title, subtitle, byline, published_text) if t}
+    shown_title = (inline_text(found_title.element)
+                   if found_title and found_title.element is not None else None)
+    echoes = {t for t in (title, shown_title, subtitle, byline, published_text) if t}
     found_body = find_body(doc, site, title, echoes, repeats)
     if found_body is None:
         return Extraction("not_article", reason="no article body")
@@ -82,10 +87,11 @@ def extract(html: str, url: str, site: Site | None = None,
         authors=authors,
         published=published,
         published_text=published_text,
+        modified=modified,
         tags=tags,
         body=body,
         original_source=source,
-        language=doc.lang or site.language,
+        language=_language(doc, site, body, provenance),
         word_count=words,
         content_hash=content_hash(title, body),
         fetched_at=fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
@@ -93,6 +99,17 @@ def extract(html: str, url: str, site: Site | None = None,
         removed=removed,
     )
     return Extraction("article", article=article)
+
+
+def _language(doc: Document, site: Site, body: str, provenance: dict[str, str]) -> str | None:
+    """The declared language (page, then site), else the one the body is written in."""
+    for value, source in ((doc.lang, "declared"), (site.language, "site"),
+                          (None, "detected")):
+        value = value or (detect_language(body) if source == "detected" else None)
+        if value:
+            provenance["language"] = source
+            return value
+    return None
 
 
 def _canonical(doc: Document, url: str, site: Site) -> str:

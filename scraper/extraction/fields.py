@@ -7,27 +7,31 @@ returns the value and a provenance string such as "css:[itemprop=headline]" or "
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 
-from scraper.extraction.authors import split_authors
-from scraper.extraction.dates import parse_date
-from scraper.extraction.document import Document, subtree_end
-from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, clean_text, inline_text
+from scraper.extraction.authors import is_same_name, split_authors
+from scraper.extraction.boilerplate import name_parts
+from scraper.extraction.dates import find_date, parse_date, precision, same_moment
+from scraper.extraction.document import Document, is_article_type, subtree_end
+from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
+from scraper.extraction.titles import clean_value, same_words, strip_site_name
 from scraper.sites.base import Site
 
-GENERIC_TITLE = ("h1[itemprop=headline]", "article h1", "h1.entry-title", "h1")
 GENERIC_BODY = ("[itemprop=articleBody]", "div.entry-content", "div.post-content",
                 "div.article-body", "article", "main")
+# A byline line: "By …" (other languages' "Von …", "Por …" also open ordinary sentences;
+# their bylines are found by their markup).
 BYLINE_TEXT = re.compile(r"^by\s+\S", re.IGNORECASE)
-TIME_META = ("article:published_time", "og:article:published_time", "datepublished",
-             "pubdate", "publishdate", "date", "dc.date.issued", "dc.date", "sailthru.date")
 _NOT_CONTENT = "ancestor-or-self::*[self::nav or self::footer or self::aside or self::header]"
+# An article's own <header> holds its byline and date; navigation, footers and asides don't.
+_OUTSIDE_ARTICLE = "ancestor-or-self::*[self::nav or self::footer or self::aside or self::figure]"
 
 
 @dataclass
@@ -40,27 +44,87 @@ class Found:
 
 
 def title(doc: Document, site: Site) -> Found | None:
+    """The headline: the site's selectors, then og:title (the headline as the publisher words
+    it for sharing, what the page is known by), JSON-LD, other meta, the `<h1>`, `<title>`;
+    each without the site name appended. A JSON-LD headline of its own (copying neither
+    og:title nor `<title>`) comes before og:title."""
     hit = doc.first_text(site.rules.title)
     if hit:
         return Found(hit.text, f"css:{hit.query}", hit.element)
-    ld = doc.article_ld
-    if ld and isinstance(ld.get("headline"), str) and ld["headline"].strip():
-        return Found(clean_text(ld["headline"]), "json-ld")
-    for key in ("og:title", "twitter:title"):
-        if key in doc.meta:
-            return Found(strip_site_suffix(doc.meta[key], site), f"meta:{key}")
+    h1s = [(inline_text(el), el) for el in doc.xpath("//h1") if not el.xpath(_OUTSIDE_ARTICLE)]
+    # A page header's <h1> is usually the site's logo: last, unless in the article.
+    h1s = sorted(((text, el) for text, el in h1s if text),
+                 key=lambda hit: bool(hit[1].xpath("ancestor::header")
+                                      and not hit[1].xpath("ancestor::article|ancestor::main")))
     titles = doc.xpath("//title")
-    if titles and inline_text(titles[0]):
-        return Found(strip_site_suffix(inline_text(titles[0]), site), "title")
-    hit = doc.first_text(GENERIC_TITLE)
-    return Found(hit.text, f"css:{hit.query}", hit.element) if hit else None
+    page_title = inline_text(titles[0]) if titles else ""
+    names = [*doc.site_names, site.title]
+    ld = doc.article_ld or {}
+    candidates = [
+        ("meta:og:title", doc.meta.get("og:title")),
+        ("json-ld", ld.get("headline")),
+        ("meta:twitter:title", doc.meta.get("twitter:title")),
+        ("microdata:headline", _microdata(doc, "headline")),
+        ("meta:dc.title", doc.meta.get("dc.title")),
+        ("css:h1", h1s[0][0] if h1s else None),
+        ("title", page_title),
+    ]
+    shown = [t for t, _ in h1s]
+
+    def cleaned(value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            return ""
+        text = strip_site_name(clean_value(value), names, shown, page_title)
+        if site.rules.title_suffix:
+            text = re.sub(site.rules.title_suffix, "", text).strip()
+        return "" if any(same_words(text, n) for n in names) else text  # the site's name
+
+    og_title, ld_headline = cleaned(candidates[0][1]), cleaned(candidates[1][1])
+    if (og_title and ld_headline and not same_words(og_title, ld_headline)
+            and not same_words(ld_headline, cleaned(page_title))
+            and not _cut_short(ld_headline, [og_title, *shown])):
+        # A JSON-LD headline that copies neither og:title nor <title> was written for the
+        # article itself (one that repeats <title> was generated from it): it wins.
+        candidates = [candidates[1], candidates[0], *candidates[2:]]
+    for source, value in candidates:
+        text = cleaned(value)
+        if text:
+            text, element = _headline_element(text, h1s)
+            return Found(text, source, element)
+    return None
 
 
-def strip_site_suffix(text: str, site: Site) -> str:
-    text = clean_text(text)
-    if site.rules.title_suffix:
-        text = re.sub(site.rules.title_suffix, "", text).strip()
-    return text
+def _cut_short(text: str, fuller: list[str]) -> bool:
+    """Whether `text` is one of `fuller` cut at a length limit ("A long headl…")."""
+    stem = re.sub(r"\s*(…|\.\.\.)$", "", text)
+    return any(f != text and f.startswith(stem) for f in fuller)
+
+
+def _headline_element(text: str, h1s: list[tuple[str, etree._Element]]
+                      ) -> tuple[str, etree._Element | None]:
+    """The `<h1>` showing `text`, for "what follows the headline"; a kicker the meta title
+    puts before the shown headline ("Kicker: Headline") is dropped."""
+    for shown, el in h1s:
+        if shown == text:
+            return text, el
+    for shown, el in h1s:
+        if same_words(shown, text):  # the meta title's quotes or spacing differ
+            return text, el
+    for _, el in h1s:
+        for part in el.iter():
+            part_text = inline_text(part) if part is not el else ""
+            if (len(part_text) >= 12 and text.endswith(part_text)
+                    and re.search(r"[:\-–—]\s*$", text[: -len(part_text)])):
+                return part_text, el
+    return text, (h1s[0][1] if h1s else None)
+
+
+def _microdata(doc: Document, prop: str) -> str | None:
+    for el in doc.itemprops.get(prop, ()):
+        value = el.get("content") or el.get("datetime") or inline_text(el)
+        if value:
+            return value
+    return None
 
 
 def subtitle(doc: Document, site: Site) -> Found | None:
@@ -118,98 +182,483 @@ def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
     for el, text in lines_between(doc, *span):
         if BYLINE_TEXT.match(text) and split_authors(text):
             return Found(text, "text:by-line", el)
+    shown = _byline_elements(doc, doc.site_names)
+    if shown and shown.element is not None and span[0] < doc.order[shown.element] < span[1]:
+        box = _byline_box(shown.element)
+        return Found(inline_text(box), "css:byline-box", box)
     return None
+
+
+def _byline_box(el: etree._Element) -> etree._Element:
+    """The line a byline element sits in ("Von <a>Anna</a> und <a>Jens</a>"), up to where a
+    date or more text joins it."""
+    line = el
+    while line.tag not in BLOCK_TAGS and line.getparent() is not None:
+        text = inline_text(line.getparent())
+        if len(text) > 200 or re.search(r"\d", text) and not re.search(r"\d", inline_text(line)):
+            break
+        line = line.getparent()
+    return line
 
 
 def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | None:
-    """Names from the byline, else structured data, else a site's author footer
-    ("Articles by: …"), else a rel=author link."""
-    if found_byline:
-        names = split_authors(found_byline.value)
-        if names:
-            return Found(names, found_byline.source)
-    ld = doc.article_ld
-    if ld:
-        names = _ld_names(ld.get("author"))
-        if names:
-            return Found(names, "json-ld")
-    if "author" in doc.meta:
-        return Found(split_authors(doc.meta["author"]), "meta:author")
-    if site.rules.author_footer:
-        footer = re.compile(site.rules.author_footer, re.IGNORECASE)
-        for _, text in lines_between(doc, 0, len(doc.order)):
-            match = footer.match(text)
-            names = split_authors(text[match.end():]) if match else []
-            if names:
-                return Found(names, "text:author-footer")
-    for el in doc.xpath("//a[@rel='author']"):
-        if not el.xpath(_NOT_CONTENT) and inline_text(el):
-            return Found(split_authors(inline_text(el)), "css:a[rel=author]")
+    """Person names: the site's byline, JSON-LD and microdata persons, author meta, a
+    "By …" line or byline element, a site's author footer ("Articles by: …"), a rel=author
+    link; an organisation only when no person is named anywhere."""
+    not_names = doc.site_names
+    site_byline = found_byline and found_byline.source in {f"css:{q}" for q in site.rules.byline}
+    ld_people, ld_orgs = _ld_people(doc.resolve((doc.article_ld or {}).get("author")),
+                                    not_names)
+    steps = [
+        lambda: Found(split_authors(found_byline.value), found_byline.source)
+        if site_byline else None,
+        lambda: _more_shown(Found(_credited(ld_people, ld_orgs, not_names), "json-ld"), doc,
+                            not_names) if ld_people else None,
+        lambda: _microdata_people(doc, not_names),
+        lambda: _meta_people(doc, not_names),
+        lambda: Found(split_authors(found_byline.value, not_names), found_byline.source)
+        if found_byline else None,
+        lambda: _author_footer(doc, site),
+        lambda: _byline_elements(doc, not_names),
+        lambda: _meta_people(doc, not_names, keys=("author",)),
+        lambda: _credit_line(doc, not_names),
+        lambda: Found(ld_orgs, "json-ld:organization") if ld_orgs else None,
+        lambda: _meta_people(doc, (), keys=("author", *PERSON_META)),
+    ]
+    for step in steps:
+        found = step()
+        if found and found.value:
+            return found
     return None
 
 
-def _ld_names(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    names: list[str] = []
-    for item in items:
+def _more_shown(found: Found, doc: Document, not_names: list[str]) -> Found:
+    """The visible byline instead of structured data that names only some of its authors."""
+    shown = _byline_elements(doc, not_names)
+    if shown and len(shown.value) > len(found.value) and {
+            n.casefold() for n in found.value} <= {n.casefold() for n in shown.value}:
+        return shown
+    return found
+
+
+# Meta that name persons. Plain "author" names the site as often as a person: it is asked
+# after the visible bylines.
+PERSON_META = ("article:author", "parsely-author", "sailthru.author",
+               "cxenseparse:author", "dc.creator", "dcterms.creator", "byl", "article:byline",
+               "og:article:author", "twitter:misc:written by")
+_AUTHOR_HREF = re.compile(r"/(author|autor|authors|autoren|auteur|autores)/", re.IGNORECASE)
+# Class words of places where names are not the article's authors.
+_NOT_BYLINE = frozenset("comment comments related teaser recommended more bio biography "
+                        "description avatar image img photo follow newsletter footer".split())
+
+
+def _credited(people: list[str], orgs: list[str], not_names: list[str]) -> list[str]:
+    """Persons, with the agencies credited beside them ("Paula Steiger" and "SDA"); never the
+    site itself."""
+    agencies = [o for o in orgs if not any(is_same_name(o, n) for n in not_names)
+                and not any(_key_in(n, o) for n in not_names)]
+    return people + [a for a in agencies if a not in people]
+
+
+def _key_in(name: str, org: str) -> bool:
+    a, b = re.sub(r"\W+", "", name).casefold(), re.sub(r"\W+", "", org).casefold()
+    return len(a) >= 3 and (a in b or b in a)
+
+
+def _ld_people(value: Any, not_names: list[str]) -> tuple[list[str], list[str]]:
+    """Names of persons and of organisations in a JSON-LD author value."""
+    people: list[str] = []
+    orgs: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        kind = item.get("@type") if isinstance(item, dict) else None
         name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str):
-            names += [n for n in split_authors(name) if n not in names]
-    return names
+        if isinstance(name, list):
+            name = ", ".join(n for n in name if isinstance(n, str))
+        if not isinstance(name, str) or _is_url(name):
+            continue
+        name = clean_value(name)
+        if kind and "Organization" in str(kind) or any(is_same_name(name, n) for n in not_names):
+            orgs += [name] if name not in orgs else []
+        else:
+            people += [n for n in split_authors(name, not_names) if n not in people]
+    return people, orgs
+
+
+def _microdata_people(doc: Document, not_names: list[str]) -> Found | None:
+    names: list[str] = []
+    tops = [el for el in doc.itemprops.get("author", ())
+            if not any("author" in (a.get("itemprop") or "") for a in el.iterancestors())]
+    for el in tops:
+        scope = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
+        if (scope is None or not is_article_type(re.sub(r".*/", "", scope.get("itemtype") or ""))
+                or "Organization" in (el.get("itemtype") or "")):
+            continue  # the author of an image, a review, a comment, or a publisher
+        inner = el.xpath(".//*[@itemprop='name']")
+        text = (inner[0].get("content") or inline_text(inner[0])) if inner else (
+            el.get("content") or inline_text(el))
+        names += [n for n in split_authors(text or "", not_names) if n not in names]
+    return Found(names, "microdata:author") if names else None
+
+
+def _meta_people(doc: Document, not_names: Any, keys: tuple[str, ...] = PERSON_META
+                 ) -> Found | None:
+    for key in keys:
+        values = [v for v in doc.meta_lists.get(key, []) if not _is_url(v) and "@" not in v]
+        names: list[str] = []
+        for value in values:
+            names += [n for n in split_authors(clean_value(value), not_names) if n not in names]
+        if names:
+            return Found(names, f"meta:{key}")
+    return None
+
+
+def _is_url(value: str) -> bool:
+    return bool(re.match(r"\s*(https?:|www\.|/)", value))
+
+
+def _byline_elements(doc: Document, not_names: list[str]) -> Found | None:
+    if "byline_elements" not in doc.memo:
+        doc.memo["byline_elements"] = _find_byline_elements(doc, not_names)
+    return doc.memo["byline_elements"]
+
+
+def _find_byline_elements(doc: Document, not_names: list[str]) -> Found | None:
+    """Names in the first byline-like element (class "byline"/"author", itemprop=author,
+    rel=author) that is not in comments, teasers or an author bio; with the elements next
+    to it that hold further names ("div.bylines > div.byline" twice)."""
+    found = _byline_like(doc)
+    inner = set(found)
+    innermost = [el for el in found if not any(d in inner for d in el.iterdescendants())]
+    for el in innermost:
+        if el.xpath(_OUTSIDE_ARTICLE) or _in_parts(el, _NOT_BYLINE):
+            continue
+        text = inline_text(el)
+        if not text or len(text) > 200 or not split_authors(text, not_names):
+            continue
+        group = [el, *_byline_siblings(el, innermost)]
+        names: list[str] = []
+        for member in group:
+            names += [n for n in split_authors(inline_text(member), not_names)
+                      if n not in names and not n[0].islower()]
+        if names:
+            return Found(names, "css:byline", el)
+    return None
+
+
+def _author_footer(doc: Document, site: Site) -> Found | None:
+    if not site.rules.author_footer:
+        return None
+    footer = re.compile(site.rules.author_footer, re.IGNORECASE)
+    for _, text in lines_between(doc, 0, len(doc.order)):
+        match = footer.match(text)
+        names = split_authors(text[match.end():]) if match else []
+        if names:
+            return Found(names, "text:author-footer")
+    return None
+
+
+PUBLISHED_META = ("article:published_time", "og:article:published_time",
+                  "article:published:time", "published_time", "og:published_time",
+                  "parsely-pub-date", "sailthru.date", "cxenseparse:publishtime",
+                  "datepublished", "pubdate", "publishdate", "publish-date", "date",
+                  "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
+                  "dcterms.created", "prism.publicationdate", "citation_publication_date")
+MODIFIED_META = ("article:modified_time", "og:article:modified_time", "article:modified:time",
+                 "og:updated_time", "modified_time", "datemodified", "last-modified",
+                 "dc.date.modified", "dcterms.modified", "lastmod")
+# Where a <time> does not date the article: teasers, related lists, comments.
+_NOT_ARTICLE_DATE = frozenset("related teaser teasers recommended recirculation comment "
+                              "comments more latest popular trending sidebar".split())
 
 
 def published(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
-    """The publication time: a meta time with its offset first, then JSON-LD, microdata,
-    the site's visible date line, `<time datetime>`. Value is (iso, text it came from)."""
-    languages = [site.language] if site.language else None
-    # (text to parse, text shown, source), strongest first
-    candidates: list[tuple[str, str, str]] = []
-    for key in TIME_META[:2]:
-        if key in doc.meta:
-            candidates.append((doc.meta[key], doc.meta[key], f"meta:{key}"))
-    ld = doc.article_ld
-    if ld and isinstance(ld.get("datePublished"), str):
-        candidates.append((ld["datePublished"], ld["datePublished"], "json-ld"))
-    for el in doc.xpath("//*[@itemprop='datePublished']"):
-        value = el.get("content") or el.get("datetime") or inline_text(el)
-        candidates.append((value, value, "microdata:datePublished"))
+    """The publication time, value (iso, text it came from): JSON-LD, meta, microdata,
+    `<time datetime>` of the article; without any ISO value, the site's date line or another
+    text date (dateparser); else a date line under the headline.
+
+    The first value found wins, but a value that says more of the same moment replaces it: a
+    time for a bare day, an offset for a local time.
+    """
+    ld = doc.article_ld or {}
+    candidates: list[tuple[Any, str]] = [(ld.get("datePublished"), "json-ld"),
+                                         (ld.get("dateCreated"), "json-ld:dateCreated")]
+    candidates += [(doc.meta.get(key), f"meta:{key}") for key in PUBLISHED_META]
+    candidates.append((_microdata(doc, "datePublished"), "microdata:datePublished"))
+    shown: dict[str, str] = {}  # source -> the text a value was cut from
     if site.rules.date_line:
         pattern = re.compile(site.rules.date_line)
         for _, text in lines_between(doc, *span):
             match = pattern.match(text)
             if match:
-                candidates.append((match.group("date"), text, "text:date-line"))
+                candidates.insert(0, (match.group("date"), "text:date-line"))
+                shown["text:date-line"] = text
                 break
-    for el in doc.xpath("//time[@datetime]"):
-        if not el.xpath(_NOT_CONTENT):
-            candidates.append((el.get("datetime"), el.get("datetime"), "time[datetime]"))
-    for key in TIME_META[2:]:
-        if key in doc.meta:
-            candidates.append((doc.meta[key], doc.meta[key], f"meta:{key}"))
-    for value, text, source in candidates:
-        iso = parse_date(value, languages=languages, timezone=site.timezone)
+    candidates += [(el.get("datetime"), "time[datetime]") for el in _article_times(doc, span)]
+    return _best_date(doc, site, span, candidates, visible=True, shown=shown)
+
+
+def modified(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
+    """When the article was last changed, where the page says so (structured data only)."""
+    ld = doc.article_ld or {}
+    candidates = [(ld.get("dateModified"), "json-ld")]
+    candidates += [(doc.meta.get(key), f"meta:{key}") for key in MODIFIED_META]
+    candidates.append((_microdata(doc, "dateModified"), "microdata:dateModified"))
+    return _best_date(doc, site, span, candidates, visible=False)
+
+
+def _best_date(doc: Document, site: Site, span: tuple[int, int],
+               candidates: list[tuple[Any, str]], visible: bool,
+               shown: dict[str, str] | None = None) -> Found | None:
+    parsed: list[tuple[str, str, str]] = []  # (iso, text, source)
+    for value, source in candidates:
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str)), None)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        iso = parse_date(value, timezone=site.timezone, words=False)
         if iso:
-            return Found((iso, text), source)
+            parsed.append((iso, value.strip(), source))
+    if not parsed:
+        # No ISO value: the first text that reads as a date (the site's date line first).
+        languages = [site.language or doc.lang] if (site.language or doc.lang) else None
+        for value, source in candidates:
+            if isinstance(value, str) and value.strip():
+                iso = parse_date(value, languages=languages, timezone=site.timezone)
+                if iso:
+                    parsed.append((iso, (shown or {}).get(source, value.strip()), source))
+                    break
+    if not parsed and visible:
+        parsed = _visible_date(doc, site, span)
+    if not parsed:
+        return None
+    best = parsed[0]
+    for candidate in parsed[1:]:
+        if precision(candidate[0]) > precision(best[0]) and same_moment(best[0], candidate[0]):
+            best = (candidate[0], best[1], best[2])
+    return Found((best[0], best[1]), best[2])
+
+
+def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]:
+    """`<time datetime>` elements of the article: not in navigation, teasers or comments,
+    those after the headline first."""
+    times = [el for el in doc.xpath("//time[@datetime]")
+             if not el.xpath(_OUTSIDE_ARTICLE) and not _in_parts(el, _NOT_ARTICLE_DATE)]
+    return sorted(times, key=lambda el: doc.order[el] < span[0])
+
+
+# The credit line Chinese news pages end with: "(责编：牛镛、岳弘彬)", "作者：…", "记者 …".
+_CREDIT_LINE = re.compile(r"^[（(]?\s*(?:责任编辑|责编|编辑|作者|记者|撰文)\s*[:：]\s*"
+                          r"(?P<names>[^()（）:：]{1,60}?)\s*[)）]?$")
+_CREDIT_XPATH = ("//*[contains(text(), '责编') or contains(text(), '责任编辑')"
+                 " or contains(text(), '作者') or contains(text(), '记者')]")
+
+
+def _credit_line(doc: Document, not_names: list[str]) -> Found | None:
+    for el in doc.xpath(_CREDIT_XPATH):
+        match = _CREDIT_LINE.match(inline_text(el))
+        names = split_authors(match["names"], not_names) if match else []
+        if names:
+            return Found(names, "text:credit-line", el)
     return None
 
 
-def tags(doc: Document, site: Site) -> Found | None:
-    """Labelled tag links ("Region: Europe") with their kind; else rel=tag, meta keywords."""
+def _byline_like(doc: Document) -> list[etree._Element]:
+    """Elements that look like a byline: itemprop=author, rel=author, a link to an author
+    page, a class naming a byline or an author."""
+    found = []
+    for el in doc.order:
+        cls = (el.get("class") or "").lower()
+        if ("byline" in cls or "author" in cls or "author" in (el.get("itemprop") or "")
+                or (el.tag == "a" and ("author" in (el.get("rel") or "")
+                                       or _AUTHOR_HREF.search(el.get("href") or "")))):
+            found.append(el)
+    return found
+
+
+def _byline_siblings(el: etree._Element, candidates: list[etree._Element]
+                     ) -> list[etree._Element]:
+    """Elements like `el` (same tag and class) in the smallest box around it that has any,
+    when that box is byline-sized."""
+    alike = [c for c in candidates
+             if c is not el and c.tag == el.tag and c.get("class") == el.get("class")]
+    node = el
+    for _ in range(4):
+        node = node.getparent()
+        if node is None:
+            break
+        inside = [c for c in alike if any(a is node for a in c.iterancestors())]
+        if inside:
+            return inside if len(inline_text(node)) <= 300 else []
+    return []
+
+
+def _in_parts(el: etree._Element, parts: frozenset[str]) -> bool:
+    return any(name_parts(node) & parts for node in (el, *el.iterancestors()))
+
+
+_DATE_TEXT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\b\d{4}\b")
+
+
+def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tuple[str, str, str]]:
+    """A short line between headline and body that reads as a date (dateparser: any language).
+    Only a few lines are tried: dateparser is slow."""
+    languages = [site.language or doc.lang] if (site.language or doc.lang) else None
+    tried = 0
+    # Under the headline; else at the top of the body, where many pages put the date line.
+    lines = itertools.chain(lines_between(doc, *span, max_chars=80),
+                            lines_between(doc, span[1] - 1, span[1] + 300, max_chars=80))
+    for _, text in lines:
+        if not _DATE_TEXT.search(text):
+            continue
+        iso = find_date(text, languages) or parse_date(text, languages=languages,
+                                                       timezone=site.timezone)
+        if iso:
+            return [(iso, text, "text:date")]
+        tried += 1
+        if tried >= 4:
+            break
+    return []
+
+
+def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | None:
+    """Labelled tag links ("Region: Europe") with their kind; else the page's own tag list:
+    article:tag, parsely/sailthru tags, keywords meta, rel=tag links, JSON-LD keywords,
+    news_keywords, Dublin Core subjects, a visible tag list. Each split and trimmed."""
     labelled = _labelled_links(doc, site.rules.tag_labels)
     if labelled:
         return Found(labelled, "text:labels")
-    names = [inline_text(a) for a in doc.xpath("//a[contains(concat(' ', @rel, ' '), ' tag ')]")
-             if not a.xpath(_NOT_CONTENT)]
-    if not names:
-        names = [v for k, v in _meta_all(doc, "article:tag")]
-    if not names and "keywords" in doc.meta:
-        names = doc.meta["keywords"].split(",")
-    result: list[dict[str, str]] = []
+    ld = doc.article_ld or {}
+    sources: list[tuple[str, Callable[[], Any]]] = [
+        ("meta:article:tag", lambda: doc.meta_lists.get("article:tag")),
+        ("meta:dc.subject", lambda: doc.meta_lists.get("dc.subject")),
+        ("meta:parsely-tags", lambda: doc.meta_lists.get("parsely-tags")),
+        ("meta:sailthru.tags", lambda: doc.meta_lists.get("sailthru.tags")),
+        ("meta:keywords", lambda: doc.meta_lists.get("keywords")),
+        ("css:a[rel=tag]", lambda: [inline_text(a) for a in doc.xpath(
+            "//a[contains(concat(' ', @rel, ' '), ' tag ')][not(contains(@rel, 'category'))]"
+            "[not(ancestor::nav)]")]),
+        ("json-ld:keywords", lambda: ld.get("keywords")),
+        ("meta:news_keywords", lambda: doc.meta_lists.get("news_keywords")),
+        ("css:tag-list", lambda: _tag_list(doc, span)),
+    ]
+    for source, get in sources:
+        names = split_tags(get(), doc.site_names)
+        if names:
+            return Found([{"name": n, "kind": "tag"} for n in names], source)
+    return None
+
+
+# Class words and link paths of a page's list of tags or topics.
+_TAG_PARTS = frozenset("tag tags taglist topic topics keyword keywords subject subjects "
+                       "schlagworte schlagwort themen stichworte".split())
+_TAG_HREF = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?|stichworte?)"
+                       r"/", re.IGNORECASE)
+_TAG_LINKS = "//a[@href][not(ancestor::nav)][not(ancestor::aside)]"
+# A link to the index of all tags ("All topics"), not to one tag.
+_TAG_INDEX = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?)/?"
+                        r"([?#].*)?$|^#", re.IGNORECASE)
+
+
+def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
+    """Link texts of the page's visible tag list: links whose path or box says "tag",
+    "topic", "keyword"…, grouped by the smallest box around each; the first group of several
+    links after the headline wins, else the first lone link."""
+    links = [a for a in doc.xpath(_TAG_LINKS)
+             if (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS))
+             and not _TAG_INDEX.search(a.get("href"))
+             and 0 < len(inline_text(a)) <= 60 and not _site_header(a) and not _in_prose(a)]
+    ordered = sorted(links, key=lambda a: doc.order[a] < span[0])
+    single: list[etree._Element] | None = None
+    for first in ordered[:20]:
+        group = _link_group(first, links)
+        if len(group) >= 2:
+            return [inline_text(a) for a in group]
+        single = single or group
+    return [inline_text(a) for a in single or []]
+
+
+def _link_group(first: etree._Element, links: list[etree._Element]) -> list[etree._Element]:
+    box = first
+    for _ in range(5):
+        box = box.getparent()
+        if box is None:
+            break
+        inside = [a for a in links if a is not first and any(p is box for p in a.iterancestors())]
+        if inside:
+            return [a for a in links if a is first or a in inside]
+    return [first]
+
+
+def _in_prose(link: etree._Element) -> bool:
+    """Whether a link sits inside a sentence (a link in the body's text, not a tag)."""
+    block = next((p for p in link.iterancestors() if p.tag in BLOCK_TAGS), None)
+    return block is not None and len(inline_text(block)) > 2 * len(inline_text(link)) + 20
+
+
+def _site_header(el: etree._Element) -> bool:
+    return bool(el.xpath("ancestor::header[not(ancestor::article)] | ancestor::footer"
+                         "[not(ancestor::article)]"))
+
+
+_LABELLED = re.compile(r"^([^:]{1,25}):\s*(.+)$")
+
+
+def _unlabel(names: list[str]) -> list[str]:
+    """Tag values some sites label ("Subject: Justice", "Day: Friday", "WC: 1000-1999"):
+    only subjects, topics, keywords and entities are tags; unlabelled values stay unless
+    most values are labelled."""
+    labelled = sum(1 for n in names if _LABELLED.match(n))
+    if labelled < 2:
+        return names
+    out: list[str] = []
     for name in names:
-        name = clean_text(name)
-        if name and {"name": name, "kind": "tag"} not in result:
-            result.append({"name": name, "kind": "tag"})
-    return Found(result, "generic") if result else None
+        match = _LABELLED.match(name)
+        if match is None:
+            if labelled < len(names) / 2:
+                out.append(name)
+        elif re.search(r"subject|topic|tag|keyword|entit", match[1], re.IGNORECASE):
+            out.append(match[2])
+    return out
+
+
+def split_tags(value: Any, site_names: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Tag names from a meta value, a JSON-LD string or list: split at commas (at spaces in
+    Chinese and Japanese, which put none inside words), trimmed, de-duplicated. None for a
+    list of codes ("AER,AERO,AIR,…") or one that starts with the site's own name (the
+    keywords of the whole site, not of the article)."""
+    pieces: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if isinstance(item, str):
+            item = clean_value(item)
+            separator = r"\s*[,;、，]\s*" if re.search(r"[,;、，]", item) or not _CJK.search(
+                item) else r"\s+"
+            pieces += re.split(separator, item)
+    names: list[str] = []
+    seen: set[str] = set()
+    for piece in pieces:
+        name = piece.strip()
+        key = _tag_key(name)
+        if name and key and key not in seen and not _NOT_A_TAG.match(name):
+            seen.add(key)
+            names.append(name)
+    names = _unlabel(names)
+    codes = [n for n in names if re.fullmatch(r"[A-Z0-9:_\-]{2,}", n)]
+    if len(names) >= 5 and len(codes) > 0.8 * len(names):
+        return []
+    if names and any(same_words(names[0], n) for n in site_names):
+        return []
+    return names
+
+
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+# Identifiers and host names that tag metadata carries besides tags.
+_NOT_A_TAG = re.compile(r"^[0-9a-f]{8}-[0-9a-f-]{27,}$|^[\w-]+(\.[\w-]+)+$", re.IGNORECASE)
+
+
+def _tag_key(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip().casefold()
 
 
 def _meta_all(doc: Document, key: str) -> list[tuple[str, str]]:

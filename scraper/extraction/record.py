@@ -17,6 +17,7 @@ class Article:
     authors: list[str]
     published: str | None
     published_text: str | None
+    modified: str | None
     tags: list[dict[str, str]]
     body: str = field(repr=False)
     original_source: dict[str, str | None] | None
@@ -48,3 +49,5 @@ class Extraction:
     status: str  # "article", "blocked" or "not_article"
     article: Article | None = None
     reason: str | None = None
+    # For a page that is no article, its kind (listing, tag, author, video, error...).
+    kind: str | None = None

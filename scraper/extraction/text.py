@@ -119,5 +119,11 @@ def blocks_of(root: etree._Element) -> list[Block]:
     return out
 
 
+# Scripts written without spaces between words: each character counts as a word.
+_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
+
+
 def word_count(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+    """Words of `text`; a Chinese or Japanese character is one word (Korean syllables too)."""
+    return len(_WORD.findall(text))

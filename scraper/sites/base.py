@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from scraper.extraction.boilerplate import TextRule
-from scraper.urls import host_of, same_site
+from scraper.urls import host_of, netloc_of, same_site
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class Site:
 
 
 def generic_site(url: str) -> Site:
-    """A site with no declaration: the generic cascade alone, named after its host."""
+    """A site with no declaration: the generic cascade alone, named after its host. Its home
+    keeps the host as given (www. and a port too), so canonical URLs stay fetchable."""
     host = host_of(url) or "unknown"
-    return Site(name=host, title=host, domains=(host,), home=f"https://{host}")
+    return Site(name=host, title=host, domains=(host,), home=f"https://{netloc_of(url) or host}")

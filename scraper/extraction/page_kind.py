@@ -1,0 +1,147 @@
+"""Recognise pages that are not articles: section fronts, tag and author pages, video hubs,
+search results, error pages.
+
+A generic crawl fetches whatever a site links to, so most pages it sees are not stories.
+Each signal alone misleads (a story can sit under /video/, a front page can claim
+og:type "article"), so a page is called a non-article only when it lacks article evidence
+(an Article in JSON-LD, og:type "article", article:published_time) and its structured data,
+its structure (many linked headlines, no paragraph run of story length) or its URL shape
+with no story-length text says what else it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from scraper.extraction.document import Document
+
+# Titles of soft error pages, which answer 200 with the site's template.
+ERROR_TITLE = re.compile(r"^(page )?not found\b|^404\b|\bcan[’']t be found\b|^error\b",
+                         re.IGNORECASE)
+
+# What a URL path says a page is; the first match wins.
+URL_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in (
+        ("search", r"^/(search|suche|recherche|buscar)(/|$)|[?&](s|q|query|search)="),
+        ("tag", r"^/(tags?|topics?|themen|schlagworte?|subjects?|keywords?)/[^/]+/?$"),
+        ("author", r"^/(authors?|autor(en)?|auteurs?|people|contributors?|journalists?|"
+                   r"profiles?|staff)/[^/]+/?$"),
+        ("section", r"^/(category|categories|section|sections|rubrik|rubrique|archives?)"
+                    r"(/[^/]+)*/?$"),
+        ("video", r"^/(videos?|watch|tv|media)/?$"),
+        ("listing", r"/page/\d+/?$|[?&]page=\d+"),
+        ("front", r"^/?$"),
+    ))
+
+# JSON-LD types of pages about many things, and what kind of page each is.
+COLLECTION_TYPES = {"CollectionPage": "listing", "ItemList": "listing",
+                    "SearchResultsPage": "search", "ProfilePage": "author",
+                    "VideoGallery": "video", "ImageGallery": "gallery",
+                    "MediaGallery": "gallery"}
+# A story has at least this many characters (not words: CJK text has no spaces) in one run
+# of paragraphs.
+STORY_CHARS = 600
+# Linked headlines (h2-h4 holding a link) that make a page a list of teasers.
+MANY_TEASERS = 4
+
+
+_LINKED_HEADLINE = "//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]]"
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """A page that is no article: its kind (a short name for stats) and why."""
+
+    kind: str
+    reason: str
+
+
+def page_kind(doc: Document, url: str) -> PageKind | None:
+    """What kind of non-article page `doc` is, or None when it may be an article."""
+    url_kind = kind_of_url(url)
+    article_evidence = bool(doc.article_ld) or doc.meta.get("og:type") == "article" or (
+        "article:published_time" in doc.meta)
+    heading = _first_text(doc, "//h1") or _first_text(doc, "//title")
+    if not article_evidence and heading and ERROR_TITLE.search(heading):
+        return PageKind("error", f"error page: {heading[:80]}")
+
+    ld_types = {t for obj in doc.json_ld for t in _types(obj)}
+    if not doc.article_ld:
+        for ld_type, kind in COLLECTION_TYPES.items():
+            if ld_type in ld_types:
+                return PageKind(_refine(kind, url_kind), f"JSON-LD {ld_type}")
+        if "VideoObject" in ld_types and not article_evidence:
+            return PageKind("video", "JSON-LD VideoObject without an article")
+    og_type = doc.meta.get("og:type", "")
+    if not article_evidence and og_type == "profile":
+        return PageKind("author", "og:type profile")
+    if not article_evidence and og_type.startswith("video"):
+        return PageKind("video", f"og:type {og_type}")
+
+    if article_evidence:
+        return None
+    teasers = linked_headlines(doc)
+    run = longest_paragraph_run(doc)
+    if teasers >= MANY_TEASERS and run < STORY_CHARS:
+        return PageKind(_refine("listing", url_kind),
+                        f"{teasers} linked headlines, longest text run {run} characters")
+    if url_kind and run < STORY_CHARS:
+        return PageKind(url_kind, f"{url_kind} URL, longest text run {run} characters")
+    return None
+
+
+def kind_of_url(url: str) -> str | None:
+    """The kind of page a URL's shape suggests (tag, author, section, ...), or None."""
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    return next((kind for kind, pattern in URL_KINDS if pattern.search(target)), None)
+
+
+def linked_headlines(doc: Document) -> int:
+    """How many h2-h4 headings hold a link (or sit in one): the teasers of a listing."""
+    return len(doc.xpath(_LINKED_HEADLINE))
+
+
+def longest_paragraph_run(doc: Document) -> int:
+    """Characters outside links in the `<p>`s of the one element that holds the most: a
+    story has one long run, a listing many short teasers each in its own box. Paragraphs
+    wrapped one by one (`<div class="text-block"><p>`) count for the wrapper's parent too,
+    unless the wrapper is a teaser (it holds a linked headline)."""
+    chars: dict[etree._Element, int] = {}
+    for p in doc.root.iter("p"):
+        parent = p.getparent()
+        if parent is None:
+            continue
+        text = "".join(p.xpath(".//text()[not(ancestor::a)]"))
+        n = len("".join(text.split()))
+        chars[parent] = chars.get(parent, 0) + n
+        grandparent = parent.getparent()
+        if grandparent is not None and not _has_linked_headline(parent):
+            chars[grandparent] = chars.get(grandparent, 0) + n
+    return max(chars.values(), default=0)
+
+
+def _has_linked_headline(el: etree._Element) -> bool:
+    return bool(el.xpath(_LINKED_HEADLINE.replace("//", ".//", 1)))
+
+
+def _refine(kind: str, url_kind: str | None) -> str:
+    """A generic "listing" takes the more telling kind of its URL (tag, author, ...)."""
+    return url_kind if kind == "listing" and url_kind not in (None, "listing") else kind
+
+
+def _types(obj: dict) -> list[str]:
+    types = obj.get("@type")
+    return [t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)]
+
+
+def _first_text(doc: Document, query: str) -> str | None:
+    for el in doc.xpath(query):
+        text = " ".join("".join(el.itertext()).split()) if isinstance(el, etree._Element) else ""
+        if text:
+            return text
+    return None

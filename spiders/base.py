@@ -1,0 +1,179 @@
+"""What every spider of the project shares: --limit and --since, feeds and the WordPress
+REST API read the same way, bot walls and failures counted the same way, and article
+pages handed on as Page items for the pipelines to extract."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from scraper.discovery import Entry, feed_entries, rest_entries
+from scraper.extraction.blocking import challenge_reason
+from scraper.items import Page
+
+# Article pages go before the next listing page, so --limit stops early.
+ARTICLE_PRIORITY = 10
+
+
+class ArticleSpider(scrapy.Spider):
+    """A spider that discovers article URLs and yields one Page per article fetched.
+    Arguments: limit (articles), since (YYYY-MM-DD). Subclasses say which URLs are articles
+    (`article_request`) and which site a page belongs to (`site_name`)."""
+
+    def __init__(self, *args: Any, limit: str | int | None = None, since: str | None = None,
+                 **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.limit = parse_limit(limit)
+        self.since = parse_since(since)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # The pipelines enforce these; Scrapy lets from_crawler set them before freezing.
+        if spider.limit:
+            crawler.settings.set("ARCHIVE_LIMIT", spider.limit, priority="spider")
+            crawler.settings.set("CLOSESPIDER_ITEMCOUNT", spider.limit, priority="spider")
+        if spider.since:
+            crawler.settings.set("ARCHIVE_SINCE", spider.since.isoformat(), priority="spider")
+        return spider
+
+    # --- For subclasses --------------------------------------------------------------------
+    def article_request(self, url: str, published: str | None, route: str
+                        ) -> scrapy.Request | None:
+        """A request for an article page found by `route`, or None when not worth one."""
+        raise NotImplementedError
+
+    def site_name(self, url: str) -> str:
+        """The name of the site an article URL belongs to, as the archive records it."""
+        raise NotImplementedError
+
+    def site_url(self, url: str) -> str:
+        """The site URL a fetched URL stands for (a mirror maps back to the real site)."""
+        return url
+
+    # --- Dates -----------------------------------------------------------------------------
+    def too_old(self, published: str | None) -> bool:
+        return bool(self.since and published and date.fromisoformat(published[:10]) < self.since)
+
+    def all_too_old(self, entries: list[Entry]) -> bool:
+        """True when every dated entry is before --since: older pages hold older ones."""
+        dated = [e.published for e in entries if e.published]
+        return bool(dated) and all(self.too_old(p) for p in dated)
+
+    # --- Discovery documents ---------------------------------------------------------------
+    def discovery_blocked(self, response: Response) -> bool:
+        """True (and counted) when a feed, listing or API answer is a bot-wall page."""
+        reason = challenge(response)
+        if reason:
+            self.crawler.stats.inc_value("discovery/blocked")
+            self.logger.warning("discovery page blocked: %s (%s)", response.url, reason)
+        return reason is not None
+
+    def requests_for(self, entries: list[Entry], route: str) -> Iterator[scrapy.Request]:
+        for entry in entries:
+            request = self.article_request(entry.url, entry.published, route)
+            if request:
+                yield request
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        if not self.discovery_blocked(response):
+            yield from self.requests_for(feed_entries(response.body), "feed")
+
+    def parse_rest(self, response: Response) -> Iterator[scrapy.Request]:
+        """A page of WordPress REST posts, then the next page while pages are full."""
+        if self.discovery_blocked(response):
+            return
+        entries = rest_entries(response.text)
+        if entries is None:
+            self.logger.warning("REST answer is not a list of posts: %s", response.url)
+            return
+        yield from self.requests_for(entries, "rest")
+        per_page = int(parse_qs(urlsplit(response.url).query).get("per_page", ["10"])[0])
+        if len(entries) >= per_page and not self.all_too_old(entries):
+            yield scrapy.Request(next_page_url(response.url), callback=self.parse_rest,
+                                 errback=self.discovery_failed)
+
+    def discovery_failed(self, failure: Failure) -> None:
+        # The end of a listing (404 past the last page) lands here too: worth a line, no more.
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return  # robots.txt forbids it: Scrapy counts that
+        self.crawler.stats.inc_value("discovery/failed")
+        self.note_error(failure)
+        self.logger.info("discovery page not fetched: %s", failure.getErrorMessage())
+
+    def note_error(self, failure: Failure) -> None:
+        """Keep the first error of the run: when nothing could be fetched it says why."""
+        request = getattr(failure, "request", None)
+        where = f" ({self.site_url(request.url)})" if request is not None else ""
+        if not self.crawler.stats.get_value("error/first"):
+            self.crawler.stats.set_value("error/first", failure.getErrorMessage() + where)
+
+    # --- Articles --------------------------------------------------------------------------
+    def page_item(self, response: Response) -> Page:
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                   for k, v in response.headers.items()}
+        url = response.meta["article_url"]
+        return Page(
+            url=url,
+            fetched_url=response.url,
+            status=response.status,
+            headers=headers,
+            body=response.body,
+            encoding=getattr(response, "encoding", None) or "utf-8",
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            site=self.site_name(url),
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Page]:
+        yield self.page_item(response)
+
+    def article_failed(self, failure: Failure) -> None:
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # Skipped on purpose (robots.txt, already archived): counted where decided.
+            self.logger.debug("article skipped: %s", failure.getErrorMessage())
+            return
+        response = failure.value.response if failure.check(HttpError) else None
+        reason = challenge(response) if response is not None else None
+        if reason:  # a bot wall answering 403/503 with its interstitial
+            self.crawler.stats.inc_value("pages/blocked")
+            self.logger.warning("article blocked (%s): %s", response.status, reason)
+            return
+        self.crawler.stats.inc_value("pages/failed")
+        self.note_error(failure)
+        self.logger.warning("article not fetched: %s", failure.getErrorMessage())
+
+
+def challenge(response: Response) -> str | None:
+    """Why `response` is a bot-wall page, or None (a non-text answer never is one)."""
+    return challenge_reason(response.text) if hasattr(response, "text") else None
+
+
+def next_page_url(url: str) -> str:
+    """`url` with its `page=N` query parameter made N+1 (page=2 when it has none)."""
+    bumped, n = re.subn(r"([?&]page=)(\d+)", lambda m: f"{m[1]}{int(m[2]) + 1}", url, count=1)
+    return bumped if n else url + ("&" if "?" in url else "?") + "page=2"
+
+
+def parse_limit(value: str | int | None) -> int:
+    if value in (None, ""):
+        return 0
+    limit = int(value)
+    if limit < 0:
+        raise ValueError(f"limit must be a positive number, not {value!r}")
+    return limit
+
+
+def parse_since(value: str | date | None) -> date | None:
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
