@@ -274,7 +274,7 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int) -> No
     """Run the current extraction again over the stored raw pages (no network).
 
     Fields that come out differently update the article; the old version is kept as a
-    revision with reason 'reextract'.
+    revision with reason 'reextract'. Stored pages that gave no article are tried too.
 
     Example:
 
@@ -296,7 +296,9 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int) -> No
     counts = report.counts
     click.echo(f"Re-extracted {report.pages} pages in {report.seconds:.1f}s: "
                f"{counts['updated']} changed, {counts['unchanged']} unchanged, "
-               f"{len(report.lost)} no longer articles")
+               f"{len(report.lost)} no longer articles; of the pages that gave no article, "
+               f"{counts['new']} now do, {counts['still_not_article']} still do not"
+               + (f", {counts['before_since']} before --since" if counts["before_since"] else ""))
     for url, status, reason in report.lost:
         click.echo(f"  {status}: {reason} ({url})")
 

@@ -2,14 +2,16 @@
 
 Worker processes decompress and extract pages (the slow part, so both cores work); the main
 process alone writes, a batch per transaction. A field that comes out differently is recorded
-like a publisher's edit, as a revision of the old version, but with reason "reextract".
+like a publisher's edit, as a revision of the old version, but with reason "reextract". A
+stored page that gave no article (a soft 404, a wall, a page older rules missed) is tried
+too: if it now reads as an article, the article is added as first seen when it was fetched.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
@@ -20,6 +22,7 @@ from scraper.archive.write import article_columns, now, save_article
 from scraper.export import selection
 from scraper.extraction.record import Article
 from scraper.items import Page
+from scraper.sites import site_for_url
 
 BATCH = 200  # articles written per transaction
 IN_FLIGHT = 16  # pages handed to each worker ahead of time (bounds memory)
@@ -27,14 +30,16 @@ IN_FLIGHT = 16  # pages handed to each worker ahead of time (bounds memory)
 
 @dataclass
 class Report:
+    # new / updated / unchanged articles; still_not_article: pages that give none yet
     counts: Counter[str] = field(default_factory=Counter)
-    # Pages the current extraction no longer sees as articles: (url, status, reason).
+    # Articles whose page the current extraction no longer reads as one, and pages whose
+    # extraction failed: (url, status, reason).
     lost: list[tuple[str, str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def pages(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + len(self.lost)
 
 
 def latest_pages(db: Database, site: str | None, since: str | None) -> list[int]:
@@ -45,12 +50,22 @@ def latest_pages(db: Database, site: str | None, since: str | None) -> list[int]
     return [row[0] for row in db.execute(sql, params) if row[0] is not None]
 
 
+def pages_without_article(db: Database, site: str | None) -> dict[int, str]:
+    """The latest fetch (id -> URL) of each URL that gave no article, on `site` if given."""
+    rows = db.execute(
+        "select max(p.id), p.url from pages p where p.status = 200 and not exists "
+        "(select 1 from articles a where a.url = p.url) group by p.url order by 1")
+    return {page_id: url for page_id, url in rows
+            if site is None or site_for_url(url).name == site}
+
+
 def load_page(db: Database, page_id: int) -> tuple:
     """What a worker needs to extract a page again: the row, body still compressed."""
     return db.execute(
-        "select p.url, p.final_url, p.status, p.encoding, p.fetched_at, a.site, "
-        "b.compression, b.content from pages p join page_bodies b on b.sha256 = p.sha256 "
-        "join articles a on a.url = p.url where p.id = ?", [page_id]).fetchone()
+        "select p.url, p.final_url, p.status, p.encoding, p.fetched_at, "
+        "coalesce(a.site, ''), b.compression, b.content from pages p "
+        "join page_bodies b on b.sha256 = p.sha256 left join articles a on a.url = p.url "
+        "where p.id = ?", [page_id]).fetchone()
 
 
 def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
@@ -68,36 +83,49 @@ def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
 
 
 def reextract(db: Database, site: str | None = None, since: str | None = None,
-              workers: int = 2, progress: Callable[[Report], None] | None = None) -> Report:
-    """Extract every chosen article's latest stored page again and record what changed."""
+              workers: int = 2) -> Report:
+    """Extract every chosen article's latest stored page again and record what changed;
+    try the pages that gave no article too."""
     started = time.monotonic()
     report = Report()
     columns = article_columns(db)
-    ids = latest_pages(db, site, since)
-    batch: list[Article] = []
+    orphans = pages_without_article(db, site)
+    orphan_urls = set(orphans.values())
+    batch: list[tuple[Article, str]] = []  # (article, when first seen if it is new)
 
     def write() -> None:
         when, ids = now(), {}
         with db.atomic():
-            for article in batch:
-                report.counts[save_article(db, article, columns, when, reason="reextract",
-                                           ids=ids)] += 1
+            for article, fetched_at in batch:
+                # A page that gave no article before is an article first seen when fetched.
+                seen = fetched_at if article.url in orphan_urls else when
+                outcome = save_article(db, article, columns, seen, reason="reextract", ids=ids)
+                report.counts[outcome] += 1
         batch.clear()
-        if progress:
-            progress(report)
 
-    for url, status, article, reason in _extracted(db, ids, workers):
+    page_ids = latest_pages(db, site, since) + list(orphans)
+    for url, status, article, reason in _extracted(db, page_ids, workers):
         if article is None:
-            report.counts[status] += 1
-            report.lost.append((url, status, reason or ""))
+            if url in orphan_urls and status != "error":
+                report.counts["still_not_article"] += 1
+            else:
+                report.lost.append((url, status, reason or ""))
             continue
-        batch.append(article)
+        if url in orphan_urls and _before(article, since):
+            report.counts["before_since"] += 1
+            continue
+        batch.append((article, article.fetched_at or now()))
         if len(batch) >= BATCH:
             write()
     if batch:
         write()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _before(article: Article, since: str | None) -> bool:
+    """Published before --since (an undated article is kept, as a crawl keeps it)."""
+    return bool(since and article.published and article.published[:10] < since)
 
 
 def _extracted(db: Database, ids: list[int], workers: int) -> Iterator[tuple]:

@@ -96,3 +96,22 @@ def test_reextract_filters(archive):
 def test_reextract_needs_an_archive(tmp_path):
     result = CliRunner().invoke(cli, ["reextract", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2 and "no archive at" in result.output
+
+
+def test_pages_that_gave_no_article_are_tried_again(db_path):
+    """A page an older extraction dropped becomes an article, first seen when fetched."""
+    from scraper.reextract import reextract
+
+    first = ARTICLES[0]
+    db = open_archive(db_path)
+    write_batch(db, [], pages=[page_of(first), page_of(BLOCKED)])
+    assert reextract(db, since="2100-01-01", workers=1).counts == {
+        "before_since": 1, "still_not_article": 1}
+    assert db["articles"].count == 0
+    report = reextract(db, workers=2)
+    assert report.counts == {"new": 1, "still_not_article": 1} and report.lost == []
+    row = db["articles"].get(first["url"])
+    assert row["title"] == first["expected"]["title"]
+    assert (row["first_seen"], row["last_seen"]) == ("2026-11-01T10:00:00+00:00",) * 2
+    assert reextract(db, workers=1).counts == {"unchanged": 1, "still_not_article": 1}
+    assert reextract(db, site="nowhere", workers=1).pages == 0
