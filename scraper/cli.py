@@ -25,9 +25,9 @@ class BadInput(click.ClickException):
         click.echo(f"Error: {self.message}", err=True)
 
 
-def db_option(default: Path = DEFAULT_PATH):
+def db_option(default: Path = DEFAULT_PATH, help: str = "SQLite archive to write"):
     return click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path),
-                        default=default, show_default=True, help="SQLite archive to write")
+                        default=default, show_default=True, help=help)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -155,6 +155,7 @@ def demo(db: Path) -> None:
     click.echo(f'  sqlite3 {db} "select published, title from articles order by published"')
     click.echo(f'  sqlite-utils {db} "select title from articles_fts where articles_fts '
                f"match 'grain'\" --table")
+    click.echo(f"  scraper serve --db {db}    # browse it in Datasette")
 
 
 @cli.command()
@@ -323,6 +324,32 @@ def stats(db: Path, runs: int) -> None:
         click.echo(report(archive, runs))
     finally:
         archive.close()
+
+
+@cli.command()
+@db_option(help="SQLite archive to browse")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True,
+              help="Port to listen on")
+def serve(db: Path, host: str, port: int) -> None:
+    """Browse the archive in Datasette: search, facets, articles with their revisions.
+
+    Example:
+
+    \b
+        scraper serve --db data/demo.db
+        scraper serve --port 8080    # then open http://127.0.0.1:8080/archive/articles
+    """
+    from scraper.serve import check_port
+    from scraper.serve import serve as run_serve
+
+    _existing_archive(db).close()  # migrates an older archive: Datasette opens it read-only
+    try:
+        check_port(host, port)
+    except OSError as exc:
+        raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    click.echo(f"Serving {db} at http://{host}:{port}/archive/articles (Ctrl-C stops)")
+    run_serve(db, host=host, port=port)
 
 
 def _check_since(since: str | None) -> None:

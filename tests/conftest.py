@@ -25,3 +25,23 @@ def load_case(path: Path) -> dict:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "archive.db"
+
+
+@pytest.fixture(scope="session")
+def served_db(tmp_path_factory) -> Path:
+    """An archive made by the project's code (see served_archive.py), built once; its name
+    has a space, because `scraper serve` must work on any path. Tests leave it as it was."""
+    from served_archive import build_archive
+
+    db = tmp_path_factory.mktemp("served") / "news archive.db"
+    build_archive(db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def served_url(served_db):
+    """The base URL of the real `scraper serve` running on served_db, one per test module."""
+    from served_archive import served
+
+    with served(served_db) as url:
+        yield url

@@ -1,0 +1,71 @@
+"""`scraper serve`: browse an archive in Datasette with the metadata and templates we ship.
+
+The archive is always served under the database name `archive`, whatever its file is
+called, so that the shipped metadata, canned queries and `row-archive-articles.html`
+apply to any archive path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from pathlib import Path
+
+import yaml
+from datasette.app import Datasette
+from datasette.database import Database
+from datasette.plugins import pm
+
+from scraper.browse import plugin
+from scraper.browse.plugin import DATABASE
+
+BROWSE = Path(__file__).resolve().parent / "browse"
+PLUGIN_NAME = "scraper-browse"
+STATIC_MOUNT = "archive-static"  # where browse/static is served; metadata.yml links its CSS
+
+
+def load_metadata() -> dict:
+    """The shipped metadata: titles, descriptions, facets, sort order, canned queries."""
+    return yaml.safe_load((BROWSE / "metadata.yml").read_text(encoding="utf-8"))
+
+
+def load_settings() -> dict:
+    """The shipped Datasette settings (page size, time limits, truncation)."""
+    return json.loads((BROWSE / "settings.json").read_text(encoding="utf-8"))
+
+
+def build_datasette(path: Path) -> Datasette:
+    """A Datasette instance serving the archive at `path` as `archive`, read-only."""
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name=PLUGIN_NAME)
+    ds = Datasette(
+        metadata=load_metadata(),
+        settings=load_settings(),
+        template_dir=str(BROWSE / "templates"),
+        static_mounts=[(STATIC_MOUNT, str(BROWSE / "static"))],
+    )
+    ds.remove_database("_memory")  # Datasette adds it when given no files
+    ds.add_database(Database(ds, path=str(Path(path).resolve()), is_mutable=True),
+                    name=DATABASE)
+    return ds
+
+
+def check_port(host: str, port: int) -> None:
+    """OSError if nothing can listen on host:port (in use, or no such address)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def serve(path: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Run Datasette on the archive at `path` until interrupted.
+
+    The archive must exist and be up to date (`open_archive` migrates it): Datasette opens
+    it read-only."""
+    import uvicorn
+
+    ds = build_datasette(path)
+    asyncio.run(ds.invoke_startup())
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on",
+                workers=1)
