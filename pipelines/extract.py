@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from scraper.extraction.repeats import RepeatStore
 from scraper.items import ArticleItem, Page
 
 
 class ExtractPipeline:
-    """Runs the same `extract()` as `scraper extract`; counts blocked and non-article pages."""
+    """Runs the same `extract()` as `scraper extract`; counts blocked and non-article pages.
+
+    Every page of the crawl joins one repeated-segment store, kept next to the archive
+    (`<archive>.repeats.json`, or ARCHIVE_REPEATS_PATH) from one crawl to the next: a
+    paragraph the site prints on many pages is dropped as boilerplate.
+    """
 
     def __init__(self, crawler: Crawler):
         self.stats = crawler.stats
+        settings = crawler.settings
+        archive = settings.get("ARCHIVE_PATH")
+        self.repeats_path = settings.get("ARCHIVE_REPEATS_PATH") or (
+            f"{Path(archive).with_suffix('')}.repeats.json" if archive else None)
+        self.repeats = RepeatStore()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
+    def open_spider(self) -> None:
+        if self.repeats_path:
+            self.repeats = RepeatStore.load(self.repeats_path)
+
+    def close_spider(self) -> None:
+        if self.repeats_path and Path(self.repeats_path).parent.is_dir():
+            self.repeats.save(self.repeats_path)
+
     def process_item(self, item: Page) -> ArticleItem:
         try:
-            result = item.extract()
+            result = item.extract(self.repeats)
         except Exception as exc:  # a page must never stop the crawl
             self.stats.inc_value("pages/extract_error")
             raise DropItem(f"extraction failed on {item.url}: {exc!r}") from exc

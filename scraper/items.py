@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from scraper.extraction.extract import extract
 from scraper.extraction.record import Article, Extraction
+from scraper.extraction.repeats import RepeatStore
 from scraper.sites import SITES, site_for_url
 
 
@@ -26,11 +27,11 @@ class Page:
     def html(self) -> str:
         return self.body.decode(self.encoding or "utf-8", errors="replace")
 
-    def extract(self) -> Extraction:
+    def extract(self, repeats: RepeatStore | None = None) -> Extraction:
         """What the current extraction makes of this page, with its site's rules: the same
         call for a crawl and for re-extracting a stored page."""
         site = SITES.get(self.site) or site_for_url(self.url)
-        return extract(self.html, self.url, site, fetched_at=self.fetched_at)
+        return extract(self.html, self.url, site, fetched_at=self.fetched_at, repeats=repeats)
 
 
 @dataclass

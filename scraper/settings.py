@@ -51,6 +51,8 @@ ARCHIVE_BATCH_SECONDS = 30.0
 ARCHIVE_TIMEOUT = 30.0
 # Re-fetch articles the archive already holds (off: a scheduled run fetches only new ones).
 ARCHIVE_REFRESH = False
+# The repeated-segment store of the extraction; None: next to the archive, <archive>.repeats.json.
+ARCHIVE_REPEATS_PATH = None
 # Set from the spider's arguments: stop after N articles, skip articles published before.
 ARCHIVE_LIMIT = 0
 ARCHIVE_SINCE = None

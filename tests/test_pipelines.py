@@ -127,3 +127,24 @@ def test_run_is_finished_with_its_exit_reason(db_path):
     run = sqlite3.connect(db_path).execute(
         "select exit_reason, new, dropped, finished is not null from runs").fetchone()
     assert run == ("shutdown", 1, '{"before_since": 2}', 1)
+
+
+def test_extract_pipeline_keeps_a_repeat_store_next_to_the_archive(tmp_path):
+    from test_body import ARTICLE, page
+
+    from scraper.extraction.repeats import RepeatStore
+
+    notice = "City News is funded by its readers: become a member and keep local news alive."
+    crawler = crawler_with(ARCHIVE_PATH=str(tmp_path / "archive.db"))
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    for n in range(3):
+        html = page(ARTICLE.replace("council", f"council of district {n}") + f"<p>{notice}</p>")
+        url = f"https://news.example.org/city/story-{n}"
+        item = pipeline.process_item(Page(url=url, fetched_url=url, status=200, headers={},
+                                          body=html.encode(), encoding="utf-8",
+                                          fetched_at="2026-11-25T10:00:00+00:00", site=None))
+    assert notice not in item.article.body
+    pipeline.close_spider()
+    store = RepeatStore.load(tmp_path / "archive.repeats.json")
+    assert store.is_repeated("news.example.org", notice)

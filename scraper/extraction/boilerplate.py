@@ -41,7 +41,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 # Paragraph rules that hold on any news site.
 GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
-    TextRule("separator", r"^[\s*•·~=_–—-]+$", max_chars=20),
+    TextRule("separator", r"^[\s*•·~=_–—|-]+$", max_chars=20),
     TextRule(
         "caption",
         r"^(featured image|image|photo|photograph|picture|illustration|video|"
@@ -50,6 +50,55 @@ GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
     ),
     TextRule("copyright_line", r"^(copyright\s*)?(©|\(c\))", max_chars=200),
     TextRule("all_rights_reserved", r"all rights reserved\.?$", max_chars=200),
+    # A label standing alone where an ad was.
+    TextRule("ad_label", r"^(advertisement|advertising|anzeige|werbung|publicidad|publicité|"
+             r"pubblicità|annonse|annons|reklame|sponsored|ad)$", max_chars=20),
+    # "Read more: …", "Lesen Sie auch: …": a link to another article.
+    TextRule("read_more",
+             r"^(read more|read also|see also|more|related|lesen sie auch|lesen sie mehr|"
+             r"mehr zum thema|auch interessant|zum artikel|lire aussi|à lire aussi|lire plus|"
+             r"leer más|lee también|ver también|leia também|leggi anche|les også|läs också|"
+             r"læs også|lees ook)\b\s*(:|»|>|\||-|–|$)", max_chars=250),
+    TextRule("newsletter_prompt",
+             r"(sign(ing)? up|subscribe|abonnieren|abonnez|anmelden|inscr[ií]bete|suscr[ií]bete|"
+             r"click here).*newsletter|newsletter.*(sign(ing)? up|subscribe|abonnieren|anmelden|"
+             r"in your inbox|informiert sie|click here)", max_chars=250),
+    TextRule("share_request",
+             r"(click|use|hit|tap) the share buttons? (above|below|to)\b"
+             r"|(forward|share) this (article|story|post)\b", max_chars=300),
+    TextRule("contact_prompt",
+             r"(story|tip|touch|contact|e-?mail)\b.*\b[\w.+-]+@[\w-]+\.[\w.]+", max_chars=250),
+    TextRule("follow_prompt",
+             r"^(visit and )?follow (us\b|.{1,60}\b(on|at) (twitter|x|facebook|instagram|tiktok|"
+             r"whatsapp|telegram|threads|bluesky|linkedin|youtube)\b)"
+             r"|^(folg(e|st) (du|uns)|folgen sie uns|suivez-nous|síguenos|seguici|abonniere|"
+             r"click here to (get|download)|download (our|the) app)", max_chars=250),
+    TextRule("paywall_prompt",
+             r"(réservée? aux abonnés|il vous reste [\d,.]+ ?%|s[oó]lo para suscriptores|"
+             r"(only|exclusively) (for|to) subscribers|nur für abonnenten|already a subscriber|"
+             r"(subscribe|sign in|log in|register) to continue reading|"
+             r"log in or create an account|会員限定|tu suscripción se está usando)", max_chars=300),
+    TextRule("donation_request",
+             r"^(please )?(consider (making )?a donation|donate (now|today)|"
+             r"support (us|our (work|journalism|reporting))\b)", max_chars=200),
+    TextRule("reader_appeal",
+             r"^(did you (like|enjoy) this|enjoying our|hat ihnen dieser artikel gefallen|"
+             r"vous avez aimé cet article)", max_chars=300),
+    TextRule("browser_notice",
+             r"(browser version with limited support|please enable javascript|"
+             r"you are using an? (outdated|unsupported) browser)", max_chars=400),
+    TextRule("embed_consent",
+             r"(ein klick für den datenschutz|externe[nr]? inhalt|external content|"
+             r"ich bin damit einverstanden|contenu externe|contenido externo)", max_chars=400),
+    TextRule("credit_line",
+             r"^(quelle|foto|fotos|bild|photo|image|credit|source|kilde|källa|fuente|crédit|"
+             r"crédito)s?\s*:\s*\S.{0,60}$", max_chars=80),
+    TextRule("time_line",
+             r"^(stand|updated|published|last updated|aktualisiert|veröffentlicht|uppdaterad|"
+             r"publicerad|oppdatert|publisert|opdateret|mis à jour|publié|actualizado|publicado)"
+             r"\s*:?\s*(on |am |le |el )?([^\W\d]+,? )?\d", max_chars=100),
+    TextRule("byline_line",
+             r"^(by|von|par|por|av|af|door)\s+(?-i:[A-ZÀ-ÖØ-Þ])[^.!?]*$", max_chars=60),
 )
 
 # Parts of class/id names that mark page furniture inside an article body.

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 from scraper.extraction import fields
 from scraper.extraction.blocking import challenge_reason
-from scraper.extraction.clean import clean_body
+from scraper.extraction.body import find_body
 from scraper.extraction.document import Document
 from scraper.extraction.language import detect_language
 from scraper.extraction.page_kind import ERROR_TITLE, page_kind
 from scraper.extraction.record import Article, Extraction, content_hash
+from scraper.extraction.repeats import RepeatStore
 from scraper.extraction.text import inline_text, word_count
 from scraper.sites import Site, site_for_url
 from scraper.urls import canonical_url
@@ -21,8 +22,12 @@ MIN_BODY_WORDS = 20
 
 
 def extract(html: str, url: str, site: Site | None = None,
-            fetched_at: str | None = None) -> Extraction:
-    """Extract the article on a page, or say why the page holds none."""
+            fetched_at: str | None = None, repeats: RepeatStore | None = None) -> Extraction:
+    """Extract the article on a page, or say why the page holds none.
+
+    `repeats` is the site's repeated-segment store shared by a crawl, a re-extraction or an
+    evaluation: the page's paragraphs are counted in it, and those seen on many pages of the
+    site are dropped as boilerplate."""
     reason = challenge_reason(html)
     if reason:
         return Extraction("blocked", reason=reason)
@@ -57,17 +62,18 @@ def extract(html: str, url: str, site: Site | None = None,
         return Extraction("not_article", reason="no headline")
     if ERROR_TITLE.search(title):
         return Extraction("not_article", reason=f"error page: {title}", kind="error")
-    if container is None:
-        return Extraction("not_article", reason="no article body")
     if not (published or byline or authors or doc.article_ld
             or doc.meta.get("og:type") == "article"
-            or container.source.removeprefix("css:") in site.rules.body):
+            or (container and container.source.removeprefix("css:") in site.rules.body)):
         return Extraction("not_article", reason="no article markers (date, byline, metadata)")
-    provenance["body"] = container.source
     shown_title = (inline_text(found_title.element)
                    if found_title and found_title.element is not None else None)
     echoes = {t for t in (title, shown_title, subtitle, byline, published_text) if t}
-    body, removed = clean_body(container.value, site, echoes)
+    found_body = find_body(doc, site, title, echoes, repeats)
+    if found_body is None:
+        return Extraction("not_article", reason="no article body")
+    provenance["body"] = found_body.source
+    body, removed = found_body.text, found_body.removed
     words = word_count(body)
     if words < MIN_BODY_WORDS:
         return Extraction("not_article", reason=f"body too short ({words} words)")

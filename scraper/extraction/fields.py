@@ -136,9 +136,9 @@ def body_container(doc: Document, site: Site) -> Found | None:
     """The element holding the article text: the site's chain, then generic selectors.
     Among several matches of one selector the one with the most text wins."""
     for query in (*site.rules.body, *GENERIC_BODY):
-        matches = [el for el in doc.css(query) if inline_text(el)]
-        if matches:
-            best = max(matches, key=lambda el: len(inline_text(el)))
+        sizes = {el: len(inline_text(el)) for el in doc.css(query)}
+        if any(sizes.values()):
+            best = max(sizes, key=sizes.__getitem__)
             return Found(best, f"css:{query}", best)
     return None
 

@@ -35,6 +35,8 @@ class Block:
 
     text: str
     tag: str
+    # Share of the text that is link text: a paragraph of links is navigation.
+    link_share: float = 0.0
 
     @property
     def is_heading(self) -> bool:
@@ -50,20 +52,41 @@ def clean_text(text: str) -> str:
 
 def inline_text(el: etree._Element) -> str:
     """The text of `el` on one line: markup flattened, whitespace collapsed."""
-    return clean_text("".join(_pieces(el)).replace("\n", " "))
+    return clean_text("".join(value for kind, value in _walk(el) if kind in (_TEXT, _BR))
+                      .replace("\n", " "))
 
 
-def _pieces(el: etree._Element):
-    if el.text:
-        yield _spaces(el.text)
-    for child in el:
-        if isinstance(child.tag, str) and child.tag.lower() not in SKIP_TAGS:
-            if child.tag.lower() == "br":
-                yield "\n"
-            else:
-                yield from _pieces(child)
+_TEXT, _BR, _START, _END = range(4)
+
+
+def _walk(root: etree._Element):
+    """(kind, value) events of `root`'s subtree in document order: text, a line break, the
+    start and end of an element (its lower-cased tag). A loop, not a recursion, so that a
+    page nested thousands of levels deep cannot exhaust Python's stack."""
+    if root.text:
+        yield _TEXT, _spaces(root.text)
+    stack = [(root, iter(root))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack:
+                yield _END, node.tag.lower()
+                if node.tail:
+                    yield _TEXT, _spaces(node.tail)
+            continue
+        name = child.tag.lower() if isinstance(child.tag, str) else ""
+        if name == "br":
+            yield _BR, "\n"
+        elif name and name not in SKIP_TAGS:
+            yield _START, name
+            if child.text:
+                yield _TEXT, _spaces(child.text)
+            stack.append((child, iter(child)))
+            continue
         if child.tail:
-            yield _spaces(child.tail)
+            yield _TEXT, _spaces(child.tail)
 
 
 def _spaces(text: str) -> str:
@@ -82,26 +105,17 @@ def blocks_of(root: etree._Element) -> list[Block]:
         if text:
             out.append(Block(text, tag))
 
-    def walk(node: etree._Element, tag: str) -> None:
-        if node.text:
-            buf.append(_spaces(node.text))
-        for child in node:
-            name = child.tag.lower() if isinstance(child.tag, str) else ""
-            if name and name not in SKIP_TAGS:
-                if name == "br":
-                    buf.append("\n")
-                elif name in BLOCK_TAGS:
-                    flush(tag)
-                    walk(child, name)
-                    flush(name)
-                else:
-                    walk(child, tag)
-            if child.tail:
-                buf.append(_spaces(child.tail))
-
-    top = root.tag.lower() if isinstance(root.tag, str) else "div"
-    walk(root, top)
-    flush(top)
+    tags = [root.tag.lower() if isinstance(root.tag, str) else "div"]
+    for kind, value in _walk(root):
+        if kind in (_TEXT, _BR):
+            buf.append(value)
+        elif value in BLOCK_TAGS:
+            if kind == _START:
+                flush(tags[-1])
+                tags.append(value)
+            else:
+                flush(tags.pop())
+    flush(tags[0])
     return out
 
 

@@ -1,0 +1,145 @@
+"""trafilatura's main-text extraction, run on the tree the Document already parsed, as
+paragraphs (`Block`s) the project's own rules can judge.
+
+trafilatura finds the article among the page's furniture better than any selector list.
+We hand it a copy of the parsed tree (no second parse, no metadata pass) without scripts,
+styles and comments, narrowed to the page's `<article>` or `<main>` when the markup says
+which element holds the story (then in its fast mode, without its comparison with
+readability and jusText; and on an endless-scroll page the next stories stay out), and
+without teaser cards (a link wrapped around a headline or a paragraph leads to another
+page; it is never article text). Links are kept in its output so each paragraph knows how
+much of it is link text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from copy import deepcopy
+
+from lxml import etree, html
+from trafilatura import bare_extraction
+
+from scraper.extraction.document import Document
+from scraper.extraction.text import Block, clean_text, inline_text
+
+# A link around block content: a teaser card of another article.
+TEASER_CARDS = "//a[.//p or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
+TOP_ARTICLES = "//article[not(ancestor::article)]"
+# Where the story may be, narrowest first.
+SCOPES = (TOP_ARTICLES, "//main[not(ancestor::main)]", "//*[@role='main']")
+# An <article> or <main> with less text than this is a teaser, not the story.
+ARTICLE_MIN_CHARS = 1000
+# The one <article> of a page is the article when it holds at least this share of the
+# page's long paragraphs (those over LONG_PARAGRAPH characters).
+SCOPE_SHARE = 0.5
+LONG_PARAGRAPH = 150
+# trafilatura must keep at least this share of the scope's text, or it reads the whole page.
+SCOPE_YIELD = 0.2
+# Elements whose content is never text (a copied article drops them before trafilatura).
+NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
+# trafilatura's output elements, and the HTML tag each paragraph stands for.
+OUTPUT_TAGS = {"p": "p", "head": "h2", "quote": "blockquote", "item": "li", "row": "tr",
+               "code": "pre"}
+
+
+def main_text(doc: Document, title: str | None = None) -> list[Block]:
+    """The page's main text as paragraphs, with each one's share of link text."""
+    scope = article_scope(doc, title)
+    if scope is not None:
+        tree = standalone(scope)
+        blocks = _trafilatura(tree, fast=True)
+        # Little text from a large element: the story was not (all) in it; read the page.
+        if sum(len(b.text) for b in blocks) >= SCOPE_YIELD * len(tree.text_content()):
+            return blocks
+    return _trafilatura(standalone(doc.root))
+
+
+def _trafilatura(tree: etree._Element, fast: bool = False) -> list[Block]:
+    """trafilatura's output as Blocks. `fast` skips its comparison with readability and
+    jusText, which a page narrowed to its article element does not need.
+    No URL: links are kept for their text only, trafilatura need not resolve them."""
+    try:
+        result = bare_extraction(tree, fast=fast, include_comments=False, include_links=True,
+                                 prune_xpath=[TEASER_CARDS])
+    except RecursionError:  # a pathologically deep page: the other steps of the cascade
+        return []
+    if result is None or result.body is None:
+        return []
+    return list(blocks_of_output(result.body))
+
+
+def article_scope(doc: Document, title: str | None) -> etree._Element | None:
+    """The element holding the story, when the markup says which one it is.
+
+    The `<article>` whose headline is `title` (endless scroll appends the next stories in
+    `<article>`s of their own); else the page's one substantial `<article>`, else its
+    `<main>`, if it holds most of the page's long paragraphs. Otherwise None: the whole
+    page. Reading that element alone, trafilatura reads a fraction of the page and nothing
+    around it.
+    """
+    if title:
+        for el in doc.root.xpath(TOP_ARTICLES):
+            if any(inline_text(h) == title for h in el.iter("h1", "h2")):
+                return el if len(el.text_content()) > ARTICLE_MIN_CHARS else None
+    page_text = None
+    for query in SCOPES:
+        found = [el for el in doc.root.xpath(query)
+                 if len(el.text_content()) > ARTICLE_MIN_CHARS]
+        if len(found) != 1:
+            continue
+        if page_text is None:
+            page_text = _long_paragraph_chars(doc.root)
+        if not page_text or _long_paragraph_chars(found[0]) >= SCOPE_SHARE * page_text:
+            return found[0]
+    return None
+
+
+def _long_paragraph_chars(el: etree._Element) -> int:
+    lengths = (len(p.text_content()) for p in el.iter("p"))
+    return sum(n for n in lengths if n > LONG_PARAGRAPH)
+
+
+def standalone(el: etree._Element) -> etree._Element:
+    """A copy of `el` as a page of its own, without scripts, styles and comments.
+
+    Comments go because trafilatura loses the text after a link when a comment follows it
+    (`<a>…</a><!-- -->, but the …`); its own parser drops them, our tree keeps them.
+    """
+    if el.tag == "html":
+        page = deepcopy(el)
+    else:
+        page = html.Element("html")
+        body = etree.SubElement(page, "body")
+        body.append(deepcopy(el))
+        body[0].tail = None
+    etree.strip_elements(page, *NEVER_TEXT, with_tail=False)
+    etree.strip_tags(page, etree.Comment)
+    return page
+
+
+def blocks_of_output(body: etree._Element) -> Iterator[Block]:
+    """One Block per paragraph, heading, list item, quote or table row of trafilatura's
+    output tree; nested lists and quoted paragraphs are walked into."""
+    for el in body:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if (tag in ("list", "table") or (tag == "quote" and el.find("p") is not None)
+                or (tag == "item" and el.find("list") is not None)):
+            yield from blocks_of_output(el)
+        else:
+            text = clean_text("".join(_output_text(el)))
+            if text:
+                linked = sum(len(clean_text("".join(_output_text(ref)))) for ref in el.iter("ref"))
+                yield Block(text, OUTPUT_TAGS.get(tag, "p"), min(1.0, linked / len(text)))
+
+
+def _output_text(el: etree._Element) -> Iterator[str]:
+    """Text of an output element on one line: a line break `<lb/>` or a new table cell
+    is a space, inline markup is flattened."""
+    if el.tag in ("lb", "cell"):
+        yield " "
+    if el.text:
+        yield el.text.replace("\n", " ")
+    for child in el:
+        yield from _output_text(child)
+        if child.tail:
+            yield child.tail.replace("\n", " ")
