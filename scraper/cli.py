@@ -284,12 +284,14 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int) -> No
         sqlite3 data/archive.db "select article_url, changed_fields from revisions
                                  where reason = 'reextract'"
     """
+    from scraper.extraction.repeats import RepeatStore, store_path
     from scraper.reextract import reextract as run_reextract
 
     _check_since(since)
     archive = _existing_archive(db)
     try:
-        report = run_reextract(archive, site, since, workers)
+        repeats = RepeatStore.load(store_path(db))
+        report = run_reextract(archive, site, since, workers, repeats)
     except sqlite3.OperationalError as exc:
         raise BadInput(f"cannot write {db}: {exc}; what was written so far is kept") from exc
     finally:

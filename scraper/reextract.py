@@ -5,10 +5,15 @@ process alone writes, a batch per transaction. A field that comes out differentl
 like a publisher's edit, as a revision of the old version, but with reason "reextract". A
 stored page that gave no article (a soft 404, a wall, a page older rules missed) is tried
 too: if it now reads as an article, the article is added as first seen when it was fetched.
+
+Extraction drops the paragraphs a site repeats on many pages, as counted in the store the
+crawls keep beside the archive; each worker reads a copy of it, and pages a crawl counted
+are not counted twice, so the result does not depend on the number of workers.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -21,6 +26,7 @@ from scraper.archive.bodies import decompress
 from scraper.archive.write import article_columns, now, save_article
 from scraper.export import selection
 from scraper.extraction.record import Article
+from scraper.extraction.repeats import RepeatStore
 from scraper.items import Page
 from scraper.sites import site_for_url
 
@@ -68,13 +74,21 @@ def load_page(db: Database, page_id: int) -> tuple:
         "where p.id = ?", [page_id]).fetchone()
 
 
+_repeats: RepeatStore | None = None  # the worker's copy of the repeated-segment store
+
+
+def _start_worker(repeats: RepeatStore | None) -> None:
+    global _repeats
+    _repeats = repeats
+
+
 def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
     """Worker: (url, status, article, reason) for one stored page."""
     url, final_url, status, encoding, fetched_at, site, compression, content = row
     page = Page(url=url, fetched_url=final_url, status=status, headers={},
                 body=decompress(compression, content), encoding=encoding,
                 fetched_at=fetched_at, site=site)
-    result = page.extract()
+    result = page.extract(_repeats)
     article = result.article
     if article is not None and article.url != url:
         # The archive's identity of the article stays, whatever canonical link the page gives.
@@ -83,9 +97,9 @@ def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
 
 
 def reextract(db: Database, site: str | None = None, since: str | None = None,
-              workers: int = 2) -> Report:
+              workers: int = 2, repeats: RepeatStore | None = None) -> Report:
     """Extract every chosen article's latest stored page again and record what changed;
-    try the pages that gave no article too."""
+    try the pages that gave no article too. `repeats`: the crawls' repeated-segment store."""
     started = time.monotonic()
     report = Report()
     columns = article_columns(db)
@@ -104,7 +118,7 @@ def reextract(db: Database, site: str | None = None, since: str | None = None,
         batch.clear()
 
     page_ids = latest_pages(db, site, since) + list(orphans)
-    for url, status, article, reason in _extracted(db, page_ids, workers):
+    for url, status, article, reason in _extracted(db, page_ids, workers, repeats):
         if article is None:
             if url in orphan_urls and status != "error":
                 report.counts["still_not_article"] += 1
@@ -128,15 +142,18 @@ def _before(article: Article, since: str | None) -> bool:
     return bool(since and article.published and article.published[:10] < since)
 
 
-def _extracted(db: Database, ids: list[int], workers: int) -> Iterator[tuple]:
+def _extracted(db: Database, ids: list[int], workers: int,
+               repeats: RepeatStore | None) -> Iterator[tuple]:
     """Results in completion order; at most IN_FLIGHT pages per worker read ahead."""
     if workers <= 1:
+        _start_worker(copy.deepcopy(repeats))  # a copy, as a worker process has
         for page_id in ids:
             yield _safe(load_page(db, page_id))
         return
     pending: set[Future] = set()
     queue = iter(ids)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                             initargs=(repeats,)) as pool:
         while True:
             for page_id in queue:
                 pending.add(pool.submit(_safe, load_page(db, page_id)))

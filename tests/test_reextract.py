@@ -115,3 +115,24 @@ def test_pages_that_gave_no_article_are_tried_again(db_path):
     assert (row["first_seen"], row["last_seen"]) == ("2026-11-01T10:00:00+00:00",) * 2
     assert reextract(db, workers=1).counts == {"unchanged": 1, "still_not_article": 1}
     assert reextract(db, site="nowhere", workers=1).pages == 0
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_reextract_drops_what_the_crawls_found_repeated(archive, workers):
+    """The repeated-segment store kept beside the archive serves re-extraction too."""
+    from scraper.extraction.repeats import RepeatStore, store_path
+
+    second = ARTICLES[1]
+    paragraph = second["expected"]["body"].split("\n\n")[-1]
+    store = RepeatStore()
+    for n in range(5):  # the crawls saw this paragraph on five other pages of the site
+        store.add("globalresearch", f"https://www.globalresearch.ca/other/{n}", [paragraph])
+    store.save(store_path(archive))
+    result = CliRunner().invoke(cli, ["reextract", "--db", str(archive), "--workers", workers])
+    assert result.exit_code == 0, result.output
+    db = open_archive(archive)
+    body = db["articles"].get(second["url"])["body"]
+    assert paragraph not in body and body.startswith(second["expected"]["body"][:200])
+    rev = next(db.query("select changed_fields from revisions where article_url = ?",
+                        [second["url"]]))
+    assert json.loads(rev["changed_fields"]) == ["body"]
