@@ -8,7 +8,7 @@ from typing import Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from scraper.extraction.repeats import RepeatStore
+from scraper.extraction.repeats import RepeatStore, store_path
 from scraper.items import ArticleItem, Page
 
 
@@ -25,7 +25,7 @@ class ExtractPipeline:
         settings = crawler.settings
         archive = settings.get("ARCHIVE_PATH")
         self.repeats_path = settings.get("ARCHIVE_REPEATS_PATH") or (
-            f"{Path(archive).with_suffix('')}.repeats.json" if archive else None)
+            store_path(archive) if archive else None)
         self.repeats = RepeatStore()
 
     @classmethod

@@ -275,7 +275,7 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int) -> No
     """Run the current extraction again over the stored raw pages (no network).
 
     Fields that come out differently update the article; the old version is kept as a
-    revision with reason 'reextract'.
+    revision with reason 'reextract'. Stored pages that gave no article are tried too.
 
     Example:
 
@@ -284,12 +284,14 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int) -> No
         sqlite3 data/archive.db "select article_url, changed_fields from revisions
                                  where reason = 'reextract'"
     """
+    from scraper.extraction.repeats import RepeatStore, store_path
     from scraper.reextract import reextract as run_reextract
 
     _check_since(since)
     archive = _existing_archive(db)
     try:
-        report = run_reextract(archive, site, since, workers)
+        repeats = RepeatStore.load(store_path(db))
+        report = run_reextract(archive, site, since, workers, repeats)
     except sqlite3.OperationalError as exc:
         raise BadInput(f"cannot write {db}: {exc}; what was written so far is kept") from exc
     finally:
@@ -297,7 +299,9 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int) -> No
     counts = report.counts
     click.echo(f"Re-extracted {report.pages} pages in {report.seconds:.1f}s: "
                f"{counts['updated']} changed, {counts['unchanged']} unchanged, "
-               f"{len(report.lost)} no longer articles")
+               f"{len(report.lost)} no longer articles; of the pages that gave no article, "
+               f"{counts['new']} now do, {counts['still_not_article']} still do not"
+               + (f", {counts['before_since']} before --since" if counts["before_since"] else ""))
     for url, status, reason in report.lost:
         click.echo(f"  {status}: {reason} ({url})")
 

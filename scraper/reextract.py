@@ -2,14 +2,21 @@
 
 Worker processes decompress and extract pages (the slow part, so both cores work); the main
 process alone writes, a batch per transaction. A field that comes out differently is recorded
-like a publisher's edit, as a revision of the old version, but with reason "reextract".
+like a publisher's edit, as a revision of the old version, but with reason "reextract". A
+stored page that gave no article (a soft 404, a wall, a page older rules missed) is tried
+too: if it now reads as an article, the article is added as first seen when it was fetched.
+
+Extraction drops the paragraphs a site repeats on many pages, as counted in the store the
+crawls keep beside the archive; each worker reads a copy of it, and pages a crawl counted
+are not counted twice, so the result does not depend on the number of workers.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 
@@ -19,7 +26,9 @@ from scraper.archive.bodies import decompress
 from scraper.archive.write import article_columns, now, save_article
 from scraper.export import selection
 from scraper.extraction.record import Article
+from scraper.extraction.repeats import RepeatStore
 from scraper.items import Page
+from scraper.sites import site_for_url
 
 BATCH = 200  # articles written per transaction
 IN_FLIGHT = 16  # pages handed to each worker ahead of time (bounds memory)
@@ -27,14 +36,16 @@ IN_FLIGHT = 16  # pages handed to each worker ahead of time (bounds memory)
 
 @dataclass
 class Report:
+    # new / updated / unchanged articles; still_not_article: pages that give none yet
     counts: Counter[str] = field(default_factory=Counter)
-    # Pages the current extraction no longer sees as articles: (url, status, reason).
+    # Articles whose page the current extraction no longer reads as one, and pages whose
+    # extraction failed: (url, status, reason).
     lost: list[tuple[str, str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def pages(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + len(self.lost)
 
 
 def latest_pages(db: Database, site: str | None, since: str | None) -> list[int]:
@@ -45,12 +56,30 @@ def latest_pages(db: Database, site: str | None, since: str | None) -> list[int]
     return [row[0] for row in db.execute(sql, params) if row[0] is not None]
 
 
+def pages_without_article(db: Database, site: str | None) -> dict[int, str]:
+    """The latest fetch (id -> URL) of each URL that gave no article, on `site` if given."""
+    rows = db.execute(
+        "select max(p.id), p.url from pages p where p.status = 200 and not exists "
+        "(select 1 from articles a where a.url = p.url) group by p.url order by 1")
+    return {page_id: url for page_id, url in rows
+            if site is None or site_for_url(url).name == site}
+
+
 def load_page(db: Database, page_id: int) -> tuple:
     """What a worker needs to extract a page again: the row, body still compressed."""
     return db.execute(
-        "select p.url, p.final_url, p.status, p.encoding, p.fetched_at, a.site, "
-        "b.compression, b.content from pages p join page_bodies b on b.sha256 = p.sha256 "
-        "join articles a on a.url = p.url where p.id = ?", [page_id]).fetchone()
+        "select p.url, p.final_url, p.status, p.encoding, p.fetched_at, "
+        "coalesce(a.site, ''), b.compression, b.content from pages p "
+        "join page_bodies b on b.sha256 = p.sha256 left join articles a on a.url = p.url "
+        "where p.id = ?", [page_id]).fetchone()
+
+
+_repeats: RepeatStore | None = None  # the worker's copy of the repeated-segment store
+
+
+def _start_worker(repeats: RepeatStore | None) -> None:
+    global _repeats
+    _repeats = repeats
 
 
 def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
@@ -59,7 +88,7 @@ def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
     page = Page(url=url, fetched_url=final_url, status=status, headers={},
                 body=decompress(compression, content), encoding=encoding,
                 fetched_at=fetched_at, site=site)
-    result = page.extract()
+    result = page.extract(_repeats)
     article = result.article
     if article is not None and article.url != url:
         # The archive's identity of the article stays, whatever canonical link the page gives.
@@ -68,30 +97,38 @@ def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
 
 
 def reextract(db: Database, site: str | None = None, since: str | None = None,
-              workers: int = 2, progress: Callable[[Report], None] | None = None) -> Report:
-    """Extract every chosen article's latest stored page again and record what changed."""
+              workers: int = 2, repeats: RepeatStore | None = None) -> Report:
+    """Extract every chosen article's latest stored page again and record what changed;
+    try the pages that gave no article too. `repeats`: the crawls' repeated-segment store."""
     started = time.monotonic()
     report = Report()
     columns = article_columns(db)
-    ids = latest_pages(db, site, since)
-    batch: list[Article] = []
+    orphans = pages_without_article(db, site)
+    orphan_urls = set(orphans.values())
+    batch: list[tuple[Article, str]] = []  # (article, when first seen if it is new)
 
     def write() -> None:
         when, ids = now(), {}
         with db.atomic():
-            for article in batch:
-                report.counts[save_article(db, article, columns, when, reason="reextract",
-                                           ids=ids)] += 1
+            for article, fetched_at in batch:
+                # A page that gave no article before is an article first seen when fetched.
+                seen = fetched_at if article.url in orphan_urls else when
+                outcome = save_article(db, article, columns, seen, reason="reextract", ids=ids)
+                report.counts[outcome] += 1
         batch.clear()
-        if progress:
-            progress(report)
 
-    for url, status, article, reason in _extracted(db, ids, workers):
+    page_ids = latest_pages(db, site, since) + list(orphans)
+    for url, status, article, reason in _extracted(db, page_ids, workers, repeats):
         if article is None:
-            report.counts[status] += 1
-            report.lost.append((url, status, reason or ""))
+            if url in orphan_urls and status != "error":
+                report.counts["still_not_article"] += 1
+            else:
+                report.lost.append((url, status, reason or ""))
             continue
-        batch.append(article)
+        if url in orphan_urls and _before(article, since):
+            report.counts["before_since"] += 1
+            continue
+        batch.append((article, article.fetched_at or now()))
         if len(batch) >= BATCH:
             write()
     if batch:
@@ -100,15 +137,23 @@ def reextract(db: Database, site: str | None = None, since: str | None = None,
     return report
 
 
-def _extracted(db: Database, ids: list[int], workers: int) -> Iterator[tuple]:
+def _before(article: Article, since: str | None) -> bool:
+    """Published before --since (an undated article is kept, as a crawl keeps it)."""
+    return bool(since and article.published and article.published[:10] < since)
+
+
+def _extracted(db: Database, ids: list[int], workers: int,
+               repeats: RepeatStore | None) -> Iterator[tuple]:
     """Results in completion order; at most IN_FLIGHT pages per worker read ahead."""
     if workers <= 1:
+        _start_worker(copy.deepcopy(repeats))  # a copy, as a worker process has
         for page_id in ids:
             yield _safe(load_page(db, page_id))
         return
     pending: set[Future] = set()
     queue = iter(ids)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                             initargs=(repeats,)) as pool:
         while True:
             for page_id in queue:
                 pending.add(pool.submit(_safe, load_page(db, page_id)))

@@ -21,11 +21,13 @@ def totals(db: Database) -> dict[str, Any]:
     row = db.execute(
         "select (select count(*) from articles), (select min(published) from articles), "
         "(select max(published) from articles), (select count(*) from revisions), "
+        "(select count(*) from revisions where reason = 'recrawl'), "
+        "(select count(*) from articles where status = 'gone'), "
         "(select count(*) from pages), (select count(*) from page_bodies), "
         "(select coalesce(sum(size), 0) from page_bodies), "
         "(select coalesce(sum(length(content)), 0) from page_bodies)").fetchone()
-    keys = ("articles", "first_published", "last_published", "revisions", "pages", "bodies",
-            "body_bytes", "stored_bytes")
+    keys = ("articles", "first_published", "last_published", "revisions", "edits", "gone",
+            "pages", "bodies", "body_bytes", "stored_bytes")
     return dict(zip(keys, row, strict=True))
 
 
@@ -40,7 +42,9 @@ def report(db: Database, runs: int = 5) -> str:
     total = totals(db)
     lines = [
         f"{total['articles']} articles, published {total['first_published'] or '-'} to "
-        f"{total['last_published'] or '-'}; {total['revisions']} revisions",
+        f"{total['last_published'] or '-'}; {total['revisions']} revisions "
+        f"({total['edits']} by the publishers, the rest by re-extraction); "
+        f"{total['gone']} gone from their sites",
         f"{total['pages']} page fetches, {total['bodies']} distinct bodies: "
         f"{_mb(total['body_bytes'])} stored in {_mb(total['stored_bytes'])}",
         "",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -124,3 +127,14 @@ def test_unwritable_output_is_one_line(archive, tmp_path):
     result = run("export", "--db", str(archive), "-o", str(tmp_path / "no" / "such" / "x.csv"))
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: cannot write") and "No such file" in result.stderr
+
+
+def test_warc_passes_warcio_check(archive, tmp_path):
+    """warcio's own checker (a standard tool) reads every record and verifies its digests."""
+    out = tmp_path / "pages.warc.gz"
+    assert run("export", "--db", str(archive), "--format", "warc", "-o", str(out)).exit_code == 0
+    warcio = Path(sys.executable).parent / "warcio"
+    checked = subprocess.run([str(warcio), "check", "-v", str(out)], capture_output=True,
+                             text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count("digest pass") >= 5

@@ -96,3 +96,43 @@ def test_reextract_filters(archive):
 def test_reextract_needs_an_archive(tmp_path):
     result = CliRunner().invoke(cli, ["reextract", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2 and "no archive at" in result.output
+
+
+def test_pages_that_gave_no_article_are_tried_again(db_path):
+    """A page an older extraction dropped becomes an article, first seen when fetched."""
+    from scraper.reextract import reextract
+
+    first = ARTICLES[0]
+    db = open_archive(db_path)
+    write_batch(db, [], pages=[page_of(first), page_of(BLOCKED)])
+    assert reextract(db, since="2100-01-01", workers=1).counts == {
+        "before_since": 1, "still_not_article": 1}
+    assert db["articles"].count == 0
+    report = reextract(db, workers=2)
+    assert report.counts == {"new": 1, "still_not_article": 1} and report.lost == []
+    row = db["articles"].get(first["url"])
+    assert row["title"] == first["expected"]["title"]
+    assert (row["first_seen"], row["last_seen"]) == ("2026-11-01T10:00:00+00:00",) * 2
+    assert reextract(db, workers=1).counts == {"unchanged": 1, "still_not_article": 1}
+    assert reextract(db, site="nowhere", workers=1).pages == 0
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_reextract_drops_what_the_crawls_found_repeated(archive, workers):
+    """The repeated-segment store kept beside the archive serves re-extraction too."""
+    from scraper.extraction.repeats import RepeatStore, store_path
+
+    second = ARTICLES[1]
+    paragraph = second["expected"]["body"].split("\n\n")[-1]
+    store = RepeatStore()
+    for n in range(5):  # the crawls saw this paragraph on five other pages of the site
+        store.add("globalresearch", f"https://www.globalresearch.ca/other/{n}", [paragraph])
+    store.save(store_path(archive))
+    result = CliRunner().invoke(cli, ["reextract", "--db", str(archive), "--workers", workers])
+    assert result.exit_code == 0, result.output
+    db = open_archive(archive)
+    body = db["articles"].get(second["url"])["body"]
+    assert paragraph not in body and body.startswith(second["expected"]["body"][:200])
+    rev = next(db.query("select changed_fields from revisions where article_url = ?",
+                        [second["url"]]))
+    assert json.loads(rev["changed_fields"]) == ["body"]

@@ -21,11 +21,13 @@ def test_stats_counts_sites_dates_and_runs(db_path):
     other.article.site = "other"
     second = start_run(db, "other", {})  # never finished: a crash
     write_batch(db, [other, make_item(title="Edited")], second)
+    write_batch(db, [], second, gone=["https://www.other.example/1"])
     db.close()
     result = CliRunner().invoke(cli, ["stats", "--db", str(db_path)])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert out.startswith("3 articles, published 2019-01-01 to 2024-06-01; 1 revisions")
+    assert out.startswith("3 articles, published 2019-01-01 to 2024-06-01; 1 revisions (1 by "
+                          "the publishers, the rest by re-extraction); 1 gone from their sites")
     assert "4 page fetches, 2 distinct bodies" in out  # three share one html
     site_rows = {line.split()[0]: line.split() for line in out.splitlines()
                  if line.startswith(("example ", "other "))}

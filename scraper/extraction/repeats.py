@@ -81,6 +81,11 @@ class RepeatStore:
         return store
 
 
+def store_path(archive: str | Path) -> Path:
+    """Where the store of an archive's crawls is kept: `<archive>.repeats.json` beside it."""
+    return Path(f"{Path(archive).with_suffix('')}.repeats.json")
+
+
 # Repeated paragraphs are dropped only while the body keeps at least this share of its
 # words: a page whose every paragraph is "repeated" is the same article seen under several
 # URLs, not boilerplate.
