@@ -121,7 +121,7 @@ class Document:
     @cached_property
     def site_names(self) -> list[str]:
         """Names the site goes by: og:site_name, application-name, the JSON-LD publisher and
-        WebSite, the name in the domain ("city-news" of www.city-news.de, "bbc" of news.bbc.co.uk)."""
+        WebSite, the name in the domain ("city-news" of www.city-news.de)."""
         names = [self.meta.get("og:site_name"), self.meta.get("application-name"),
                  self.meta.get("twitter:site", "").lstrip("@")]
         for obj in self.json_ld:
