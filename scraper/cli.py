@@ -215,7 +215,7 @@ def eval_command(corpus: Path, predictions_path: Path | None, json_path: Path | 
 @click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD); "
               "for WARC, pages fetched on or after it")
 @click.option("--query", help="Only articles matching this full-text query (FTS5 syntax)")
-@db_option()
+@db_option(help="SQLite archive to export from")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output")
 def export(fmt: str, site: str | None, since: str | None, query: str | None, db: Path,
@@ -268,7 +268,7 @@ def export(fmt: str, site: str | None, since: str | None, query: str | None, db:
 @cli.command()
 @click.option("--site", help="Only this site's articles")
 @click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD)")
-@db_option()
+@db_option(help="SQLite archive to re-extract in place")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Processes that extract (the main one writes)")
 def reextract(site: str | None, since: str | None, db: Path, workers: int) -> None:
@@ -307,7 +307,7 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int) -> No
 
 
 @cli.command()
-@db_option()
+@db_option(help="SQLite archive to describe")
 @click.option("--runs", type=click.IntRange(min=0), default=5, show_default=True,
               help="How many of the last crawl runs to list")
 def stats(db: Path, runs: int) -> None:
