@@ -130,4 +130,17 @@ def find_date(text: str, languages: list[str] | None = None) -> str | None:
     match = _DATE_IN_TEXT.search(text or "")
     if match is None:
         return None
-    return parse_date(re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", match.group(0)), languages=languages)
+    found = parse_date(re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", match.group(0)), languages=languages)
+    clock = _CLOCK_AFTER.match(text, match.end())
+    if found and len(found) == 10 and clock:
+        hour, minute, half = int(clock["hour"]), int(clock["minute"]), (clock["half"] or "")
+        hour = hour % 12 + (12 if half[:1].lower() == "p" else 0) if half else hour
+        if hour < 24 and minute < 60:
+            return f"{found}T{hour:02d}:{minute:02d}:00"
+    return found
+
+
+# The time a date line gives after its date: "March 3, 2025 at 4:12 p.m.", "27 Feb 2025, 07:30".
+_CLOCK_AFTER = re.compile(r"\s*(?:,|\||-|–|·|at|um|à|alle|ore|a las)?\s*"
+                          r"(?P<hour>\d{1,2})[:.](?P<minute>\d\d)(?!\d)"
+                          r"(?:\s*(?P<half>[ap]\.?\s?m\b\.?))?", re.IGNORECASE)

@@ -118,11 +118,23 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
     for _, text in lines:
         if not _DATE_TEXT.search(text):
             continue
-        iso = find_date(text, languages) or parse_date(text, languages=languages,
-                                                       timezone=site.timezone)
+        iso = find_date(text, languages) or next(
+            (iso for part in _after_labels(text)
+             if (iso := parse_date(part, languages=languages, timezone=site.timezone))), None)
         if iso:
             return [(iso, text, "text:date")]
         tried += 1
         if tried >= 4:
             break
     return []
+
+
+# A word and a colon before a value: "Opublikowano: 7 lutego 2025", "Aktualizacja: …".
+_LABEL = re.compile(r"(?:^|\s)[^\W\d_]{3,}\s*:\s*")
+
+
+def _after_labels(text: str) -> list[str]:
+    """The line, then the values its labels introduce, in order: dateparser reads no label
+    ("Opublikowano: 7 lutego 2025, 14:05 Aktualizacja: 7 lutego 2025, 16:40")."""
+    parts = [p.strip() for p in _LABEL.split(text)]
+    return [text] + [p for p in parts if p and p != text] if len(parts) > 1 else [text]
