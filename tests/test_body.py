@@ -79,6 +79,18 @@ def test_captions_share_prompts_and_newsletters_are_out():
             } in body.removed
 
 
+def test_boxes_named_as_furniture_are_out_before_trafilatura_reads():
+    html = page(f"<p>{PARAS[0]}</p>"
+                '<div class="wp-block-donate"><p>Our journalism is free to read thanks to '
+                "donors like you, every single one of them, all year.</p></div>"
+                f"<p>{PARAS[1]}</p>"
+                '<blockquote class="pullquote"><p>deep cracks in two of its piers</p></blockquote>'
+                + "".join(f"<p>{p}</p>" for p in PARAS[2:])
+                + '<section class="komentarze"><p>Nareszcie! Czekamy od 2005 roku na ten most, '
+                  "naprawdę długo.</p></section>")
+    assert paragraphs(body_of(html).text) == PARAS
+
+
 def test_a_paragraph_of_links_is_out():
     related = ('<p><a href="/a">Ring road works delayed again</a> · '
                '<a href="/b">Council budget approved</a></p>')
@@ -283,7 +295,7 @@ def test_a_page_made_only_of_repeated_paragraphs_keeps_them():
 
 def test_extract_drops_a_paragraph_seen_on_many_pages_of_the_site():
     store = RepeatStore(min_pages=3)
-    notice = "City News is funded by its readers: become a member and keep local news alive."
+    notice = "City News: local news from the harbour district since 1921, every morning."
     urls = [f"https://news.example.org/city/story-{n}" for n in range(3)]
     pages = [page(ARTICLE.replace("council", f"council of district {n}") + f"<p>{notice}</p>")
              for n in range(3)]
