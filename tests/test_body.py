@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from scraper.extraction.body import _holds as holds
 from scraper.extraction.body import find_body, page_lead, structured_body, tidy
 from scraper.extraction.boilerplate import GENERIC_TEXT_RULES
 from scraper.extraction.document import Document
@@ -141,6 +142,14 @@ def test_a_lead_after_an_inline_dateline_is_the_whole_paragraph():
     html = page(ARTICLE, head=f'<meta name="description" content="{lead}">',
                 before=f"<p class='intro'><b>Riverton.</b> {lead}</p>")
     assert page_lead(Document(html, URL)) == f"Riverton. {lead}"
+
+
+def test_a_paragraph_sharing_the_leads_words_does_not_hold_the_lead():
+    lead = "The bridge must link the northern suburbs with the centre."
+    later = ("The new bridge north of the railway must link the northern suburbs, home to "
+             "25,000 people, with the centre and the station.")
+    assert not holds(later, lead)
+    assert holds(f"RIVERTON. {lead} Work starts in May.", lead)
 
 
 def test_a_description_the_page_does_not_show_is_no_lead():

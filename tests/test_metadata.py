@@ -117,6 +117,8 @@ def test_site_name_is_only_cut_at_a_separator():
     ("By Priya Raman and Tom Keller, Reuters", ["Priya Raman", "Tom Keller"]),
     ("Monika Bolliger, Anna Trechsel, Sweidah", ["Monika Bolliger", "Anna Trechsel", "Sweidah"]),
     ("di Marco Bellini", ["Marco Bellini"]),
+    # a label in any language; the editor after it is no author
+    ("Penulis: Rina Kartika | Editor: Budi Santoso", ["Rina Kartika"]),
     # a Korean byline: the name and the word for reporter
     ("김민지 기자 kimmj@example.org", ["김민지"]),
 ])
@@ -237,6 +239,16 @@ def test_published(head, body, expected):
     result = fields.published(doc, SITE, fields.header_span(doc, (doc.xpath("//h1") or [None])[0],
                                                              None))
     assert (result.value[0], result.source) == expected
+
+
+def test_a_teasers_time_is_not_the_articles_whatever_its_box_is_called():
+    doc = page(body="<article><h1>T</h1><p>Publicado em 12/03/2025 às 14h35</p>"
+                    + BODY + '</article><section class="relacionadas"><article>'
+                    '<a href="/cidades/erosao/">Erosão ameaça quiosques</a>'
+                    '<time datetime="2025-03-10T09:00:00-03:00">10/03/2025</time>'
+                    "</article></section>", lang="pt")
+    result = fields.published(doc, SITE, fields.header_span(doc, doc.xpath("//h1")[0], None))
+    assert (result.value[0], result.source) == ("2025-03-12T14:35:00", "text:date")
 
 
 def test_published_from_a_date_line_with_labels():

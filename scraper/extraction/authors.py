@@ -22,6 +22,9 @@ _CREDIT = re.compile(r"^\W*(image|photo|foto|bild|picture|pictures|credit|source
                      re.IGNORECASE)
 # Where the reporter was: "Associated Press in Valencia", "By TPN, in News, …".
 _PLACE = re.compile(r",?\s+in\s+(?=[A-ZÀ-Ý])")
+# A label in any language before the names: "Penulis: …", "Tekst: …" (after the picture
+# credits, whose labels say the names are not the authors).
+_LABEL = re.compile(r"^\s*[^\W\d_]{3,15}\s*:\s*(?=\S)")
 # One word after a list closed by "and": "A B and C D, Reuters" names the agency (or the
 # place) after the people, not a third author.
 _AFTER_LIST = re.compile(r"^(.+\s(?:and|und|et|y|e|&)\s[^,;]+?)\s*[,;]\s*[^\W\d_][\w.-]*\s*$")
@@ -60,6 +63,7 @@ def split_authors(byline: str, not_names: Iterable[str] = ()) -> list[str]:
     text = _LEAD.sub("", text)
     if _CREDIT.match(text):
         return []
+    text = _LABEL.sub("", text)
     text = _PLACE.split(text, maxsplit=1)[0]
     text = _AFTER_LIST.sub(r"\1", text)
     names: list[str] = []

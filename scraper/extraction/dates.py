@@ -112,14 +112,21 @@ _DATE_IN_TEXT = re.compile(
 
 # Numeric day-first dates with an optional time: "25.04.24 | 14:07 Uhr", "2.11.2023, 08:15".
 _DOTTED = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d\d)\b"
-                     r"(?:\D{1,6}?(\d{1,2})[:.](\d\d)\b)?")
+                     r"(?:\D{1,6}?(\d{1,2})[:.h](\d\d)\b)?")
+_SLASHED = re.compile(r"\b(\d{1,2})([./])\s?(\d{1,2})\2\s?(\d{4}|\d\d)\b"
+                      r"(?:\D{1,6}?(\d{1,2})[:.h](\d\d)\b)?")
 
 
 def find_date(text: str, languages: list[str] | None = None) -> str | None:
-    """The first date written inside a longer text ("By A. Author, March 31, 2019")."""
-    dotted = _DOTTED.search(text or "")
+    """The first date written inside a longer text ("By A. Author, March 31, 2019").
+
+    Day-first numeric dates with dots, and with slashes where the page's language is not
+    English ("12/03/2025 às 14h35"; in English the month may come first)."""
+    numeric = _SLASHED if languages and "en" not in languages else _DOTTED
+    dotted = numeric.search(text or "")
     if dotted:
-        day, month, year, hour, minute = dotted.groups()
+        day, month, year, hour, minute = (g for i, g in enumerate(dotted.groups())
+                                          if numeric is _DOTTED or i != 1)
         year = int(year) + (2000 if len(year) == 2 else 0)
         try:
             found = datetime(year, int(month), int(day), int(hour or 0), int(minute or 0))
