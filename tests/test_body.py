@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from scraper.extraction.body import _holds as holds
 from scraper.extraction.body import find_body, page_lead, structured_body, tidy
 from scraper.extraction.boilerplate import GENERIC_TEXT_RULES
 from scraper.extraction.document import Document
@@ -79,6 +80,18 @@ def test_captions_share_prompts_and_newsletters_are_out():
             } in body.removed
 
 
+def test_boxes_named_as_furniture_are_out_before_trafilatura_reads():
+    html = page(f"<p>{PARAS[0]}</p>"
+                '<div class="wp-block-donate"><p>Our journalism is free to read thanks to '
+                "donors like you, every single one of them, all year.</p></div>"
+                f"<p>{PARAS[1]}</p>"
+                '<blockquote class="pullquote"><p>deep cracks in two of its piers</p></blockquote>'
+                + "".join(f"<p>{p}</p>" for p in PARAS[2:])
+                + '<section class="komentarze"><p>Nareszcie! Czekamy od 2005 roku na ten most, '
+                  "naprawdę długo.</p></section>")
+    assert paragraphs(body_of(html).text) == PARAS
+
+
 def test_a_paragraph_of_links_is_out():
     related = ('<p><a href="/a">Ring road works delayed again</a> · '
                '<a href="/b">Council budget approved</a></p>')
@@ -129,6 +142,14 @@ def test_a_lead_after_an_inline_dateline_is_the_whole_paragraph():
     html = page(ARTICLE, head=f'<meta name="description" content="{lead}">',
                 before=f"<p class='intro'><b>Riverton.</b> {lead}</p>")
     assert page_lead(Document(html, URL)) == f"Riverton. {lead}"
+
+
+def test_a_paragraph_sharing_the_leads_words_does_not_hold_the_lead():
+    lead = "The bridge must link the northern suburbs with the centre."
+    later = ("The new bridge north of the railway must link the northern suburbs, home to "
+             "25,000 people, with the centre and the station.")
+    assert not holds(later, lead)
+    assert holds(f"RIVERTON. {lead} Work starts in May.", lead)
 
 
 def test_a_description_the_page_does_not_show_is_no_lead():
@@ -283,7 +304,7 @@ def test_a_page_made_only_of_repeated_paragraphs_keeps_them():
 
 def test_extract_drops_a_paragraph_seen_on_many_pages_of_the_site():
     store = RepeatStore(min_pages=3)
-    notice = "City News is funded by its readers: become a member and keep local news alive."
+    notice = "City News: local news from the harbour district since 1921, every morning."
     urls = [f"https://news.example.org/city/story-{n}" for n in range(3)]
     pages = [page(ARTICLE.replace("council", f"council of district {n}") + f"<p>{notice}</p>")
              for n in range(3)]

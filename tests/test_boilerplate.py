@@ -42,6 +42,11 @@ EXAMPLES = {
     "paywall_prompt": ("Il vous reste 57% de cet article à lire. La suite est réservée aux "
                        "abonnés.",
                        "The premium tier will be available to subscribers of the service."),
+    "reader_funding": ("Tideline is funded by its readers.",
+                       "The museum is funded by its members and a city grant of 2 million."),
+    "reproduction_notice": ("저작권자 © 한빛일보 무단전재 및 재배포 금지",
+                            "부산항만공사는 20일 착공식을 열었다."),
+    "reporter_signoff": ("김민지 기자 kimmj@example.org", "김민지 기자는 현장에 있었다."),
     "reader_appeal": ("Did you enjoy this article? Then support our work with a donation.",
                       "Supporters of the plan enjoyed a narrow majority in the vote."),
     "browser_notice": ("You are using a browser version with limited support for CSS.",

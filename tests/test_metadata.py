@@ -113,6 +113,14 @@ def test_site_name_is_only_cut_at_a_separator():
     ("Theresa May (t.may@example.org)", ["Theresa May"]),
     ("Ursula von der Leyen", ["Ursula von der Leyen"]),
     ("BR24 Redaktion", ["BR24 Redaktion"]),
+    # the agency (or place) after a list closed by "and" is not a third author
+    ("By Priya Raman and Tom Keller, Reuters", ["Priya Raman", "Tom Keller"]),
+    ("Monika Bolliger, Anna Trechsel, Sweidah", ["Monika Bolliger", "Anna Trechsel", "Sweidah"]),
+    ("di Marco Bellini", ["Marco Bellini"]),
+    # a label in any language; the editor after it is no author
+    ("Penulis: Rina Kartika | Editor: Budi Santoso", ["Rina Kartika"]),
+    # a Korean byline: the name and the word for reporter
+    ("김민지 기자 kimmj@example.org", ["김민지"]),
 ])
 def test_split_authors(byline, expected):
     assert split_authors(byline) == expected
@@ -164,9 +172,25 @@ def test_split_authors_drops_the_site_name():
      '<div class="bylines"><div class="byline"><a rel="author">Ingrid Treborg</a></div>'
      '<div class="byline"><a rel="author">Marlene Holm</a></div></div>',
      (["Ingrid Treborg", "Marlene Holm"], "css:byline")),
+    # a byline element's class in other languages; its parts (name, place) touch
+    (ld(**{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Example"}}),
+     '<h1>T</h1><div class="autor"><span class="nombre">Por Lucía Ferrer Gil</span>'
+     '<span class="lugar">Orihuela</span></div>', (["Lucía Ferrer Gil"], "css:byline")),
+    # the writer an SEO plugin names in a labelled twitter meta pair
+    (meta("twitter:label1", "Written by", "name") + meta("twitter:data1", "Anna Sleegers", "name"),
+     '<h1>T</h1><div class="byline">Anna Sleegers, Frankfurt</div>',
+     (["Anna Sleegers"], "meta:twitter:data1")),
 ])
 def test_authors(head, body, expected):
     assert found(fields.authors, page(head, body), None) == expected
+
+
+def test_korean_reporter_line_is_the_byline():
+    doc = page(body="<h1>T</h1><ul><li>김민지 기자</li><li>입력 2025.02.20 11:03</li></ul>",
+               lang="ko")
+    shown = fields.byline(doc, SITE, fields.header_span(doc, doc.xpath("//h1")[0], None))
+    assert (shown.value, shown.source) == ("김민지 기자", "text:by-line")
+    assert found(fields.authors, doc, shown) == (["김민지"], "text:by-line")
 
 
 def test_byline_elements_skip_comments_and_author_boxes():
@@ -204,12 +228,35 @@ def test_byline_elements_skip_comments_and_author_boxes():
     ("", '<h1>T</h1><div class="lineinfo">Do 25.04.24 | 14:07 Uhr | Von Eva Roth</div>',
      ("2024-04-25T14:07:00", "text:date")),
     ("", "<h1>T</h1><p>Published March 31, 2019</p>", ("2019-03-31", "text:date")),
+    # the time after a text date
+    ("", "<h1>T</h1><p>Published: March 3, 2025 at 4:12 p.m. ET</p>",
+     ("2025-03-03T16:12:00", "text:date")),
+    ("", "<h1>T</h1><p><time>Thu 27 Feb 2025 at 07:30</time></p>",
+     ("2025-02-27T07:30:00", "text:date")),
 ])
 def test_published(head, body, expected):
     doc = page(head, body)
     result = fields.published(doc, SITE, fields.header_span(doc, (doc.xpath("//h1") or [None])[0],
                                                              None))
     assert (result.value[0], result.source) == expected
+
+
+def test_a_teasers_time_is_not_the_articles_whatever_its_box_is_called():
+    doc = page(body="<article><h1>T</h1><p>Publicado em 12/03/2025 às 14h35</p>"
+                    + BODY + '</article><section class="relacionadas"><article>'
+                    '<a href="/cidades/erosao/">Erosão ameaça quiosques</a>'
+                    '<time datetime="2025-03-10T09:00:00-03:00">10/03/2025</time>'
+                    "</article></section>", lang="pt")
+    result = fields.published(doc, SITE, fields.header_span(doc, doc.xpath("//h1")[0], None))
+    assert (result.value[0], result.source) == ("2025-03-12T14:35:00", "text:date")
+
+
+def test_published_from_a_date_line_with_labels():
+    """dateparser reads no label: the value after "Opublikowano:" is the date."""
+    doc = page(body="<h1>T</h1><p>Opublikowano: 7 lutego 2025, 14:05 "
+                    "Aktualizacja: 7 lutego 2025, 16:40</p>", lang="pl")
+    result = fields.published(doc, SITE, fields.header_span(doc, doc.xpath("//h1")[0], None))
+    assert (result.value[0], result.source) == ("2025-02-07T14:05:00", "text:date")
 
 
 def test_modified_from_structured_data_only():
@@ -259,6 +306,12 @@ def tag_names(doc):
          '<ul class="article-topics"><li><a href="/topics/ports/">Ports</a></li>'
          '<li><a href="/topics/labour/">Labour</a></li></ul>',
      (["Ports", "Labour"], "css:tag-list")),
+    # an Italian topic list after its label; a story card's section link is no tag
+    ("", '<h1>T</h1><div class="argomenti"><span>Argomenti:</span> <a href="/argomenti/frane">'
+         'frane</a> <a href="/argomenti/protezione-civile">protezione civile</a></div>'
+         '<div class="card"><a href="/tags/gas/">Gas</a><a href="/business/story-1/">'
+         'A long headline of another story on the same page</a></div>',
+     (["frane", "protezione civile"], "css:tag-list")),
 ])
 def test_tags(head, body, expected):
     assert tag_names(page(head, body)) == expected

@@ -134,7 +134,7 @@ def test_extract_pipeline_keeps_a_repeat_store_next_to_the_archive(tmp_path):
 
     from scraper.extraction.repeats import RepeatStore
 
-    notice = "City News is funded by its readers: become a member and keep local news alive."
+    notice = "City News: local news from the harbour district since 1921, every morning."
     crawler = crawler_with(ARCHIVE_PATH=str(tmp_path / "archive.db"))
     pipeline = ExtractPipeline.from_crawler(crawler)
     pipeline.open_spider()

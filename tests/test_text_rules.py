@@ -63,9 +63,16 @@ def test_parse_date(text, kwargs, expected):
     ("August 19th, 2023 by Author", "2023-08-19"),
     ("Thu, 23 Jul 2026 22:09:41 +0000", "2026-07-23T22:09:41+00:00"),
     ("By Global Research News", None),
+    ("Published: March 3, 2025 at 4:12 p.m. ET", "2025-03-03T16:12:00"),
+    ("Thu 27 Feb 2025 at 07:30", "2025-02-27T07:30:00"),
 ])
 def test_find_date(text, expected):
     assert find_date(text) == expected
+
+
+def test_find_date_reads_slashes_day_first_outside_english():
+    assert find_date("Publicado em 12/03/2025 às 14h35", ["pt"]) == "2025-03-12T14:35:00"
+    assert find_date("Posted 03/12/2025", ["en"]) is None  # month first or day first?
 
 
 @pytest.mark.parametrize("byline,names", [

@@ -22,6 +22,14 @@ _CREDIT = re.compile(r"^\W*(image|photo|foto|bild|picture|pictures|credit|source
                      re.IGNORECASE)
 # Where the reporter was: "Associated Press in Valencia", "By TPN, in News, …".
 _PLACE = re.compile(r",?\s+in\s+(?=[A-ZÀ-Ý])")
+# A label in any language before the names: "Penulis: …", "Tekst: …" (after the picture
+# credits, whose labels say the names are not the authors).
+_LABEL = re.compile(r"^\s*[^\W\d_]{3,15}\s*:\s*(?=\S)")
+# One word after a list closed by "and": "A B and C D, Reuters" names the agency (or the
+# place) after the people, not a third author.
+_AFTER_LIST = re.compile(r"^(.+\s(?:and|und|et|y|e|&)\s[^,;]+?)\s*[,;]\s*[^\W\d_][\w.-]*\s*$")
+# The Korean word for reporter after a name: "김민지 기자".
+_REPORTER = re.compile(r"(?<=[가-힣])\s?(?:선임|객원)?(?:기자|특파원)\s*$")
 _HONORIFIC = re.compile(r"^(prof|professor|dr|mr|mrs|ms|rev)\.?\s+", re.IGNORECASE)
 _EDGE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 # A part naming a job, not a person: "Staff Writer", "Senior Correspondent", "Redakteurin".
@@ -55,20 +63,20 @@ def split_authors(byline: str, not_names: Iterable[str] = ()) -> list[str]:
     text = _LEAD.sub("", text)
     if _CREDIT.match(text):
         return []
+    text = _LABEL.sub("", text)
     text = _PLACE.split(text, maxsplit=1)[0]
+    text = _AFTER_LIST.sub(r"\1", text)
     names: list[str] = []
     for part in _SPLIT.split(text):
         name = _clean(part)
         if name and _key(name) not in skip and name not in names:
             names.append(name)
     return names
-
-
 def _clean(part: str) -> str | None:
     before_digit = re.split(r"(?:^|(?<=\s))\d", part, maxsplit=1)[0]
     if before_digit != part:  # a date or time ends the name, with its month
         part = re.sub(rf"(\s*{_MONTH.pattern})+\s*$", "", before_digit, flags=re.IGNORECASE)
-    part = _LEAD.sub("", _INNER_LEAD.sub("", part))
+    part = _REPORTER.sub("", _LEAD.sub("", _INNER_LEAD.sub("", part)))
     name = _HONORIFIC.sub("", _EDGE.sub("", part))
     name = re.sub(r"\s+", " ", name).strip()
     if not name or not any(c.isalpha() for c in name) or _ROLE.search(name):

@@ -211,9 +211,13 @@ def _share_in(blocks: list[Block], vocabulary: set[str]) -> float:
 
 
 def _holds(text: str, part: str) -> bool:
-    """Whether `text` holds (nearly all the words of) `part`."""
-    words = set(_words(part))
-    return bool(words) and len(words & set(_words(text))) >= 0.8 * len(words)
+    """Whether `text` holds (nearly all the words of) `part`, beginning with its first words
+    in their order: a paragraph that merely shares its words with the lead is another."""
+    words = _words(part)
+    if not words or len(set(words) & set(_words(text))) < 0.8 * len(set(words)):
+        return False
+    opening = " ".join(words[:4])
+    return opening in " ".join(_words(text))
 
 
 def _visible_share(doc: Document, words: set[str]) -> float:

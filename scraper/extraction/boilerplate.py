@@ -58,7 +58,9 @@ GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
              r"^(read more|read also|see also|more|related|lesen sie auch|lesen sie mehr|"
              r"mehr zum thema|auch interessant|zum artikel|lire aussi|à lire aussi|lire plus|"
              r"leer más|lee también|ver también|leia também|leggi anche|les også|läs också|"
-             r"læs også|lees ook)\b\s*(:|»|>|\||-|–|$)", max_chars=250),
+             r"læs også|lees ook|(también )?te puede interesar|potrebbe interessarti|"
+             r"czytaj (także|też|również)|читайте также|you (may|might) also like)"
+             r"\b\s*(:|»|>|\||-|–|$)", max_chars=250),
     TextRule("newsletter_prompt",
              r"(sign(ing)? up|subscribe|abonnieren|abonnez|anmelden|inscr[ií]bete|suscr[ií]bete|"
              r"click here).*newsletter|newsletter.*(sign(ing)? up|subscribe|abonnieren|anmelden|"
@@ -81,6 +83,17 @@ GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
     TextRule("donation_request",
              r"^(please )?(consider (making )?a donation|donate (now|today)|"
              r"support (us|our (work|journalism|reporting))\b)", max_chars=200),
+    TextRule("reader_funding",
+             r"\b(is|are) (funded|supported|paid for) by (its|our) (readers|subscribers)\b",
+             max_chars=250),
+    # "No reproduction without permission" as Korean, Japanese, Chinese and Italian pages
+    # close the article.
+    TextRule("reproduction_notice",
+             r"무단\s?전재|재배포\s?금지|転載を禁じ|未经许可不得转载|riproduzione riservata",
+             max_chars=150),
+    # A Korean reporter's sign-off: name, the word for reporter, e-mail.
+    TextRule("reporter_signoff", r"^[가-힣]{2,4}\s?기자\s+[\w.+-]+@[\w-]+\.[\w.]+$",
+             max_chars=80),
     TextRule("reader_appeal",
              r"^(did you (like|enjoy) this|enjoying our|hat ihnen dieser artikel gefallen|"
              r"vous avez aimé cet article)", max_chars=300),
@@ -105,7 +118,9 @@ GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
 FURNITURE_PARTS = frozenset(
     "share sharing sharedaddy social addthis related newsletter subscribe subscription "
     "advert advertisement ads ad sponsored sponsor promo donate donation caption comments "
-    "comment outbrain taboola popup cookie print breadcrumbs breadcrumb".split()
+    "comment outbrain taboola popup cookie print breadcrumbs breadcrumb pullquote "
+    "comentarios commenti kommentare commentaires komentarze relacionadas correlati "
+    "polecane boletin".split()
 )
 # Tags never part of an article's text.
 FURNITURE_TAGS = ("figure", "figcaption", "form", "nav", "aside", "iframe", "noscript")
@@ -119,8 +134,12 @@ def name_parts(el: etree._Element) -> set[str]:
     return {part.lower() for part in _NAME_PARTS.findall(names)}
 
 
-def drop_elements(container: etree._Element, selectors: Iterable[str] = ()) -> list[str]:
-    """Remove furniture from `container` in place; return what was removed, for provenance.
+def drop_elements(container: etree._Element, selectors: Iterable[str] = (),
+                  tags: Iterable[str] = FURNITURE_TAGS,
+                  parts: frozenset[str] = FURNITURE_PARTS) -> list[str]:
+    """Remove furniture from `container` in place: elements matching `selectors`, `tags`
+    and those whose class or id has a word of `parts`; return what was removed, for
+    provenance.
 
     An element holding more than half of the container's text is kept whatever its name:
     a wrapper called "post-share-area" around the whole article must not empty the body.
@@ -129,12 +148,13 @@ def drop_elements(container: etree._Element, selectors: Iterable[str] = ()) -> l
     doomed: list[tuple[str, etree._Element]] = []
     for query in selectors:
         doomed += [(query, el) for el in container.cssselect(query) if el is not container]
-    for el in container.iter(*FURNITURE_TAGS):
+    tags = tuple(tags)
+    for el in container.iter(*tags) if tags else ():
         if el is not container:
             doomed.append((el.tag, el))
     for el in container.iter():
-        if el is not container and isinstance(el.tag, str) and name_parts(el) & FURNITURE_PARTS:
-            doomed.append(("." + "-".join(sorted(name_parts(el) & FURNITURE_PARTS)), el))
+        if el is not container and isinstance(el.tag, str) and name_parts(el) & parts:
+            doomed.append(("." + "-".join(sorted(name_parts(el) & parts)), el))
     removed: list[str] = []
     for reason, el in doomed:
         if el.getparent() is None or not _inside(el, container):

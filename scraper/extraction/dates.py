@@ -112,14 +112,21 @@ _DATE_IN_TEXT = re.compile(
 
 # Numeric day-first dates with an optional time: "25.04.24 | 14:07 Uhr", "2.11.2023, 08:15".
 _DOTTED = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d\d)\b"
-                     r"(?:\D{1,6}?(\d{1,2})[:.](\d\d)\b)?")
+                     r"(?:\D{1,6}?(\d{1,2})[:.h](\d\d)\b)?")
+_SLASHED = re.compile(r"\b(\d{1,2})([./])\s?(\d{1,2})\2\s?(\d{4}|\d\d)\b"
+                      r"(?:\D{1,6}?(\d{1,2})[:.h](\d\d)\b)?")
 
 
 def find_date(text: str, languages: list[str] | None = None) -> str | None:
-    """The first date written inside a longer text ("By A. Author, March 31, 2019")."""
-    dotted = _DOTTED.search(text or "")
+    """The first date written inside a longer text ("By A. Author, March 31, 2019").
+
+    Day-first numeric dates with dots, and with slashes where the page's language is not
+    English ("12/03/2025 às 14h35"; in English the month may come first)."""
+    numeric = _SLASHED if languages and "en" not in languages else _DOTTED
+    dotted = numeric.search(text or "")
     if dotted:
-        day, month, year, hour, minute = dotted.groups()
+        day, month, year, hour, minute = (g for i, g in enumerate(dotted.groups())
+                                          if numeric is _DOTTED or i != 1)
         year = int(year) + (2000 if len(year) == 2 else 0)
         try:
             found = datetime(year, int(month), int(day), int(hour or 0), int(minute or 0))
@@ -130,4 +137,17 @@ def find_date(text: str, languages: list[str] | None = None) -> str | None:
     match = _DATE_IN_TEXT.search(text or "")
     if match is None:
         return None
-    return parse_date(re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", match.group(0)), languages=languages)
+    found = parse_date(re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", match.group(0)), languages=languages)
+    clock = _CLOCK_AFTER.match(text, match.end())
+    if found and len(found) == 10 and clock:
+        hour, minute, half = int(clock["hour"]), int(clock["minute"]), (clock["half"] or "")
+        hour = hour % 12 + (12 if half[:1].lower() == "p" else 0) if half else hour
+        if hour < 24 and minute < 60:
+            return f"{found}T{hour:02d}:{minute:02d}:00"
+    return found
+
+
+# The time a date line gives after its date: "March 3, 2025 at 4:12 p.m.", "27 Feb 2025, 07:30".
+_CLOCK_AFTER = re.compile(r"\s*(?:,|\||-|–|·|at|um|à|alle|ore|a las)?\s*"
+                          r"(?P<hour>\d{1,2})[:.](?P<minute>\d\d)(?!\d)"
+                          r"(?:\s*(?P<half>[ap]\.?\s?m\b\.?))?", re.IGNORECASE)

@@ -19,6 +19,7 @@ from copy import deepcopy
 from lxml import etree, html
 from trafilatura import bare_extraction
 
+from scraper.extraction.boilerplate import FURNITURE_PARTS, drop_elements
 from scraper.extraction.document import Document
 from scraper.extraction.text import Block, clean_text, inline_text
 
@@ -37,6 +38,8 @@ LONG_PARAGRAPH = 150
 SCOPE_YIELD = 0.2
 # Elements whose content is never text (a copied article drops them before trafilatura).
 NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
+# Class words of boxes never part of the article's text, dropped before trafilatura reads.
+PRUNED_PARTS = FURNITURE_PARTS - {"caption", "print"}
 # trafilatura's output elements, and the HTML tag each paragraph stands for.
 OUTPUT_TAGS = {"p": "p", "head": "h2", "quote": "blockquote", "item": "li", "row": "tr",
                "code": "pre"}
@@ -114,6 +117,8 @@ def standalone(el: etree._Element) -> etree._Element:
         body[0].tail = None
     etree.strip_elements(page, *NEVER_TEXT, with_tail=False)
     etree.strip_tags(page, etree.Comment)
+    if page.find("body") is not None:  # boxes named as furniture (newsletter, comments…)
+        drop_elements(page.find("body"), tags=(), parts=PRUNED_PARTS)
     return page
 
 

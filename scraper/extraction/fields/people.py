@@ -19,6 +19,8 @@ from scraper.sites.base import Site
 # A byline line: "By …" (other languages' "Von …", "Por …" also open ordinary sentences;
 # their bylines are found by their markup).
 BYLINE_TEXT = re.compile(r"^by\s+\S", re.IGNORECASE)
+# A Korean byline: the name, then the word for reporter ("김민지 기자").
+REPORTER_TEXT = re.compile(r"^[가-힣]{2,4}\s?(?:기자|특파원|선임기자|객원기자)(?:\s|$)")
 
 
 def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
@@ -29,13 +31,27 @@ def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
             if text and doc.order[el] > span[0] and split_authors(text):
                 return Found(text, f"css:{query}", el)
     for el, text in lines_between(doc, *span):
-        if BYLINE_TEXT.match(text) and split_authors(text):
+        if (BYLINE_TEXT.match(text) or REPORTER_TEXT.match(text)) and split_authors(text):
             return Found(text, "text:by-line", el)
     shown = _byline_elements(doc, doc.site_names)
     if shown and shown.element is not None and span[0] < doc.order[shown.element] < span[1]:
         box = _byline_box(shown.element)
-        return Found(inline_text(box), "css:byline-box", box)
+        return Found(byline_text(box), "css:byline-box", box)
     return None
+
+
+def byline_text(el: etree._Element) -> str:
+    """A byline element's text; where it is made of parts that touch without a space
+    ("<span>Por Ana Gil</span><span>Orihuela</span>": name, then place or role), the first
+    part that names someone."""
+    parts = [c for c in el if isinstance(c.tag, str)]
+    touching = len(parts) >= 2 and not (el.text or "").strip() and all(
+        not (c.tail or "").strip() and not (c.tail or "x").isspace() for c in parts[:-1])
+    if touching and all(inline_text(c) for c in parts):
+        for part in parts:
+            if split_authors(inline_text(part)):
+                return inline_text(part)
+    return inline_text(el)
 
 
 def _byline_box(el: etree._Element) -> etree._Element:
@@ -65,6 +81,7 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
                             not_names) if ld_people else None,
         lambda: _microdata_people(doc, not_names),
         lambda: _meta_people(doc, not_names),
+        lambda: _labelled_meta_people(doc, not_names),
         lambda: Found(split_authors(found_byline.value, not_names), found_byline.source)
         if found_byline else None,
         lambda: _author_footer(doc, site),
@@ -161,6 +178,22 @@ def _meta_people(doc: Document, not_names: Any, keys: tuple[str, ...] = PERSON_M
     return None
 
 
+# The label of a twitter:labelN/dataN pair that names the writer (SEO plugins write it).
+_WRITTEN_BY = re.compile(r"^(written by|author|autor|auteur|geschrieben von|escrito por|"
+                         r"scritto da)$", re.IGNORECASE)
+
+
+def _labelled_meta_people(doc: Document, not_names: list[str]) -> Found | None:
+    """Names in the twitter:dataN meta whose twitter:labelN says "Written by"."""
+    for n in range(1, 5):
+        label, value = doc.meta.get(f"twitter:label{n}"), doc.meta.get(f"twitter:data{n}")
+        if label and value and _WRITTEN_BY.match(label.strip()) and not _is_url(value):
+            names = split_authors(clean_value(value), not_names)
+            if names:
+                return Found(names, f"meta:twitter:data{n}")
+    return None
+
+
 def _is_url(value: str) -> bool:
     return bool(re.match(r"\s*(https?:|www\.|/)", value))
 
@@ -181,13 +214,13 @@ def _find_byline_elements(doc: Document, not_names: list[str]) -> Found | None:
     for el in innermost:
         if el.xpath(_OUTSIDE_ARTICLE) or _in_parts(el, _NOT_BYLINE):
             continue
-        text = inline_text(el)
+        text = byline_text(el)
         if not text or len(text) > 200 or not split_authors(text, not_names):
             continue
         group = [el, *_byline_siblings(el, innermost)]
         names: list[str] = []
         for member in group:
-            names += [n for n in split_authors(inline_text(member), not_names)
+            names += [n for n in split_authors(byline_text(member), not_names)
                       if n not in names and not n[0].islower()]
         if names:
             return Found(names, "css:byline", el)
@@ -224,11 +257,12 @@ def _credit_line(doc: Document, not_names: list[str]) -> Found | None:
 
 def _byline_like(doc: Document) -> list[etree._Element]:
     """Elements that look like a byline: itemprop=author, rel=author, a link to an author
-    page, a class naming a byline or an author."""
+    page, a class naming a byline or an author ("autor", "autore" in other languages)."""
     found = []
     for el in doc.order:
         cls = (el.get("class") or "").lower()
-        if ("byline" in cls or "author" in cls or "author" in (el.get("itemprop") or "")
+        if ("byline" in cls or "author" in cls or "autor" in cls
+                or "author" in (el.get("itemprop") or "")
                 or (el.tag == "a" and ("author" in (el.get("rel") or "")
                                        or _AUTHOR_HREF.search(el.get("href") or "")))):
             found.append(el)

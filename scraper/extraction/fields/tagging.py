@@ -47,12 +47,14 @@ def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | N
 
 # Class words and link paths of a page's list of tags or topics.
 _TAG_PARTS = frozenset("tag tags taglist topic topics keyword keywords subject subjects "
-                       "schlagworte schlagwort themen stichworte".split())
-_TAG_HREF = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?|stichworte?)"
-                       r"/", re.IGNORECASE)
+                       "schlagworte schlagwort themen stichworte argomenti etiquetas temas "
+                       "tagi".split())
+_TAG_HREF = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?|stichworte?"
+                       r"|argomenti|argomento|etiquetas?|temas?|tagi)/", re.IGNORECASE)
 _TAG_LINKS = "//a[@href][not(ancestor::nav)][not(ancestor::aside)]"
 # A link to the index of all tags ("All topics"), not to one tag.
-_TAG_INDEX = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?)/?"
+_TAG_INDEX = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?"
+                        r"|argomenti|etiquetas|temas|tagi)/?"
                         r"([?#].*)?$|^#", re.IGNORECASE)
 
 
@@ -87,9 +89,14 @@ def _link_group(first: etree._Element, links: list[etree._Element]) -> list[etre
 
 
 def _in_prose(link: etree._Element) -> bool:
-    """Whether a link sits inside a sentence (a link in the body's text, not a tag)."""
+    """Whether a link sits inside a sentence (a link in the body's text, not a tag): the
+    block's text beside its links to tag pages is longer than the link's."""
     block = next((p for p in link.iterancestors() if p.tag in BLOCK_TAGS), None)
-    return block is not None and len(inline_text(block)) > 2 * len(inline_text(link)) + 20
+    if block is None:
+        return False
+    beside = len(inline_text(block)) - sum(len(inline_text(a)) for a in block.iter("a")
+                                           if _TAG_HREF.search(a.get("href") or ""))
+    return beside > len(inline_text(link)) + 20
 
 
 def _site_header(el: etree._Element) -> bool:

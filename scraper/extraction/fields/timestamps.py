@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -100,8 +101,25 @@ def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]
     """`<time datetime>` elements of the article: not in navigation, teasers or comments,
     those after the headline first."""
     times = [el for el in doc.xpath("//time[@datetime]")
-             if not el.xpath(_OUTSIDE_ARTICLE) and not _in_parts(el, _NOT_ARTICLE_DATE)]
+             if not el.xpath(_OUTSIDE_ARTICLE) and not _in_parts(el, _NOT_ARTICLE_DATE)
+             and not _in_teaser(el, doc.url)]
     return sorted(times, key=lambda el: doc.order[el] < span[0])
+
+
+# A list item or small <article> around a <time> with a link to another page: a teaser.
+TEASER_CHARS = 300
+
+
+def _in_teaser(el: etree._Element, url: str) -> bool:
+    """Whether `el` dates a teaser of another page (a list item or a small `<article>`
+    holding a link elsewhere), whatever the list's class calls it."""
+    path = urlsplit(url).path.rstrip("/")
+    for box in el.iterancestors("li", "article"):
+        if len(box.text_content()) > TEASER_CHARS:
+            return False
+        hrefs = [urlsplit(a.get("href") or "").path.rstrip("/") for a in box.iter("a")]
+        return any(h and h != path for h in hrefs)
+    return False
 
 
 _DATE_TEXT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\b\d{4}\b")
@@ -118,11 +136,23 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
     for _, text in lines:
         if not _DATE_TEXT.search(text):
             continue
-        iso = find_date(text, languages) or parse_date(text, languages=languages,
-                                                       timezone=site.timezone)
+        iso = find_date(text, languages) or next(
+            (iso for part in _after_labels(text)
+             if (iso := parse_date(part, languages=languages, timezone=site.timezone))), None)
         if iso:
             return [(iso, text, "text:date")]
         tried += 1
         if tried >= 4:
             break
     return []
+
+
+# A word and a colon before a value: "Opublikowano: 7 lutego 2025", "Aktualizacja: …".
+_LABEL = re.compile(r"(?:^|\s)[^\W\d_]{3,}\s*:\s*")
+
+
+def _after_labels(text: str) -> list[str]:
+    """The line, then the values its labels introduce, in order: dateparser reads no label
+    ("Opublikowano: 7 lutego 2025, 14:05 Aktualizacja: 7 lutego 2025, 16:40")."""
+    parts = [p.strip() for p in _LABEL.split(text)]
+    return [text] + [p for p in parts if p and p != text] if len(parts) > 1 else [text]
