@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from scraper.archive import ArchiveError, open_archive, write_batch
+from scraper.archive import MMAP_BYTES, ArchiveError, open_archive, write_batch
 from scraper.archive.bodies import decompress
 from scraper.extraction.record import Article, content_hash
 from scraper.items import ArticleItem, Page
@@ -44,6 +44,7 @@ def test_schema_tables_and_wal(db_path):
         db["articles"].columns_dict)
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
     assert db.execute("pragma synchronous").fetchone()[0] == 1  # NORMAL
+    assert db.execute("pragma mmap_size").fetchone()[0] == MMAP_BYTES
     assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
         "m001_articles", "m002_research_archive", "m003_fts_automerge"]
     indexed = {tuple(i.columns) for i in db["articles"].indexes}

@@ -12,8 +12,13 @@ from scraper.archive.write import write_batch
 
 DEFAULT_PATH = Path("data/archive.db")
 WAL_CHECKPOINT_PAGES = 16_000
+# Read the file through memory mapping (up to 1 GiB of it): a full-text search that matches
+# tens of thousands of articles looks up each one's row, and mapped pages cost no read call
+# and no copy. On 100,000 articles, counting a word's 66,000 articles: 68 -> 35 ms.
+MMAP_BYTES = 1 << 30
 
-__all__ = ["DEFAULT_PATH", "ArchiveError", "known_urls", "open_archive", "write_batch"]
+__all__ = ["DEFAULT_PATH", "MMAP_BYTES", "ArchiveError", "known_urls", "open_archive",
+           "write_batch"]
 
 
 class ArchiveError(Exception):
@@ -42,6 +47,7 @@ def open_archive(path: str | Path, timeout: float = 30.0) -> Database:
         # once per checkpoint, and the fsyncs are fewer. Writes: 1,930 -> 2,250 articles/s.
         db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         db.execute("PRAGMA foreign_keys=ON")
+        db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         migrate(db)
     except (OSError, sqlite3.Error) as exc:
         raise ArchiveError(f"cannot open archive {path}: {exc}") from exc
