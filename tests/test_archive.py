@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from scraper.archive import ArchiveError, open_archive, write_batch
+from scraper.archive import MMAP_BYTES, ArchiveError, open_archive, write_batch
 from scraper.archive.bodies import decompress
 from scraper.extraction.record import Article, content_hash
 from scraper.items import ArticleItem, Page
@@ -43,8 +43,10 @@ def test_schema_tables_and_wal(db_path):
     assert {"modified", "last_changed", "revision_count", "status"} <= set(
         db["articles"].columns_dict)
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert db.execute("pragma synchronous").fetchone()[0] == 1  # NORMAL
+    assert db.execute("pragma mmap_size").fetchone()[0] == MMAP_BYTES
     assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
-        "m001_articles", "m002_research_archive"]
+        "m001_articles", "m002_research_archive", "m003_fts_automerge"]
     indexed = {tuple(i.columns) for i in db["articles"].indexes}
     assert {("published",), ("site", "published"), ("last_changed",)} <= indexed
 
@@ -52,7 +54,7 @@ def test_schema_tables_and_wal(db_path):
 def test_reopening_migrates_nothing_twice(db_path):
     open_archive(db_path).close()
     db = open_archive(db_path)
-    assert db["_sqlite_migrations"].count == 2
+    assert db["_sqlite_migrations"].count == 3
 
 
 def test_write_new_then_unchanged_then_updated(db_path):

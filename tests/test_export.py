@@ -16,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from scraper.archive import open_archive, write_batch
 from scraper.cli import cli
+from scraper.export import selection
 
 A = "https://www.example.org/story/1"
 B = "https://www.other.example/story/2"
@@ -69,6 +70,9 @@ def test_filters_site_since_and_query(archive):
     assert urls("--since", "2024-01-01") == [B]
     assert urls("--query", "corridor") == [A]
     assert urls("--query", "wheat OR odesa", "--site", "example") == [C]
+    # Matches come in order of publication too (undated first), whatever the index's order.
+    assert urls("--query", "wheat OR odesa OR corridor") == [C, A, B]
+    assert urls("--query", "wheat OR odesa OR corridor", "--since", "2023-01-01") == [A, B]
 
 
 def test_csv_to_a_file(archive, tmp_path):
@@ -138,3 +142,13 @@ def test_warc_passes_warcio_check(archive, tmp_path):
                              text=True, timeout=60)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.count("digest pass") >= 5
+
+
+def test_a_query_streams_along_the_date_index_without_sorting_its_matches(archive):
+    """So the first rows come at once and memory stays the same, however many match."""
+    db = open_archive(archive)
+    source, where, params = selection(None, None, "grain", by_date=True)
+    plan = [row[3] for row in db.execute(
+        f"explain query plan select a.* from {source}{where} order by a.published", params)]
+    assert any("idx_articles_published" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan

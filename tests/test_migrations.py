@@ -17,6 +17,7 @@ from test_archive import make_item
 
 from scraper.archive import open_archive, write_batch
 from scraper.archive.bodies import decompress
+from scraper.archive.schema import FTS_AUTOMERGE
 
 OLD = REPO / "tests" / "data" / "archive_m001.db"
 
@@ -56,7 +57,7 @@ def test_m001_archive_is_migrated_in_place_with_its_data(old_archive):
     before = snapshot(old_archive)
     db = open_archive(old_archive)
     assert [r["name"] for r in db.query("select name from _sqlite_migrations order by id")] == [
-        "m001_articles", "m002_research_archive"]
+        "m001_articles", "m002_research_archive", "m003_fts_automerge"]
     after = snapshot(old_archive)
     assert after["authors"] == before["authors"] and after["tags"] == before["tags"]
     assert after["articles"].keys() == before["articles"].keys()
@@ -83,6 +84,10 @@ def test_m001_archive_is_migrated_in_place_with_its_data(old_archive):
     # Full text now covers the byline, for the old rows too.
     hits = db.execute("select rowid from articles_fts where articles_fts match 'byline: lee'")
     assert len(hits.fetchall()) == 1
+    # m003: the full-text index merges its segments by 8, and still finds what it found.
+    assert db.execute("select v from articles_fts_config where k = 'automerge'").fetchone() == (
+        FTS_AUTOMERGE,)
+    db.execute("insert into articles_fts (articles_fts) values ('integrity-check')")
 
 
 def test_migrated_archive_takes_new_writes(old_archive):
@@ -93,7 +98,7 @@ def test_migrated_archive_takes_new_writes(old_archive):
     rev = db["revisions"].get(1)
     assert (rev["title"], json.loads(rev["changed_fields"])[0]) == (old_title, "title")
     db.close()
-    assert open_archive(old_archive)["_sqlite_migrations"].count == 2
+    assert open_archive(old_archive)["_sqlite_migrations"].count == 3
 
 
 def test_pages_kept_by_m001_can_be_extracted_again(old_archive):

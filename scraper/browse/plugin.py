@@ -14,11 +14,19 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
 from markupsafe import Markup
 
+from scraper.archive import MMAP_BYTES
 from scraper.browse.article import article_context, date_label, search_snippet
 from scraper.browse.facets import LinkFacet, YearFacet, link_filters
 
 DATABASE = "archive"  # the name `scraper serve` gives the archive, whatever its file
 ARTICLE_TEMPLATE = f"row-{DATABASE}-articles.html"
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette) -> None:
+    """Datasette's connections read the archive memory-mapped, as the project's own do."""
+    if database == DATABASE:
+        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
 
 
 @hookimpl
