@@ -21,7 +21,6 @@ from warcio.warcwriter import WARCWriter
 
 from scraper.archive.bodies import decompress
 
-FORMATS = ("jsonl", "csv", "warc")
 CSV_COLUMNS = ("url", "site", "title", "subtitle", "byline", "authors", "published",
                "modified", "tags", "original_source", "original_source_url",
                "original_source_date", "language", "word_count", "first_seen", "last_seen",
