@@ -30,15 +30,14 @@ WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
 def selection(site: str | None, since: str | None, query: str | None,
-              by_date: bool = False) -> tuple[str, str, list[str]]:
-    """FROM and WHERE clauses (and their parameters) choosing the articles to export.
+              by_date: bool = False) -> tuple[str, list[str]]:
+    """The WHERE clause (and its parameters) choosing the articles `a` to export.
 
     `by_date`: the rows are read in order of publication. The full-text query then only
     tests each row met along the index on `published` (`+` keeps SQLite from starting at the
     matches instead), so rows stream from the first match on, without sorting every match
     first: on 100,000 articles, a word in two thirds of them gives its first rows in 6 ms
     instead of 400, and all of them in a third of the time, in constant memory."""
-    source = "articles a"
     where, params = [], []
     if query:
         where.append(("+" if by_date else "") + "a.rowid in (select rowid from articles_fts "
@@ -50,14 +49,14 @@ def selection(site: str | None, since: str | None, query: str | None,
     if since:
         where.append("a.published >= ?")
         params.append(since)
-    return source, (" where " + " and ".join(where)) if where else "", params
+    return (" where " + " and ".join(where)) if where else "", params
 
 
 def articles(db: Database, site: str | None = None, since: str | None = None,
              query: str | None = None) -> Iterator[dict[str, Any]]:
     """Archived articles as records (lists and the original source decoded), by date."""
-    source, where, params = selection(site, since, query, by_date=True)
-    cursor = db.execute(f"select a.* from {source}{where} order by a.published", params)
+    where, params = selection(site, since, query, by_date=True)
+    cursor = db.execute(f"select a.* from articles a{where} order by a.published", params)
     names = [d[0] for d in cursor.description]
     for values in cursor:
         yield record(dict(zip(names, values, strict=True)))
@@ -103,11 +102,11 @@ def write_warc(db: Database, out: IO[bytes], site: str | None = None, since: str
     """Every stored fetch (of the chosen articles' pages, with --site or --query) as a WARC
     response record, gzip per record as web-archive tools expect. --since here is the day
     the page was fetched."""
-    source, where, params = selection(site, None, query)
+    where, params = selection(site, None, query)
     sql = ("select p.url, p.final_url, p.status, p.headers, p.fetched_at, b.compression, "
            "b.content from pages p join page_bodies b on b.sha256 = p.sha256 where 1")
     if where:  # the chosen articles' pages; otherwise every fetch, articles or not
-        sql += f" and p.url in (select a.url from {source}{where})"
+        sql += f" and p.url in (select a.url from articles a{where})"
     if since:
         sql += " and p.fetched_at >= ?"
         params.append(since)

@@ -50,9 +50,9 @@ class Report:
 
 def latest_pages(db: Database, site: str | None, since: str | None) -> list[int]:
     """Ids of the latest stored fetch of each chosen article (small: ids only)."""
-    source, where, params = selection(site, since, None)
+    where, params = selection(site, since, None)
     sql = (f"select (select max(p.id) from pages p where p.url = a.url) as page_id "
-           f"from {source}{where} order by a.rowid")
+           f"from articles a{where} order by a.rowid")
     return [row[0] for row in db.execute(sql, params) if row[0] is not None]
 
 
