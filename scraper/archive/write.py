@@ -147,10 +147,12 @@ def record_page(db: Database, page: Page, run_id: int | None, url: str | None = 
          page.encoding, page.fetched_at, digest, run_id]).lastrowid
 
 
-def _insert(db: Database, table: str, row: dict[str, Any]) -> None:
+def _insert(db: Database, table: str, row: dict[str, Any]) -> int:
+    """Insert `row`; return its rowid."""
     names = ", ".join(f"[{k}]" for k in row)
     marks = ", ".join("?" for _ in row)
-    db.execute(f"insert into [{table}] ({names}) values ({marks})", list(row.values()))
+    return db.execute(f"insert into [{table}] ({names}) values ({marks})",
+                      list(row.values())).lastrowid
 
 
 def _source_json(row: dict[str, Any]) -> str | None:
@@ -200,5 +202,4 @@ def _lookup_id(db: Database, table: str, record: dict[str, str]) -> int:
     row = found.fetchone()
     if row:
         return row[0]
-    _insert(db, table, record)
-    return db.execute("select last_insert_rowid()").fetchone()[0]
+    return _insert(db, table, record)
