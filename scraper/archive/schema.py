@@ -7,11 +7,11 @@ moves an existing archive, with its data, to the new shape.
 from __future__ import annotations
 
 import gzip
-import hashlib
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from scraper.archive.bodies import sha256
 from scraper.urls import host_of
 
 migrations = Migrations("news-archive")
@@ -196,7 +196,7 @@ def _move_pages(db: Database) -> None:
     for url, final_url, status, headers, encoding, fetched_at, digest, html_gzip in old:
         # (a cursor, not fetchall: an old archive's pages need not fit in memory)
         body = gzip.decompress(html_gzip)
-        digest = digest or hashlib.sha256(body).hexdigest()
+        digest = digest or sha256(body)
         db.execute("insert or ignore into page_bodies (sha256, compression, content, size) "
                    "values (?, 'gzip', ?, ?)", [digest, html_gzip, len(body)])
         db.execute("insert into pages (url, final_url, status, headers, encoding, fetched_at, "
