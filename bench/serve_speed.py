@@ -42,11 +42,11 @@ def build(path: Path, n: int) -> None:
     db = open_archive(path)
     with db.atomic():
         db.conn.executemany("insert into authors (id, name) values (?, ?)",
-                       [(i, f"Author {i}") for i in range(1, 2001)])
+                            [(i, f"Author {i}") for i in range(1, 2001)])
         db.conn.executemany("insert into tags (id, name, kind) values (?, ?, 'theme')",
-                       [(i, f"Tag {i}") for i in range(1, 301)])
+                            [(i, f"Tag {i}") for i in range(1, 301)])
         db.conn.executemany("insert into sources (id, name, domain) values (?, ?, ?)",
-                       [(i, f"Source {i}", f"s{i}.org") for i in range(1, 201)])
+                            [(i, f"Source {i}", f"s{i}.org") for i in range(1, 201)])
         for i in range(n):
             url = f"https://news.example/{i}"
             authors = r.sample(range(1, 2001), 2)
@@ -59,9 +59,9 @@ def build(path: Path, n: int) -> None:
                  f"By Author {authors[0]}", json.dumps([f"Author {a}" for a in authors]),
                  f"{r.randint(2005, 2026)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}", body])
             db.conn.executemany("insert into article_authors values (?, ?, ?)",
-                           [(url, a, p) for p, a in enumerate(authors)])
+                                [(url, a, p) for p, a in enumerate(authors)])
             db.conn.executemany("insert into article_tags values (?, ?, ?)",
-                           [(url, t, p) for p, t in enumerate(r.sample(range(1, 301), 3))])
+                                [(url, t, p) for p, t in enumerate(r.sample(range(1, 301), 3))])
             if i % 3 == 0:
                 db.execute("insert into article_sources values (?, ?, null, null)",
                            [url, r.randint(1, 200)])
