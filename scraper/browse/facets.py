@@ -117,10 +117,10 @@ class LinkFacet(CountingFacet):
         selected = {}
         for raw in self.request.args.getlist(LINK_ARG):
             try:
-                link = json.loads(raw)
-                selected[(link["table"], link["column"], str(link["value"]))] = raw
-            except (ValueError, KeyError, TypeError):
+                link, column, value = parse_link(raw)
+            except ValueError:
                 continue
+            selected[(link, column, str(value))] = raw
         return selected
 
 
@@ -157,6 +157,14 @@ def link_arg(link: str, column: str, value: object) -> str:
     return json.dumps({"table": link, "column": column, "value": value}, separators=(",", ":"))
 
 
+def parse_link(raw: str) -> tuple[str, str, object]:
+    """(table, column, value) of a `_link` argument; ValueError if it is not one."""
+    try:
+        link = json.loads(raw)
+        return link["table"], link["column"], link["value"]
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"not a {LINK_ARG} argument: {raw!r}") from None
+
 
 def link_filters(request, database, table, datasette):
     """`?_link={"table": "article_tags", "column": "tag_id", "value": 5}`: only the rows
@@ -170,9 +178,8 @@ def link_filters(request, database, table, datasette):
         clauses, params, described = [], {}, []
         for i, raw in enumerate(links):
             try:
-                link = json.loads(raw)
-                table_name, column, value = link["table"], link["column"], link["value"]
-            except (ValueError, KeyError, TypeError):
+                table_name, column, value = parse_link(raw)
+            except ValueError:
                 raise BadRequest(f"{LINK_ARG} takes a JSON object with table, column and "
                                  f"value, not {raw!r}") from None
             await datasette.ensure_permissions(request.actor, [
