@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from scraper.extraction.extract import extract
-from scraper.extraction.record import Article, Extraction
-from scraper.extraction.repeats import RepeatStore
-from scraper.sites import SITES, site_for_url
+from scraper.extraction.record import Article
+
+if TYPE_CHECKING:
+    from scraper.extraction.record import Extraction
+    from scraper.extraction.repeats import RepeatStore
 
 
 @dataclass
@@ -29,7 +31,11 @@ class Page:
 
     def extract(self, repeats: RepeatStore | None = None) -> Extraction:
         """What the current extraction makes of this page, with its site's rules: the same
-        call for a crawl and for re-extracting a stored page."""
+        call for a crawl and for re-extracting a stored page. (Imported here: the archive
+        and every command import this module, and need not load the extraction.)"""
+        from scraper.extraction.extract import extract
+        from scraper.sites import SITES, site_for_url
+
         site = SITES.get(self.site) or site_for_url(self.url)
         return extract(self.html, self.url, site, fetched_at=self.fetched_at, repeats=repeats)
 
