@@ -10,7 +10,7 @@ from lxml import etree
 
 from scraper.extraction.authors import is_same_name, split_authors
 from scraper.extraction.document import Document, is_article_type
-from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _in_parts
+from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _box_with, _in_parts
 from scraper.extraction.fields.layout import lines_between
 from scraper.extraction.text import BLOCK_TAGS, inline_text
 from scraper.extraction.titles import clean_value
@@ -275,12 +275,5 @@ def _byline_siblings(el: etree._Element, candidates: list[etree._Element]
     when that box is byline-sized."""
     alike = [c for c in candidates
              if c is not el and c.tag == el.tag and c.get("class") == el.get("class")]
-    node = el
-    for _ in range(4):
-        node = node.getparent()
-        if node is None:
-            break
-        inside = [c for c in alike if any(a is node for a in c.iterancestors())]
-        if inside:
-            return inside if len(inline_text(node)) <= 300 else []
-    return []
+    box, inside = _box_with(el, alike, 4)
+    return inside if box is not None and len(inline_text(box)) <= 300 else []
