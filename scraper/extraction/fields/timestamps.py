@@ -132,8 +132,10 @@ _DATE_TEXT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\b\d{4}\b")
 
 
 def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tuple[str, str, str]]:
-    """A short line between headline and body that reads as a date (dateparser: any language).
-    Only a few lines are tried: dateparser is slow."""
+    """A short line under the headline or atop the body that reads as a date: a written or
+    numeric date in it, else a value after one of its labels (dateparser, in the site's or
+    page's language; any when neither is known). Only a few lines are tried: dateparser is
+    slow."""
     languages = _languages(doc, site)
     tried = 0
     # Under the headline; else at the top of the body, where many pages put the date line.
