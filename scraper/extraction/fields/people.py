@@ -119,7 +119,7 @@ _NOT_BYLINE = frozenset("comment comments related teaser recommended more bio bi
 
 
 def _credited(people: list[str], orgs: list[str], not_names: list[str]) -> list[str]:
-    """Persons, with the agencies credited beside them ("Paula Steiger" and "SDA"); never the
+    """Persons, with the agencies credited beside them ("Lea Moser" and "Harbour Wire"); never the
     site itself."""
     agencies = [o for o in orgs if not any(is_same_name(o, n) for n in not_names)
                 and not any(_key_in(n, o) for n in not_names)]
