@@ -104,13 +104,14 @@ def extract(html: str, url: str, site: Site | None = None,
 
 def _language(doc: Document, site: Site, body: str, provenance: dict[str, str]) -> str | None:
     """The declared language (page, then site), else the one the body is written in."""
-    for value, source in ((doc.lang, "declared"), (site.language, "site"),
-                          (None, "detected")):
-        value = value or (detect_language(body) if source == "detected" else None)
+    for value, source in ((doc.lang, "declared"), (site.language, "site")):
         if value:
             provenance["language"] = source
             return value
-    return None
+    detected = detect_language(body)
+    if detected:
+        provenance["language"] = "detected"
+    return detected
 
 
 def _canonical(doc: Document, url: str, site: Site) -> str:
