@@ -189,7 +189,9 @@ def page_links(sel: Selector, url: str) -> list[str]:
     seen: dict[str, None] = {}
     for href in sel.xpath("//a/@href").getall():
         link = urljoin(url, href.strip()).split("#", 1)[0]
-        if link.startswith(("http://", "https://")) and not NOT_A_PAGE.search(
-                urlsplit(link).path + ("?" + urlsplit(link).query if "?" in link else "")):
+        if not link.startswith(("http://", "https://")):
+            continue
+        parts = urlsplit(link)
+        if not NOT_A_PAGE.search(parts.path + ("?" + parts.query if "?" in link else "")):
             seen.setdefault(link, None)
     return list(seen)

@@ -15,17 +15,17 @@ _LEAD = re.compile(
 )
 # Separators of a list of names: ",", ";", "&", "|", "•", and "and" in several languages.
 _SPLIT = re.compile(r"\s*(?:[,;|•·、，；]|\s&\s|\s(?:and|AND|und|et|y|e|og|och|en|i|és|ve)\s)\s*")
-# A lower-case label before the lead word: "capital von Jemima Kelly", "story by Ana Ruiz".
+# A lower-case label before the lead word: "capital von Lena Marquardt", "story by Ana Ruiz".
 _INNER_LEAD = re.compile(r"^\s*[a-zà-ÿ]\S*(?:\s+\S+)?\s+(?:by|von|par|por)\s+(?=[^\W\d_a-zà-ÿ])")
 # A picture credit, not a byline: "(Image: Getty Images)", "Foto: dpa".
 _CREDIT = re.compile(r"^\W*(image|photo|foto|bild|picture|pictures|credit|source|quelle)s?\s*:",
                      re.IGNORECASE)
-# Where the reporter was: "Associated Press in Valencia", "By TPN, in News, …".
+# Where the reporter was: "Harbour Wire in Valencia", "By Harbour Wire, in News, …".
 _PLACE = re.compile(r",?\s+in\s+(?=[A-ZÀ-Ý])")
 # A label in any language before the names: "Penulis: …", "Tekst: …" (after the picture
 # credits, whose labels say the names are not the authors).
 _LABEL = re.compile(r"^\s*[^\W\d_]{3,15}\s*:\s*(?=\S)")
-# One word after a list closed by "and": "A B and C D, Reuters" names the agency (or the
+# One word after a list closed by "and": "A B and C D, Hafenpost" names the agency (or the
 # place) after the people, not a third author.
 _AFTER_LIST = re.compile(r"^(.+\s(?:and|und|et|y|e|&)\s[^,;]+?)\s*[,;]\s*[^\W\d_][\w.-]*\s*$")
 # The Korean word for reporter after a name: "김민지 기자".
@@ -40,7 +40,7 @@ _ROLE = re.compile(
     r"|corresponsal|periodista|giornalista|inviat[oa])\b",
     re.IGNORECASE,
 )
-# Month names next to a day in a byline ("Madeleine Howell 30 August 2023").
+# Month names next to a day in a byline ("Rosa Lindqvist 30 August 2023").
 _MONTH = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januar|februar|märz|mai|juni"
     r"|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre"

@@ -25,9 +25,10 @@ def extract(html: str, url: str, site: Site | None = None,
             fetched_at: str | None = None, repeats: RepeatStore | None = None) -> Extraction:
     """Extract the article on a page, or say why the page holds none.
 
-    `repeats` is the site's repeated-segment store shared by a crawl, a re-extraction or an
-    evaluation: the page's paragraphs are counted in it, and those seen on many pages of the
-    site are dropped as boilerplate."""
+    `repeats` is the site's repeated-segment store shared by a crawl or a re-extraction: the
+    page's paragraphs are counted in it, and those seen on many pages of the site are dropped
+    as boilerplate. Without one (`scraper eval`, `scraper extract`) nothing is dropped as
+    repeated."""
     reason = challenge_reason(html)
     if reason:
         return Extraction("blocked", reason=reason)
@@ -103,13 +104,14 @@ def extract(html: str, url: str, site: Site | None = None,
 
 def _language(doc: Document, site: Site, body: str, provenance: dict[str, str]) -> str | None:
     """The declared language (page, then site), else the one the body is written in."""
-    for value, source in ((doc.lang, "declared"), (site.language, "site"),
-                          (None, "detected")):
-        value = value or (detect_language(body) if source == "detected" else None)
+    for value, source in ((doc.lang, "declared"), (site.language, "site")):
         if value:
             provenance["language"] = source
             return value
-    return None
+    detected = detect_language(body)
+    if detected:
+        provenance["language"] = "detected"
+    return detected
 
 
 def _canonical(doc: Document, url: str, site: Site) -> str:

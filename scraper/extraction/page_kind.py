@@ -117,8 +117,9 @@ def longest_paragraph_run(doc: Document) -> int:
         if parent is None:
             continue
         text = "".join(p.xpath(".//text()[not(ancestor::a)]"))
-        n = len("".join(text.split()))
-        chars[parent] = chars.get(parent, 0) + n
+        chars[parent] = chars.get(parent, 0) + len("".join(text.split()))
+    # Each parent's own paragraphs, then passed on to its parent (one teaser test a parent).
+    for parent, n in list(chars.items()):
         grandparent = parent.getparent()
         if grandparent is not None and not _has_linked_headline(parent):
             chars[grandparent] = chars.get(grandparent, 0) + n

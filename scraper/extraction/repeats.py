@@ -2,8 +2,9 @@
 ("Sign up for our newsletter", a standing disclaimer, the appeal under every article).
 
 A `RepeatStore` counts, per site, on how many distinct pages each paragraph appeared. One
-store serves a crawl (the pipeline passes it to every `extract()`), a re-extraction of
-stored pages and an evaluation; it is saved as a small JSON file between runs. Paragraphs
+store serves a crawl (the pipeline passes it to every `extract()`) and a re-extraction of
+stored pages (each worker reads a copy); it is saved as a small JSON file between runs.
+`scraper eval` extracts without one. Paragraphs
 are kept as short hashes of their normalised text, pages as hashes of their URL, so the
 store stays small and holds no article text.
 

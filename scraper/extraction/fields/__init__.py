@@ -12,19 +12,13 @@ holds what they share.
 
 from scraper.extraction.fields.common import Found
 from scraper.extraction.fields.headline import subtitle, title
-from scraper.extraction.fields.layout import (
-    GENERIC_BODY,
-    body_container,
-    header_span,
-    lines_between,
-)
-from scraper.extraction.fields.people import BYLINE_TEXT, PERSON_META, authors, byline
+from scraper.extraction.fields.layout import body_container, header_span
+from scraper.extraction.fields.people import authors, byline
 from scraper.extraction.fields.source import original_source
-from scraper.extraction.fields.tagging import label_group, split_tags, tags
-from scraper.extraction.fields.timestamps import MODIFIED_META, PUBLISHED_META, modified, published
+from scraper.extraction.fields.tagging import label_group, tags
+from scraper.extraction.fields.timestamps import modified, published
 
 __all__ = [
-    "BYLINE_TEXT", "GENERIC_BODY", "MODIFIED_META", "PERSON_META", "PUBLISHED_META", "Found",
-    "authors", "body_container", "byline", "header_span", "label_group", "lines_between",
-    "modified", "original_source", "published", "split_tags", "subtitle", "tags", "title",
+    "Found", "authors", "body_container", "byline", "header_span", "label_group", "modified",
+    "original_source", "published", "subtitle", "tags", "title",
 ]

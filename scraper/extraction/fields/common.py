@@ -35,3 +35,18 @@ def _microdata(doc: Document, prop: str) -> str | None:
 
 def _in_parts(el: etree._Element, parts: frozenset[str]) -> bool:
     return any(name_parts(node) & parts for node in (el, *el.iterancestors()))
+
+
+def _box_with(el: etree._Element, others: list[etree._Element], levels: int
+              ) -> tuple[etree._Element | None, list[etree._Element]]:
+    """The smallest ancestor of `el`, at most `levels` up, that holds any of `others`, with
+    those it holds; (None, []) when none does."""
+    node = el
+    for _ in range(levels):
+        node = node.getparent()
+        if node is None:
+            break
+        inside = [o for o in others if o is not el and any(a is node for a in o.iterancestors())]
+        if inside:
+            return node, inside
+    return None, []

@@ -18,7 +18,17 @@ GENERIC_BODY = ("[itemprop=articleBody]", "div.entry-content", "div.post-content
 
 def body_container(doc: Document, site: Site) -> Found | None:
     """The element holding the article text: the site's chain, then generic selectors.
-    Among several matches of one selector the one with the most text wins."""
+    Among several matches of one selector the one with the most text wins.
+
+    Found once per page and site: the header span, the article markers and the body
+    cascade all ask for it, and each ask flattens the text of every match."""
+    key = f"body_container:{site.name}"
+    if key not in doc.memo:
+        doc.memo[key] = _find_body_container(doc, site)
+    return doc.memo[key]
+
+
+def _find_body_container(doc: Document, site: Site) -> Found | None:
     for query in (*site.rules.body, *GENERIC_BODY):
         sizes = {el: len(inline_text(el)) for el in doc.css(query)}
         if any(sizes.values()):

@@ -10,7 +10,7 @@ from lxml import etree
 
 from scraper.extraction.authors import is_same_name, split_authors
 from scraper.extraction.document import Document, is_article_type
-from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _in_parts
+from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _box_with, _in_parts
 from scraper.extraction.fields.layout import lines_between
 from scraper.extraction.text import BLOCK_TAGS, inline_text
 from scraper.extraction.titles import clean_value
@@ -33,7 +33,7 @@ def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
     for el, text in lines_between(doc, *span):
         if (BYLINE_TEXT.match(text) or REPORTER_TEXT.match(text)) and split_authors(text):
             return Found(text, "text:by-line", el)
-    shown = _byline_elements(doc, doc.site_names)
+    shown = _byline_elements(doc)
     if shown and shown.element is not None and span[0] < doc.order[shown.element] < span[1]:
         box = _byline_box(shown.element)
         return Found(byline_text(box), "css:byline-box", box)
@@ -77,15 +77,15 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
     steps = [
         lambda: Found(split_authors(found_byline.value), found_byline.source)
         if site_byline else None,
-        lambda: _more_shown(Found(_credited(ld_people, ld_orgs, not_names), "json-ld"), doc,
-                            not_names) if ld_people else None,
+        lambda: _more_shown(Found(_credited(ld_people, ld_orgs, not_names), "json-ld"), doc)
+        if ld_people else None,
         lambda: _microdata_people(doc, not_names),
         lambda: _meta_people(doc, not_names),
         lambda: _labelled_meta_people(doc, not_names),
         lambda: Found(split_authors(found_byline.value, not_names), found_byline.source)
         if found_byline else None,
         lambda: _author_footer(doc, site),
-        lambda: _byline_elements(doc, not_names),
+        lambda: _byline_elements(doc),
         lambda: _meta_people(doc, not_names, keys=("author",)),
         lambda: _credit_line(doc, not_names),
         lambda: Found(ld_orgs, "json-ld:organization") if ld_orgs else None,
@@ -98,9 +98,9 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
     return None
 
 
-def _more_shown(found: Found, doc: Document, not_names: list[str]) -> Found:
+def _more_shown(found: Found, doc: Document) -> Found:
     """The visible byline instead of structured data that names only some of its authors."""
-    shown = _byline_elements(doc, not_names)
+    shown = _byline_elements(doc)
     if shown and len(shown.value) > len(found.value) and {
             n.casefold() for n in found.value} <= {n.casefold() for n in shown.value}:
         return shown
@@ -119,7 +119,7 @@ _NOT_BYLINE = frozenset("comment comments related teaser recommended more bio bi
 
 
 def _credited(people: list[str], orgs: list[str], not_names: list[str]) -> list[str]:
-    """Persons, with the agencies credited beside them ("Paula Steiger" and "SDA"); never the
+    """Persons, with the agencies credited beside them ("Lea Moser" and "Harbour Wire"); never the
     site itself."""
     agencies = [o for o in orgs if not any(is_same_name(o, n) for n in not_names)
                 and not any(_key_in(n, o) for n in not_names)]
@@ -198,9 +198,11 @@ def _is_url(value: str) -> bool:
     return bool(re.match(r"\s*(https?:|www\.|/)", value))
 
 
-def _byline_elements(doc: Document, not_names: list[str]) -> Found | None:
+def _byline_elements(doc: Document) -> Found | None:
+    """Names in the page's byline elements, the site's own names left out; found once per
+    page, as the byline and two steps of the authors' cascade ask for them."""
     if "byline_elements" not in doc.memo:
-        doc.memo["byline_elements"] = _find_byline_elements(doc, not_names)
+        doc.memo["byline_elements"] = _find_byline_elements(doc, doc.site_names)
     return doc.memo["byline_elements"]
 
 
@@ -275,12 +277,5 @@ def _byline_siblings(el: etree._Element, candidates: list[etree._Element]
     when that box is byline-sized."""
     alike = [c for c in candidates
              if c is not el and c.tag == el.tag and c.get("class") == el.get("class")]
-    node = el
-    for _ in range(4):
-        node = node.getparent()
-        if node is None:
-            break
-        inside = [c for c in alike if any(a is node for a in c.iterancestors())]
-        if inside:
-            return inside if len(inline_text(node)) <= 300 else []
-    return []
+    box, inside = _box_with(el, alike, 4)
+    return inside if box is not None and len(inline_text(box)) <= 300 else []

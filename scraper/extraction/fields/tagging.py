@@ -11,7 +11,7 @@ from typing import Any
 from lxml import etree
 
 from scraper.extraction.document import Document
-from scraper.extraction.fields.common import Found, _in_parts
+from scraper.extraction.fields.common import Found, _box_with, _in_parts
 from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
 from scraper.extraction.titles import clean_value, same_words
 from scraper.sites.base import Site
@@ -77,15 +77,8 @@ def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
 
 
 def _link_group(first: etree._Element, links: list[etree._Element]) -> list[etree._Element]:
-    box = first
-    for _ in range(5):
-        box = box.getparent()
-        if box is None:
-            break
-        inside = [a for a in links if a is not first and any(p is box for p in a.iterancestors())]
-        if inside:
-            return [a for a in links if a is first or a in inside]
-    return [first]
+    _, inside = _box_with(first, links, 5)
+    return [a for a in links if a is first or a in inside] if inside else [first]
 
 
 def _in_prose(link: etree._Element) -> bool:

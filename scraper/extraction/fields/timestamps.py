@@ -79,7 +79,7 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
             parsed.append((iso, value.strip(), source))
     if not parsed:
         # No ISO value: the first text that reads as a date (the site's date line first).
-        languages = [site.language or doc.lang] if (site.language or doc.lang) else None
+        languages = _languages(doc, site)
         for value, source in candidates:
             if isinstance(value, str) and value.strip():
                 iso = parse_date(value, languages=languages, timezone=site.timezone)
@@ -95,6 +95,12 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
         if precision(candidate[0]) > precision(best[0]) and same_moment(best[0], candidate[0]):
             best = (candidate[0], best[1], best[2])
     return Found((best[0], best[1]), best[2])
+
+
+def _languages(doc: Document, site: Site) -> list[str] | None:
+    """The language dateparser reads dates in: the site's, else the page's; None: any."""
+    language = site.language or doc.lang
+    return [language] if language else None
 
 
 def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]:
@@ -126,9 +132,11 @@ _DATE_TEXT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\b\d{4}\b")
 
 
 def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tuple[str, str, str]]:
-    """A short line between headline and body that reads as a date (dateparser: any language).
-    Only a few lines are tried: dateparser is slow."""
-    languages = [site.language or doc.lang] if (site.language or doc.lang) else None
+    """A short line under the headline or atop the body that reads as a date: a written or
+    numeric date in it, else a value after one of its labels (dateparser, in the site's or
+    page's language; any when neither is known). Only a few lines are tried: dateparser is
+    slow."""
+    languages = _languages(doc, site)
     tried = 0
     # Under the headline; else at the top of the body, where many pages put the date line.
     lines = itertools.chain(lines_between(doc, *span, max_chars=80),
