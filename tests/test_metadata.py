@@ -107,15 +107,15 @@ def test_site_name_is_only_cut_at_a_separator():
     ("Por Ana Gómez y Luis Pérez", ["Ana Gómez", "Luis Pérez"]),
     ("Par Claire Dubois et Marc Leroy", ["Claire Dubois", "Marc Leroy"]),
     ("Autor: Trine Jørgensen og Ole Berg", ["Trine Jørgensen", "Ole Berg"]),
-    ("Madeleine Howell 30 August 2023 • 4:45pm", ["Madeleine Howell"]),
+    ("Helen Marsh 30 August 2023 • 4:45pm", ["Helen Marsh"]),
     ("Associated Press in Valencia", ["Associated Press"]),
     ("(Image: Getty Images)", []),
     ("Theresa May (t.may@example.org)", ["Theresa May"]),
     ("Ursula von der Leyen", ["Ursula von der Leyen"]),
-    ("BR24 Redaktion", ["BR24 Redaktion"]),
+    ("Stadtfunk Redaktion", ["Stadtfunk Redaktion"]),
     # the agency (or place) after a list closed by "and" is not a third author
     ("By Priya Raman and Tom Keller, Reuters", ["Priya Raman", "Tom Keller"]),
-    ("Monika Bolliger, Anna Trechsel, Sweidah", ["Monika Bolliger", "Anna Trechsel", "Sweidah"]),
+    ("Nora Keller, Lisa Frei, Hama", ["Nora Keller", "Lisa Frei", "Hama"]),
     ("di Marco Bellini", ["Marco Bellini"]),
     # a label in any language; the editor after it is no author
     ("Penulis: Rina Kartika | Editor: Budi Santoso", ["Rina Kartika"]),
@@ -127,7 +127,7 @@ def test_split_authors(byline, expected):
 
 
 def test_split_authors_drops_the_site_name():
-    assert split_authors("Aaron Kliegman | Fox Report", ["Fox Report"]) == ["Aaron Kliegman"]
+    assert split_authors("Dan Whitlock | City Report", ["City Report"]) == ["Dan Whitlock"]
 
 
 @pytest.mark.parametrize(("head", "body", "expected"), [
@@ -144,16 +144,16 @@ def test_split_authors_drops_the_site_name():
      + meta("article:author", "Lena Berg"), "", (["Lena Berg"], "meta:article:author")),
     # ... or in a byline element
     (ld(**{"@type": "Article", "author": {"@type": "Organization", "name": "Example"}}),
-     '<h1>T</h1><p class="article-author">Von: Simone Jung</p>',
-     (["Simone Jung"], "css:byline")),
+     '<h1>T</h1><p class="article-author">Von: Sabine Roth</p>',
+     (["Sabine Roth"], "css:byline")),
     # an agency credited beside a person stays; the site itself does not
-    (ld(**{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Paula Steiger"},
-                                              {"@type": "Organization", "name": "SDA"},
+    (ld(**{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Petra Wyss"},
+                                              {"@type": "Organization", "name": "NWA"},
                                               {"@type": "Organization", "name": "Example"}]}),
-     "", (["Paula Steiger", "SDA"], "json-ld")),
+     "", (["Petra Wyss", "NWA"], "json-ld")),
     # the editors' credit line of a Chinese page
-    ("", '<h1>T</h1><p>正文。</p><div class="edit">(责编：牛镛、岳弘彬)</div>',
-     (["牛镛", "岳弘彬"], "text:credit-line")),
+    ("", '<h1>T</h1><p>正文。</p><div class="edit">(责编：王小明、李华)</div>',
+     (["王小明", "李华"], "text:credit-line")),
     # the organisation when no person is named anywhere
     (ld(**{"@type": "Article", "author": {"@type": "Organization", "name": "Example Wire"}}), "",
      (["Example Wire"], "json-ld:organization")),
@@ -165,21 +165,21 @@ def test_split_authors_drops_the_site_name():
          '<figure itemscope itemtype="https://schema.org/ImageObject">'
          '<meta itemprop="author" content="Getty Images"></figure>'
          '<div itemprop="author" itemscope itemtype="https://schema.org/Person">'
-         '<meta itemprop="name" content="Emma Mackenzie"></div></div>',
-     (["Emma Mackenzie"], "microdata:author")),
+         '<meta itemprop="name" content="Isla Grant"></div></div>',
+     (["Isla Grant"], "microdata:author")),
     # a byline listing more authors than the JSON-LD does
     (ld(**{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Marlene Holm"}}),
-     '<div class="bylines"><div class="byline"><a rel="author">Ingrid Treborg</a></div>'
+     '<div class="bylines"><div class="byline"><a rel="author">Sigrid Voll</a></div>'
      '<div class="byline"><a rel="author">Marlene Holm</a></div></div>',
-     (["Ingrid Treborg", "Marlene Holm"], "css:byline")),
+     (["Sigrid Voll", "Marlene Holm"], "css:byline")),
     # a byline element's class in other languages; its parts (name, place) touch
     (ld(**{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Example"}}),
      '<h1>T</h1><div class="autor"><span class="nombre">Por Lucía Ferrer Gil</span>'
      '<span class="lugar">Orihuela</span></div>', (["Lucía Ferrer Gil"], "css:byline")),
     # the writer an SEO plugin names in a labelled twitter meta pair
-    (meta("twitter:label1", "Written by", "name") + meta("twitter:data1", "Anna Sleegers", "name"),
-     '<h1>T</h1><div class="byline">Anna Sleegers, Frankfurt</div>',
-     (["Anna Sleegers"], "meta:twitter:data1")),
+    (meta("twitter:label1", "Written by", "name") + meta("twitter:data1", "Eva Brandt", "name"),
+     '<h1>T</h1><div class="byline">Eva Brandt, Frankfurt</div>',
+     (["Eva Brandt"], "meta:twitter:data1")),
 ])
 def test_authors(head, body, expected):
     assert found(fields.authors, page(head, body), None) == expected
@@ -196,8 +196,8 @@ def test_korean_reporter_line_is_the_byline():
 def test_byline_elements_skip_comments_and_author_boxes():
     doc = page(body='<h1>T</h1><div class="comment-author">Reader One</div>'
                     '<div class="author-bio">Carla writes about the sea.</div>'
-                    '<span class="byline">By Carla Siepmann</span>')
-    assert found(fields.authors, doc, None) == (["Carla Siepmann"], "css:byline")
+                    '<span class="byline">By Carla Weiss</span>')
+    assert found(fields.authors, doc, None) == (["Carla Weiss"], "css:byline")
 
 
 # --- dates ------------------------------------------------------------------------------

@@ -241,7 +241,7 @@ def _author_footer(doc: Document, site: Site) -> Found | None:
     return None
 
 
-# The credit line Chinese news pages end with: "(责编：牛镛、岳弘彬)", "作者：…", "记者 …".
+# The credit line Chinese news pages end with: "(责编：王小明、李华)", "作者：…", "记者 …".
 _CREDIT_LINE = re.compile(r"^[（(]?\s*(?:责任编辑|责编|编辑|作者|记者|撰文)\s*[:：]\s*"
                           r"(?P<names>[^()（）:：]{1,60}?)\s*[)）]?$")
 _CREDIT_XPATH = ("//*[contains(text(), '责编') or contains(text(), '责任编辑')"
