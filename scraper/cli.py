@@ -271,7 +271,11 @@ def export(fmt: str, site: str | None, since: str | None, query: str | None, db:
 @db_option(help="SQLite archive to re-extract in place")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Processes that extract (the main one writes)")
-def reextract(site: str | None, since: str | None, db: Path, workers: int) -> None:
+@click.option("--repeats", type=click.Path(dir_okay=False, path_type=Path),
+              help="The crawls' repeated-paragraph store, if the crawl kept it elsewhere "
+              "(ARCHIVE_REPEATS_PATH)  [default: <archive>.repeats.json]")
+def reextract(site: str | None, since: str | None, db: Path, workers: int,
+              repeats: Path | None) -> None:
     """Run the current extraction again over the stored raw pages (no network).
 
     Fields that come out differently update the article; the old version is kept as a
@@ -290,8 +294,8 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int) -> No
     _check_since(since)
     archive = _existing_archive(db)
     try:
-        repeats = RepeatStore.load(store_path(db))
-        report = run_reextract(archive, site, since, workers, repeats)
+        store = RepeatStore.load(repeats or store_path(db))
+        report = run_reextract(archive, site, since, workers, store)
     except sqlite3.OperationalError as exc:
         raise BadInput(f"cannot write {db}: {exc}; what was written so far is kept") from exc
     finally:

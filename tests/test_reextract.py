@@ -117,9 +117,10 @@ def test_pages_that_gave_no_article_are_tried_again(db_path):
     assert reextract(db, site="nowhere", workers=1).pages == 0
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_reextract_drops_what_the_crawls_found_repeated(archive, workers):
-    """The repeated-segment store kept beside the archive serves re-extraction too."""
+@pytest.mark.parametrize(("workers", "elsewhere"), [("1", False), ("2", False), ("1", True)])
+def test_reextract_drops_what_the_crawls_found_repeated(archive, workers, elsewhere, tmp_path):
+    """The repeated-segment store kept beside the archive serves re-extraction too, and so
+    does one a crawl kept elsewhere (ARCHIVE_REPEATS_PATH), named with --repeats."""
     from scraper.extraction.repeats import RepeatStore, store_path
 
     second = ARTICLES[1]
@@ -127,8 +128,11 @@ def test_reextract_drops_what_the_crawls_found_repeated(archive, workers):
     store = RepeatStore()
     for n in range(5):  # the crawls saw this paragraph on five other pages of the site
         store.add("globalresearch", f"https://www.globalresearch.ca/other/{n}", [paragraph])
-    store.save(store_path(archive))
-    result = CliRunner().invoke(cli, ["reextract", "--db", str(archive), "--workers", workers])
+    path = tmp_path / "kept-elsewhere.json" if elsewhere else store_path(archive)
+    store.save(path)
+    where = ["--repeats", str(path)] if elsewhere else []
+    result = CliRunner().invoke(cli, ["reextract", "--db", str(archive), "--workers", workers,
+                                      *where])
     assert result.exit_code == 0, result.output
     db = open_archive(archive)
     body = db["articles"].get(second["url"])["body"]
