@@ -233,6 +233,10 @@ def test_byline_elements_skip_comments_and_author_boxes():
      ("2025-03-03T16:12:00", "text:date")),
     ("", "<h1>T</h1><p><time>Thu 27 Feb 2025 at 07:30</time></p>",
      ("2025-02-27T07:30:00", "text:date")),
+    # microdata on an <abbr>: the full value is its title, the text a short form
+    ("", '<div itemscope itemtype="http://schema.org/BlogPosting"><h1>T</h1>'
+         '<abbr itemprop="datePublished" title="2025-03-18T07:30:00-04:00">7:30 AM</abbr></div>',
+     ("2025-03-18T07:30:00-04:00", "microdata:datePublished")),
 ])
 def test_published(head, body, expected):
     doc = page(head, body)

@@ -27,7 +27,9 @@ class Found:
 
 def _microdata(doc: Document, prop: str) -> str | None:
     for el in doc.itemprops.get(prop, ()):
-        value = el.get("content") or el.get("datetime") or inline_text(el)
+        # An <abbr> shows a short form ("7:30 AM") and holds the full value in its title.
+        full = el.get("title") if el.tag == "abbr" else None
+        value = el.get("content") or el.get("datetime") or full or inline_text(el)
         if value:
             return value
     return None
