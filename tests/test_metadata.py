@@ -121,6 +121,8 @@ def test_site_name_is_only_cut_at_a_separator():
     ("Penulis: Rina Kartika | Editor: Budi Santoso", ["Rina Kartika"]),
     # a Korean byline: the name and the word for reporter
     ("김민지 기자 kimmj@example.org", ["김민지"]),
+    # a name ending in a vowel sign of an Indic script keeps it
+    ("रवि शर्मा", ["रवि शर्मा"]),
 ])
 def test_split_authors(byline, expected):
     assert split_authors(byline) == expected
@@ -128,6 +130,9 @@ def test_split_authors(byline, expected):
 
 def test_split_authors_drops_the_site_name():
     assert split_authors("Dan Whitlock | City Report", ["City Report"]) == ["Dan Whitlock"]
+    # a site name with a digit in it, after a list of people
+    assert split_authors("Ann Roy and Ben Ode, WXYZ 7 News", ["WXYZ 7 News"]) == [
+        "Ann Roy", "Ben Ode"]
 
 
 @pytest.mark.parametrize(("head", "body", "expected"), [

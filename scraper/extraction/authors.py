@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -31,7 +32,6 @@ _AFTER_LIST = re.compile(r"^(.+\s(?:and|und|et|y|e|&)\s[^,;]+?)\s*[,;]\s*[^\W\d_
 # The Korean word for reporter after a name: "김민지 기자".
 _REPORTER = re.compile(r"(?<=[가-힣])\s?(?:선임|객원)?(?:기자|특파원)\s*$")
 _HONORIFIC = re.compile(r"^(prof|professor|dr|mr|mrs|ms|rev)\.?\s+", re.IGNORECASE)
-_EDGE = re.compile(r"^[\s\W_]+|[\s\W_]+$")
 # A part naming a job, not a person: "Staff Writer", "Senior Correspondent", "Redakteurin".
 _ROLE = re.compile(
     r"\b(staff|reporter|correspondent|editor|editors|writer|journalist|contributor|columnist"
@@ -68,6 +68,8 @@ def split_authors(byline: str, not_names: Iterable[str] = ()) -> list[str]:
     text = _AFTER_LIST.sub(r"\1", text)
     names: list[str] = []
     for part in _SPLIT.split(text):
+        if _key(part) in skip:  # "KRVN 7 News", which cleaning would cut to "KRVN"
+            continue
         name = _clean(part)
         if name and _key(name) not in skip and name not in names:
             names.append(name)
@@ -77,13 +79,26 @@ def _clean(part: str) -> str | None:
     if before_digit != part:  # a date or time ends the name, with its month
         part = re.sub(rf"(\s*{_MONTH.pattern})+\s*$", "", before_digit, flags=re.IGNORECASE)
     part = _REPORTER.sub("", _LEAD.sub("", _INNER_LEAD.sub("", part)))
-    name = _HONORIFIC.sub("", _EDGE.sub("", part))
+    name = _HONORIFIC.sub("", _trim_edges(part))
     name = re.sub(r"\s+", " ", name).strip()
     if not name or not any(c.isalpha() for c in name) or _ROLE.search(name):
         return None
     if len(name.split()) > _MAX_WORDS or len(name) > 60:
         return None
     return name
+
+
+def _trim_edges(text: str) -> str:
+    """`text` without punctuation and spaces at its ends; the vowel signs that end a name
+    in Indic scripts ("शर्मा") are marks, not punctuation, and stay."""
+    def keep(char: str) -> bool:
+        return char.isalnum() or unicodedata.category(char).startswith("M")
+    start, end = 0, len(text)
+    while start < end and not keep(text[start]):
+        start += 1
+    while end > start and not keep(text[end - 1]):
+        end -= 1
+    return text[start:end]
 
 
 def _key(name: str) -> str:
