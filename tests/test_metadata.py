@@ -198,6 +198,15 @@ def test_korean_reporter_line_is_the_byline():
     assert found(fields.authors, doc, shown) == (["김민지"], "text:by-line")
 
 
+@pytest.mark.parametrize("line", [
+    '<span class="writer">كتب: <a href="/section/7">محمد عبد الله</a></span>',
+    '<div class="editor">Haber: <a href="/muhabir/ayse-yilmaz">Ayşe Yılmaz</a></div>',
+])
+def test_byline_elements_named_writer_or_linking_to_a_reporters_page(line):
+    doc = page(body=f"<h1>T</h1>{line}")
+    assert found(fields.authors, doc, None)[0] in (["محمد عبد الله"], ["Ayşe Yılmaz"])
+
+
 def test_byline_elements_skip_comments_and_author_boxes():
     doc = page(body='<h1>T</h1><div class="comment-author">Reader One</div>'
                     '<div class="author-bio">Carla writes about the sea.</div>'

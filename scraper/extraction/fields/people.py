@@ -112,7 +112,9 @@ def _more_shown(found: Found, doc: Document) -> Found:
 PERSON_META = ("article:author", "parsely-author", "sailthru.author",
                "cxenseparse:author", "dc.creator", "dcterms.creator", "byl", "article:byline",
                "og:article:author", "twitter:misc:written by")
-_AUTHOR_HREF = re.compile(r"/(author|autor|authors|autoren|auteur|autores)/", re.IGNORECASE)
+# Author pages in several languages: "/autoren/", "/writer/512", "/muhabir/ayse-yilmaz".
+_AUTHOR_HREF = re.compile(r"/(author|autor|authors|autoren|auteur|autores|writers?|reporters?"
+                          r"|muhabir|yazar)/", re.IGNORECASE)
 # Class words of places where names are not the article's authors.
 _NOT_BYLINE = frozenset("comment comments related teaser recommended more bio biography "
                         "description avatar image img photo follow newsletter footer".split())
@@ -259,11 +261,12 @@ def _credit_line(doc: Document, not_names: list[str]) -> Found | None:
 
 def _byline_like(doc: Document) -> list[etree._Element]:
     """Elements that look like a byline: itemprop=author, rel=author, a link to an author
-    page, a class naming a byline or an author ("autor", "autore" in other languages)."""
+    page, a class naming a byline, an author or a writer ("autor", "autore" in other
+    languages)."""
     found = []
     for el in doc.order:
         cls = (el.get("class") or "").lower()
-        if ("byline" in cls or "author" in cls or "autor" in cls
+        if ("byline" in cls or "author" in cls or "autor" in cls or "writer" in cls
                 or "author" in (el.get("itemprop") or "")
                 or (el.tag == "a" and ("author" in (el.get("rel") or "")
                                        or _AUTHOR_HREF.search(el.get("href") or "")))):
