@@ -207,6 +207,12 @@ def test_byline_elements_named_writer_or_linking_to_a_reporters_page(line):
     assert found(fields.authors, doc, None)[0] in (["محمد عبد الله"], ["Ayşe Yılmaz"])
 
 
+def test_a_byline_in_capitals_takes_the_name_as_the_meta_writes_it():
+    doc = page(meta("author", "Ελένη Παπαδοπούλου", "name"),
+               '<h1>T</h1><span class="byline">ΕΛΕΝΗ ΠΑΠΑΔΟΠΟΥΛΟΥ</span>', lang="el")
+    assert found(fields.authors, doc, None)[0] == ["Ελένη Παπαδοπούλου"]
+
+
 def test_byline_elements_skip_comments_and_author_boxes():
     doc = page(body='<h1>T</h1><div class="comment-author">Reader One</div>'
                     '<div class="author-bio">Carla writes about the sea.</div>'

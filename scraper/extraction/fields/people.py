@@ -4,6 +4,7 @@ selectors, structured data, meta, byline elements and credit lines."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from lxml import etree
@@ -94,8 +95,23 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
     for step in steps:
         found = step()
         if found and found.value:
-            return found
+            return _cased(found, doc)
     return None
+
+
+def _cased(found: Found, doc: Document) -> Found:
+    """Names a byline shows in capitals ("ELENI PAPADOPOULOU") as the page's meta writes
+    them, with their lower case and accents, where it names the same person."""
+    written = [v for key in ("author", *PERSON_META) for v in doc.meta_lists.get(key, [])]
+    names = [next((w for w in written if not w.isupper() and _bare(w) == _bare(n)), n)
+             if n.isupper() else n for n in found.value]
+    return Found(names, found.source, found.element) if names != found.value else found
+
+
+def _bare(name: str) -> str:
+    """A name without case, accents or punctuation."""
+    decomposed = unicodedata.normalize("NFD", name.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
 
 
 def _more_shown(found: Found, doc: Document) -> Found:
