@@ -336,6 +336,10 @@ def tag_names(doc):
          '<div class="card"><a href="/tags/gas/">Gas</a><a href="/business/story-1/">'
          'A long headline of another story on the same page</a></div>',
      (["frane", "protezione civile"], "css:tag-list")),
+    # a topic box with its heading, links to pages whose path names no tag in English
+    ("", '<h1>T</h1><div class="topics"><h3>Aiheet</h3><a href="/aihe/myrsky">Myrsky</a>'
+         '<a href="/aihe/sahkokatko">Sähkökatko</a><a href="/aihe/pohjanmaa">Pohjanmaa</a></div>',
+     (["Myrsky", "Sähkökatko", "Pohjanmaa"], "css:tag-list")),
 ])
 def test_tags(head, body, expected):
     assert tag_names(page(head, body)) == expected

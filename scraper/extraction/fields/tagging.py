@@ -83,12 +83,14 @@ def _link_group(first: etree._Element, links: list[etree._Element]) -> list[etre
 
 def _in_prose(link: etree._Element) -> bool:
     """Whether a link sits inside a sentence (a link in the body's text, not a tag): the
-    block's text beside its links to tag pages is longer than the link's."""
+    block's text beside its links to tag pages (or in a box named for tags) is longer than
+    the link's."""
     block = next((p for p in link.iterancestors() if p.tag in BLOCK_TAGS), None)
     if block is None:
         return False
     beside = len(inline_text(block)) - sum(len(inline_text(a)) for a in block.iter("a")
-                                           if _TAG_HREF.search(a.get("href") or ""))
+                                           if _TAG_HREF.search(a.get("href") or "")
+                                           or _in_parts(a, _TAG_PARTS))
     return beside > len(inline_text(link)) + 20
 
 
