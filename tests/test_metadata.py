@@ -319,6 +319,11 @@ def tag_names(doc):
     # the site's own keywords (they start with its name) are not the article's
     (meta("og:site_name", "Example Daily") + meta("keywords", "Example Daily,News,Sport", "name")
      + meta("news_keywords", "Ports", "name"), "", (["Ports"], "meta:news_keywords")),
+    # the tag links the article shows before the keywords meta, which adds SEO terms
+    (meta("keywords", "bursa metro, ihale, belediye", "name"),
+     '<div class="tags"><a rel="tag" href="/etiket/bursa-metro">Bursa Metro</a>'
+     '<a rel="tag" href="/etiket/ihale">İhale</a></div>',
+     (["Bursa Metro", "İhale"], "css:a[rel=tag]")),
     # a list of codes is no list of tags
     (meta("keywords", "AER,AERO,AIR,GEN,INDS,TRAN", "name"), "", None),
     ("", '<footer class="entry-footer"><a rel="tag" href="/tag/events/">Events</a>'

@@ -19,7 +19,8 @@ from scraper.sites.base import Site
 
 def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | None:
     """Labelled tag links ("Region: Europe") with their kind; else the page's own tag list:
-    article:tag, parsely/sailthru tags, keywords meta, rel=tag links, JSON-LD keywords,
+    article:tag, parsely/sailthru tags, rel=tag links (the list the article shows, before
+    the keywords meta, which often adds search terms), keywords meta, JSON-LD keywords,
     news_keywords, Dublin Core subjects, a visible tag list. Each split and trimmed."""
     labelled = _labelled_links(doc, site.rules.tag_labels)
     if labelled:
@@ -30,10 +31,10 @@ def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | N
         ("meta:dc.subject", lambda: doc.meta_lists.get("dc.subject")),
         ("meta:parsely-tags", lambda: doc.meta_lists.get("parsely-tags")),
         ("meta:sailthru.tags", lambda: doc.meta_lists.get("sailthru.tags")),
-        ("meta:keywords", lambda: doc.meta_lists.get("keywords")),
         ("css:a[rel=tag]", lambda: [inline_text(a) for a in doc.xpath(
             "//a[contains(concat(' ', @rel, ' '), ' tag ')][not(contains(@rel, 'category'))]"
             "[not(ancestor::nav)]")]),
+        ("meta:keywords", lambda: doc.meta_lists.get("keywords")),
         ("json-ld:keywords", lambda: ld.get("keywords")),
         ("meta:news_keywords", lambda: doc.meta_lists.get("news_keywords")),
         ("css:tag-list", lambda: _tag_list(doc, span)),
