@@ -152,6 +152,13 @@ def test_a_paragraph_sharing_the_leads_words_does_not_hold_the_lead():
     assert holds(f"RIVERTON. {lead} Work starts in May.", lead)
 
 
+def test_a_paragraph_retelling_the_lead_in_mid_sentence_does_not_hold_it():
+    lead = "Tenders for the second stage of the metro line will open on 28 April."
+    first = ("The city announced on Monday when tenders for the second stage of the metro "
+             "line, six kilometres long, will open: on 28 April.")
+    assert not holds(first, lead)
+
+
 def test_a_description_the_page_does_not_show_is_no_lead():
     html = page(ARTICLE, head='<meta name="description" content="Read the latest city news '
                               'from our reporters every day.">')

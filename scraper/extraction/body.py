@@ -211,13 +211,14 @@ def _share_in(blocks: list[Block], vocabulary: set[str]) -> float:
 
 
 def _holds(text: str, part: str) -> bool:
-    """Whether `text` holds (nearly all the words of) `part`, beginning with its first words
-    in their order: a paragraph that merely shares its words with the lead is another."""
+    """Whether `text` holds `part`: it opens with the first words of `part` and has nearly
+    all its words, or has all of them in their order. A paragraph that merely shares its
+    words with the lead, or retells it with the lead's words in mid-sentence, is another."""
     words = _words(part)
     if not words or len(set(words) & set(_words(text))) < 0.8 * len(set(words)):
         return False
-    opening = " ".join(words[:4])
-    return opening in " ".join(_words(text))
+    shown = " ".join(_words(text))
+    return shown.startswith(" ".join(words[:4])) or " ".join(words) in shown
 
 
 def _visible_share(doc: Document, words: set[str]) -> float:
