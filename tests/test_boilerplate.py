@@ -176,3 +176,8 @@ def test_join_split_paragraphs(first, second, joined):
 def test_join_does_not_cross_list_items():
     out = join_split_paragraphs([Block("item one", "li"), Block("item two", "li")])
     assert len(out) == 2
+
+
+@pytest.mark.parametrize("credit", ["Φωτ.: Αρχείο", "Kuva: Lehtikuva", "Фото: ТАСС"])
+def test_picture_credits_in_more_languages(credit):
+    assert RULES["credit_line"].matches(credit)

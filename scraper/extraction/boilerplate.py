@@ -105,7 +105,7 @@ GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
              r"ich bin damit einverstanden|contenu externe|contenido externo)", max_chars=400),
     TextRule("credit_line",
              r"^(quelle|foto|fotos|bild|photo|image|credit|source|kilde|källa|fuente|crédit|"
-             r"crédito)s?\s*:\s*\S.{0,60}$", max_chars=80),
+             r"crédito|kuva|фото|φωτ\.?|φωτογραφία)s?\s*:\s*\S.{0,60}$", max_chars=80),
     TextRule("time_line",
              r"^(stand|updated|published|last updated|aktualisiert|veröffentlicht|uppdaterad|"
              r"publicerad|oppdatert|publisert|opdateret|mis à jour|publié|actualizado|publicado)"
