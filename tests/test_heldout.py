@@ -3,7 +3,9 @@
 `tests/heldout/` holds articles written for the project on the markup of CMSs and sites that
 `../shared/corpus/news-dev` does not have (Drupal, Ghost, an Arc-style page with four
 authors, a newsletter post, WordPress with a Yoast graph, Italian, Spanish, Russian, Polish,
-Korean and Chinese pages, a wire story, an opinion column), each with boilerplate around it.
+Korean and Chinese pages, a wire story, an opinion column; Turkish, Arabic, Hindi, Finnish,
+Greek and French regional pages, a US local TV station, a Blogger post), each with
+boilerplate around it.
 Their gold was written before the extractor ran on them. The floors are the issue's targets:
 the extractor must meet them on publishers it was not developed on, not only on news-dev.
 """
