@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from sqlite_utils import Database
 
 from scraper.archive.bodies import decompress
+from scraper.archive.selection import selection
 from scraper.archive.write import article_columns, now, save_article
-from scraper.export import selection
 from scraper.extraction.record import Article
 from scraper.extraction.repeats import RepeatStore
 from scraper.items import Page

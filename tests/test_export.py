@@ -15,8 +15,8 @@ from test_archive import make_item
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.archive import open_archive, write_batch
+from scraper.archive.selection import selection
 from scraper.cli import cli
-from scraper.export import selection
 
 A = "https://www.example.org/story/1"
 B = "https://www.other.example/story/2"
