@@ -4,9 +4,8 @@
 A `RepeatStore` counts, per site, on how many distinct pages each paragraph appeared. One
 store serves a crawl (the pipeline passes it to every `extract()`) and a re-extraction of
 stored pages (each worker reads a copy); it is saved as a small JSON file between runs.
-`scraper eval` extracts without one. Paragraphs
-are kept as short hashes of their normalised text, pages as hashes of their URL, so the
-store stays small and holds no article text.
+`scraper eval` extracts without one. Paragraphs are kept as short hashes of their normalised
+text, pages as hashes of their URL, so the store stays small and holds no article text.
 
 A page is counted once, however often it is extracted, so a second pass over the same
 pages (fill the store, then extract again) gives the same figures as one long crawl.
