@@ -37,7 +37,8 @@ def article_html(title: str, paragraphs: int = 3, canonical: str | None = None,
 
 def home_html(paths: list[str]) -> str:
     links = "".join(f'<li><a href="{p}">{p}</a></li>' for p in paths)
-    return f"<!doctype html><html><head><title>Home</title></head><body><ul>{links}</ul></body></html>"
+    return ("<!doctype html><html><head><title>Home</title></head>"
+            f"<body><ul>{links}</ul></body></html>")
 
 
 class Crawl(NamedTuple):

@@ -9,6 +9,7 @@ on-site redirect, which are archived.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import socket
@@ -46,10 +47,8 @@ class Hostile(BaseHTTPRequestHandler):
     other_port = 0  # where /away redirects to
 
     def do_GET(self) -> None:  # noqa: N802
-        try:
+        with contextlib.suppress(OSError):  # the crawler hung up: the point of some of these
             self.answer(self.path)
-        except OSError:
-            pass  # the crawler hung up: that is the point of some of these
 
     def answer(self, path: str) -> None:
         if path in ("/", "/story", "/real-story"):
