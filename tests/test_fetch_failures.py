@@ -15,13 +15,17 @@ import json
 import socket
 import sqlite3
 import struct
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from conftest import SITES_DIR
 from fetch_helpers import article_html, articles, crawl_news, failed_by_reason, home_html
 from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
+from test_crawl import EXPECTED, FAST
 from twisted.python.failure import Failure
 
 from scraper.fetch_failures import NotFetched, failure_reason
@@ -181,3 +185,24 @@ def test_reasons_of_failures_no_local_server_can_cause():
     assert failure_reason(Failure(NotFetched("redirect_loop", "back to /a", "http://x/a"))) == (
         "redirect_loop", "back to /a")
     assert failure_reason(Failure(KeyError("odd")))[0] == "other"
+
+
+def test_declared_site_follows_redirects_on_its_mirror_only(tmp_path, db_path):
+    """A declared site crawled on a mirror: the mirror's host and port (and the site's own
+    domains) are the site; a redirect to another port is not followed."""
+    (tmp_path / "story").write_text(article_html("Another site's story"), encoding="utf-8")
+    away, moved = [u.split("/", 3)[3] for u in list(EXPECTED)[:2]]
+    with FixtureSite(SITES_DIR / "globalresearch") as site, FixtureSite(tmp_path) as other:
+        site.answer(f"/{away}", status=302, headers={"Location": other.url + "/story"})
+        site.answer(f"/{moved}", status=301, headers={"Location": f"{site.url}/{moved}/"})
+        out = subprocess.run(
+            [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+             "--base-url", site.url, *FAST], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert other.requests == []
+        assert f"/{moved}/" in site.requests
+    summary = next(x for x in out.stdout.splitlines() if x.startswith("globalresearch:"))
+    assert failed_by_reason(summary) == {"offsite_redirect": 1}
+    assert (f"article not fetched: {site.url}/{away} (offsite_redirect: redirected to "
+            f"{other.url}/story)") in out.stderr
+    assert set(articles(db_path)) == set(EXPECTED) - {f"https://www.globalresearch.ca/{away}"}
