@@ -116,6 +116,8 @@ class _OnSiteRedirects:
 
     crawler: Crawler
     max_redirect_times: int
+    # A redirect to the page itself: a loop (3xx), or just a page that reloads (a refresh).
+    reloads: bool = False
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         first = (request.meta.get("redirect_urls") or [request.url])[0]
@@ -128,6 +130,8 @@ class _OnSiteRedirects:
                              f"more than {self.max_redirect_times} redirects", first) from exc
         if not isinstance(result, Request):
             return result
+        if self.reloads and result.url == request.url:
+            return response
         on_site = getattr(self.crawler.spider, "on_site", None)
         if on_site is not None and not on_site(result.url):
             raise NotFetched("offsite_redirect", f"redirected to {result.url}", first)
@@ -142,7 +146,10 @@ class SiteRedirectMiddleware(_OnSiteRedirects, RedirectMiddleware):
 
 
 class SiteMetaRefreshMiddleware(_OnSiteRedirects, MetaRefreshMiddleware):
-    """Scrapy's `<meta http-equiv=refresh>` redirects, kept on the site."""
+    """Scrapy's `<meta http-equiv=refresh>` redirects, kept on the site; a front page that
+    reloads itself every minute is read as it is (Scrapy would drop it as a duplicate)."""
+
+    reloads = True
 
 
 class CappedCompressionMiddleware(HttpCompressionMiddleware):
