@@ -28,8 +28,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     - each 403/429/5xx doubles it (or makes it the server's Retry-After), up to
       BACKOFF_MAX_DELAY; each healthy answer after that halves it again, down to normal;
-    - it is never below the Crawl-delay the site's robots.txt asks of the tool, AutoThrottle
-      or not (and no random jitter shortens it then).
+    - it is never below the Crawl-delay the site's robots.txt asks of the tool (up to
+      BACKOFF_MAX_DELAY), AutoThrottle or not, and no random jitter shortens it then.
     """
 
     @classmethod
