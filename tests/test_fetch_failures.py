@@ -214,3 +214,20 @@ def test_declared_site_follows_redirects_on_its_mirror_only(tmp_path, db_path):
     assert (f"article not fetched: {site.url}/{away} (offsite_redirect: redirected to "
             f"{other.url}/story)") in out.stderr
     assert set(articles(db_path)) == set(EXPECTED) - {f"https://www.globalresearch.ca/{away}"}
+
+
+def test_failed_discovery_page_is_counted_and_logged(db_path):
+    """A feed down for good is a failed fetch too; the end of a listing (404 past its last
+    page) is not one."""
+    with FixtureSite(SITES_DIR / "globalresearch") as site:
+        site.fail("/feed", 503, times=10)
+        out = subprocess.run(
+            [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+             "--base-url", site.url, *FAST, "-s", "RETRY_TIMES=0"],
+            capture_output=True, text=True, timeout=120)
+        past_the_end = "/latest-news-and-top-stories/page/3/"
+        assert past_the_end in site.requests and site.resolve(past_the_end) is None  # a 404
+    assert out.returncode == 0, out.stderr[-3000:]
+    summary = next(x for x in out.stdout.splitlines() if x.startswith("globalresearch:"))
+    assert failed_by_reason(summary) == {"http_503": 1}
+    assert f"discovery page not fetched: {site.url}/feed (http_503: HTTP 503)" in out.stderr
