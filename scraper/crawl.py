@@ -12,6 +12,7 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.project import get_project_settings
 
 from scraper.archive import open_archive
+from scraper.archive.runs import FAILED_PREFIX, by_reason
 
 
 def project_settings(db: str | Path, overrides: dict[str, Any] | None = None) -> Settings:
@@ -55,14 +56,14 @@ def summary(stats: dict[str, Any]) -> str:
         return int(stats.get(key, 0))
 
     dropped = sum(v for k, v in stats.items() if k.startswith("articles/dropped/"))
-    kinds = ", ".join(f"{v} {k.rsplit('/', 1)[1]}" for k, v in sorted(stats.items())
-                      if k.startswith("pages/not_article/"))
+    kinds = ", ".join(f"{v} {k}" for k, v in by_reason(stats, "pages/not_article/").items())
+    reasons = ", ".join(f"{v} {k}" for k, v in by_reason(stats, FAILED_PREFIX).items())
     return (
         f"{n('archive/new')} new, {n('archive/updated')} updated, "
         f"{n('archive/unchanged')} unchanged articles; "
         f"{n('pages/skipped_archived')} already archived, {n('pages/blocked')} blocked, "
         f"{n('pages/not_article')} not articles{f' ({kinds})' if kinds else ''}, "
-        f"{n('pages/failed')} failed, "
+        f"{n('pages/failed')} failed{f' ({reasons})' if reasons else ''}, "
         f"{dropped} dropped; finish reason: {stats.get('finish_reason', 'unknown')}"
         + (f"; {n('archive/gone')} archived articles gone (404/410)"
            if n("archive/gone") else "")

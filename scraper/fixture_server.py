@@ -13,6 +13,7 @@ so those links lead back to the replica whatever port it was given.
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -34,7 +35,10 @@ class FixtureSite:
         if not self.root.is_dir():
             raise FileNotFoundError(f"no fixture site at {self.root}")
         self.requests: list[str] = []
+        # Each request: when it came (time.monotonic()), its target and its headers.
+        self.hits: list[tuple[float, str, dict[str, str]]] = []
         self.failures: dict[str, list[tuple[int, bytes]]] = {}
+        self.answers: dict[str, tuple[int, bytes, dict[str, str]]] = {}
         handler = type("Handler", (_Handler,), {"site": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -63,6 +67,14 @@ class FixtureSite:
         """Answer `status` (and `body`) to the next `times` requests of `target` (a path and
         query), as a site under load or behind a bot wall does; then serve it normally."""
         self.failures[target] = [(status, body)] * times
+
+    def answer(self, target: str, body: bytes = b"", status: int = 200,
+               headers: dict[str, str] | None = None) -> None:
+        """Always answer `target` with `status`, `body` and `headers` (a redirect, a wrong
+        charset, a robots.txt of the test's own) instead of a file; Content-Type defaults
+        to UTF-8 HTML."""
+        self.answers[target] = (status, body, {"Content-Type": CONTENT_TYPES[".html"],
+                                               **(headers or {})})
 
     def resolve(self, target: str) -> Path | None:
         """The file that answers a request target (path and query), or None."""
@@ -94,18 +106,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
         self.site.requests.append(self.path)
+        self.site.hits.append((time.monotonic(), self.path, dict(self.headers.items())))
         failures = self.site.failures.get(self.path)
+        answer = self.site.answers.get(self.path)
         file = self.site.resolve(self.path)
         if failures:
             self._answer(*failures.pop(), ".html")
+        elif answer:
+            self._answer(answer[0], answer[1], headers=answer[2])
         elif file is None:
             self._answer(404, b"<html><body><h1>Not Found</h1></body></html>", ".html")
         else:
             self._answer(200, self.site.body(file), file.suffix)
 
-    def _answer(self, status: int, body: bytes, suffix: str) -> None:
+    def _answer(self, status: int, body: bytes, suffix: str = "",
+                headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", CONTENT_TYPES.get(suffix, "application/octet-stream"))
+        for name, value in (headers or {
+                "Content-Type": CONTENT_TYPES.get(suffix, "application/octet-stream")}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from scraper.extraction.encoding import decode_page
 from scraper.extraction.record import Article
 
 if TYPE_CHECKING:
@@ -21,13 +22,22 @@ class Page:
     status: int
     headers: dict[str, str] = field(repr=False)
     body: bytes = field(repr=False)
-    encoding: str
+    encoding: str  # the encoding the text is read in (see decode_page), as `pages` stores it
     fetched_at: str
     site: str
 
     @property
+    def content_type(self) -> str | None:
+        """The Content-Type header; for a stored page without headers, its stored encoding
+        in that form (decode_page checks a declaration against the bytes, so it reads the
+        page as it did at crawl time)."""
+        found = next((v for k, v in self.headers.items() if k.lower() == "content-type"), None)
+        return found or (f"text/html; charset={self.encoding}" if self.encoding else None)
+
+    @property
     def html(self) -> str:
-        return self.body.decode(self.encoding or "utf-8", errors="replace")
+        """The page's text, decoded as `scraper extract` decodes a saved file."""
+        return decode_page(self.body, self.content_type)
 
     def extract(self, repeats: RepeatStore | None = None) -> Extraction:
         """What the current extraction makes of this page, with its site's rules: the same

@@ -1,46 +1,104 @@
-"""Downloader middlewares: back off when a site pushes back, skip what is archived."""
+"""Downloader middlewares: a polite pace per site, redirects kept on the site, the tool's
+own User-Agent, size caps that fail with a reason, and skipping what is archived."""
 
 from __future__ import annotations
 
-from typing import Self
+import logging
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Self
 
 from scrapy import Request, signals
+from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
 from scraper.archive import ArchiveError, known_urls, open_archive
+from scraper.fetch_failures import NotFetched
+
+logger = logging.getLogger(__name__)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retries, plus a slower pace for the whole domain after each 403/429/5xx.
+    """Scrapy's retries, and each site's pace (its download slot's delay):
 
-    The domain's download delay doubles (or becomes the server's Retry-After) up to
-    BACKOFF_MAX_DELAY; AutoThrottle brings it down again as answers come back healthy.
+    - each 403/429/5xx doubles it (or makes it the server's Retry-After), up to
+      BACKOFF_MAX_DELAY; each healthy answer after that halves it again, down to normal;
+    - it is never below the Crawl-delay the site's robots.txt asks of the tool (up to
+      BACKOFF_MAX_DELAY), AutoThrottle or not, and no random jitter shortens it then.
     """
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         mw = super().from_crawler(crawler)
-        mw.max_delay = crawler.settings.getfloat("BACKOFF_MAX_DELAY")
-        mw.base_delay = max(crawler.settings.getfloat("DOWNLOAD_DELAY"), 1.0)
+        settings = crawler.settings
+        mw.max_delay = settings.getfloat("BACKOFF_MAX_DELAY")
+        mw.download_delay = settings.getfloat("DOWNLOAD_DELAY")
+        mw.base_delay = max(mw.download_delay, 1.0)
+        mw.autothrottle = settings.getbool("AUTOTHROTTLE_ENABLED")
+        mw.robots_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("BOT_NAME")
+        mw.backoff: dict[str, float] = {}  # slot -> delay while backed off
+        mw.crawl_delay: dict[str, float] = {}  # slot -> robots.txt's Crawl-delay
+        crawler.signals.connect(mw.robots_parsed, signal=signals.robots_parsed)
         return mw
 
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        ask = getattr(robotparser, "crawl_delay", None)
+        delay = ask(self.robots_agent) if ask else None
+        engine = self.crawler.engine
+        if not delay or engine is None:
+            return
+        key = engine.downloader.get_slot_key(request)
+        self.crawl_delay[key] = min(delay, self.max_delay)
+        logger.info("%s asks for %.1f s between requests (robots.txt Crawl-delay)", key, delay)
+        slot = engine.downloader.slots.get(key)
+        if slot is not None:
+            self._pace(key, slot)
+
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        if response.status in self.retry_http_codes and not request.meta.get("dont_retry"):
-            self._slow_down(request, response)
+        key, slot = self._slot(request)
+        if slot is not None:
+            if response.status in self.retry_http_codes and not request.meta.get("dont_retry"):
+                self._slow_down(key, slot, response)
+            elif response.status < 500 and key in self.backoff:
+                self._recover(key)
+            self._pace(key, slot)
         return super().process_response(request, response)
 
-    def _slow_down(self, request: Request, response: Response) -> None:
+    def _slot(self, request: Request) -> tuple[str, Slot | None]:
         engine = self.crawler.engine
         key = request.meta.get("download_slot")
-        slot = engine.downloader.slots.get(key) if engine and key else None
-        if slot is None:
-            return
+        return key, engine.downloader.slots.get(key) if engine and key else None
+
+    def _slow_down(self, key: str, slot: Slot, response: Response) -> None:
         wanted = _retry_after(response) or max(slot.delay * 2, self.base_delay)
-        slot.delay = min(wanted, self.max_delay)
+        self.backoff[key] = min(wanted, self.max_delay)
         self.crawler.stats.inc_value(f"backoff/{response.status}")
+        logger.info("slowing down on %s to %.1f s between requests (HTTP %d)", key,
+                    self.backoff[key], response.status)
+
+    def _recover(self, key: str) -> None:
+        delay = self.backoff[key] / 2
+        normal = max(self.download_delay, self.crawl_delay.get(key, 0.0))
+        if delay > normal:
+            self.backoff[key] = delay
+            return
+        del self.backoff[key]
+        self.crawler.stats.inc_value("backoff/recovered")
+        logger.info("back to the normal pace on %s (%.1f s between requests)", key, normal)
+
+    def _pace(self, key: str, slot: Slot) -> None:
+        """The slot's delay: AutoThrottle's (or DOWNLOAD_DELAY), raised to the Crawl-delay
+        and to the back-off."""
+        natural = slot.delay if self.autothrottle else self.download_delay
+        floor = self.crawl_delay.get(key, 0.0)
+        slot.delay = max(natural, floor, self.backoff.get(key, 0.0))
+        if floor:
+            slot.jitter = 0.0
 
 
 def _retry_after(response: Response) -> float | None:
@@ -49,6 +107,92 @@ def _retry_after(response: Response) -> float | None:
         return float(value) if value else None
     except ValueError:
         return None  # an HTTP date: fall back to doubling
+
+
+class _OnSiteRedirects:
+    """Follow a redirect only to the site being crawled (the spider's `on_site`), and fail
+    a loop or a chain over REDIRECT_MAX_TIMES with its reason (Scrapy drops them at debug
+    level: a loop as a duplicate request, a long chain as ignored)."""
+
+    crawler: Crawler
+    max_redirect_times: int
+    # A redirect to the page itself: a loop (3xx), or just a page that reloads (a refresh).
+    reloads: bool = False
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        first = (request.meta.get("redirect_urls") or [request.url])[0]
+        try:
+            result = super().process_response(request, response)  # type: ignore[misc]
+        except NotFetched:
+            raise
+        except IgnoreRequest as exc:  # "max redirections reached"
+            raise NotFetched("too_many_redirects",
+                             f"more than {self.max_redirect_times} redirects", first) from exc
+        if not isinstance(result, Request):
+            return result
+        if self.reloads and result.url == request.url:
+            return response
+        on_site = getattr(self.crawler.spider, "on_site", None)
+        if on_site is not None and not on_site(result.url):
+            raise NotFetched("offsite_redirect", f"redirected to {result.url}", first)
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if result.url.split("#")[0] in {u.split("#")[0] for u in chain}:
+            raise NotFetched("redirect_loop", f"redirected back to {result.url}", first)
+        return result
+
+
+class SiteRedirectMiddleware(_OnSiteRedirects, RedirectMiddleware):
+    """Scrapy's 3xx redirects, kept on the site."""
+
+
+class SiteMetaRefreshMiddleware(_OnSiteRedirects, MetaRefreshMiddleware):
+    """Scrapy's `<meta http-equiv=refresh>` redirects, kept on the site; a front page that
+    reloads itself every minute is read as it is (Scrapy would drop it as a duplicate)."""
+
+    reloads = True
+
+
+class CappedCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, whose DOWNLOAD_MAXSIZE cap (a gzip bomb) fails the request
+    as `too_big` instead of ignoring it unseen."""
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:  # the only one it raises: over the cap
+            url = (request.meta.get("redirect_urls") or [request.url])[0]
+            raise NotFetched("too_big", "over DOWNLOAD_MAXSIZE once decompressed",
+                             url) from exc
+
+
+class SiteUserAgentMiddleware:
+    """Every request names the tool and whom to ask about it: USER_AGENT, or by default
+    "news-archiver/<version> (+ARCHIVE_CONTACT_URL)". A site whose bot wall refuses that
+    declares its own (the spider's `user_agent_for`). robots.txt is read for the tool's own
+    name whatever is sent (ROBOTSTXT_USER_AGENT)."""
+
+    def __init__(self, crawler: Crawler, user_agent: str):
+        self.crawler = crawler
+        self.user_agent = user_agent
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler, crawler.settings.get("USER_AGENT") or tool_user_agent(
+            crawler.settings))
+
+    def process_request(self, request: Request) -> None:
+        for_site = getattr(self.crawler.spider, "user_agent_for", None)
+        agent = (for_site(request.url) if for_site else None) or self.user_agent
+        request.headers.setdefault(b"User-Agent", agent)
+
+
+def tool_user_agent(settings: BaseSettings) -> str:
+    """The tool's name and version, and the contact page of whoever runs it."""
+    try:
+        release = version("news-archiver")
+    except PackageNotFoundError:
+        release = "dev"
+    return f"{settings.get('BOT_NAME')}/{release} (+{settings.get('ARCHIVE_CONTACT_URL')})"
 
 
 class SkipArchivedMiddleware:

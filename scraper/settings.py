@@ -8,16 +8,21 @@ SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
 # --- Politeness --------------------------------------------------------------------------
-# A browser-like User-Agent: news sites behind Cloudflare refuse Scrapy's default one.
-USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
-)
+# Every request names the tool and whoever runs it: "news-archiver/<version> (+URL)", URL
+# being ARCHIVE_CONTACT_URL. Set it to a page of yours that says who crawls and how to reach
+# you (a site's admin reads it in their logs). USER_AGENT, when set, replaces the whole line;
+# a site declaration may set its own (scraper/sites/: Global Research's bot wall wants a
+# browser-like one).
+ARCHIVE_CONTACT_URL = "https://github.com/news-archiver/news-archiver"
+USER_AGENT = None
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "en-US,en;q=0.8",
 }
+# robots.txt rules (and Crawl-delay) are read for the tool's own name, then "*", whatever
+# User-Agent is sent.
 ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = BOT_NAME
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 2.0
 AUTOTHROTTLE_ENABLED = True
@@ -25,16 +30,35 @@ AUTOTHROTTLE_START_DELAY = 3.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
+# A news page is 50 KB to 2 MB of HTML, rarely over 8 MB even with inline scripts; Scrapy's
+# defaults (1 GiB, warning at 32 MB) let one hostile page (or a gzip bomb, the cap holds
+# after decompression too) take gigabytes. Larger answers fail as `too_big`. (Sitemaps may
+# be 50 MB by their protocol: the news spider allows them that much.)
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
 # --- Retries with back-off ---------------------------------------------------------------
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [403, 408, 429, 500, 502, 503, 504, 522, 524]
-# Each retryable answer doubles the domain's delay (or takes Retry-After), up to this.
+# Scrapy's own line when retries run out: the spider logs each failure at WARNING, with
+# its URL and reason.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+# Each retryable answer doubles the domain's delay (or takes Retry-After), up to this; each
+# healthy answer after that halves it, down to the normal delay.
 BACKOFF_MAX_DELAY = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
     "scraper.middlewares.SkipArchivedMiddleware": 50,
+    # Redirects only within the site crawled; loops and long chains fail with a reason.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scraper.middlewares.SiteRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scraper.middlewares.SiteMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "scraper.middlewares.CappedCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "scraper.middlewares.SiteUserAgentMiddleware": 500,
 }
 
 # --- Pipelines and the archive -----------------------------------------------------------
@@ -58,7 +82,10 @@ ARCHIVE_LIMIT = 0
 ARCHIVE_SINCE = None
 
 LOG_LEVEL = "INFO"
+# No listening server: Scrapy's telnet console and its remote-control HTTP server (which
+# runs any Python sent with its token) stay off unless asked for with -s.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- The generic `news` spider ------------------------------------------------------------

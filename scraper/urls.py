@@ -48,9 +48,21 @@ def netloc_of(url: str) -> str:
 
 
 def site_key(url: str) -> str:
-    """Host and port of `url` without "www.": what makes two URLs one site for a crawl
-    (a local fixture on 127.0.0.1:8001 is not the one on :8002)."""
-    return netloc_of(url).removeprefix("www.")
+    """Host and port of `url` without "www." (nor the scheme's default port): what makes
+    two URLs one site for a crawl (a local fixture on 127.0.0.1:8001 is not the one on
+    :8002)."""
+    netloc = netloc_of(url).removeprefix("www.")
+    default = {"http": ":80", "https": ":443"}.get(urlsplit(url).scheme.lower())
+    return netloc.removesuffix(default) if default else netloc
+
+
+def default_port(url: str) -> bool:
+    """True when `url` names no port, or its scheme's default one (80, 443)."""
+    parts = urlsplit(url)
+    try:
+        return parts.port in (None, {"http": 80, "https": 443}.get(parts.scheme.lower()))
+    except ValueError:  # not a port number
+        return False
 
 
 def read_url_list(text: str) -> list[str]:

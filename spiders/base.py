@@ -12,14 +12,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from scraper.discovery import Entry, feed_entries, rest_entries
 from scraper.extraction.blocking import challenge_reason
+from scraper.extraction.encoding import page_encoding
+from scraper.fetch_failures import failure_reason, first_url, skipped
 from scraper.items import Page
+from scraper.sites import site_for_url
 
 # Article pages go before the next listing page, so --limit stops early.
 ARTICLE_PRIORITY = 10
@@ -61,6 +63,15 @@ class ArticleSpider(scrapy.Spider):
         """The site URL a fetched URL stands for (a mirror maps back to the real site)."""
         return url
 
+    def on_site(self, url: str) -> bool:
+        """True when `url` is on the site crawled (host and port): a redirect elsewhere is
+        not followed (see scraper.middlewares)."""
+        raise NotImplementedError
+
+    def user_agent_for(self, url: str) -> str | None:
+        """The User-Agent a declared site asks for, or None (the tool's own)."""
+        return site_for_url(url).user_agent
+
     # --- Dates -----------------------------------------------------------------------------
     def too_old(self, published: str | None) -> bool:
         return bool(self.since and published and date.fromisoformat(published[:10]) < self.since)
@@ -101,15 +112,39 @@ class ArticleSpider(scrapy.Spider):
         per_page = int(parse_qs(urlsplit(response.url).query).get("per_page", ["10"])[0])
         if len(entries) >= per_page and not self.all_too_old(entries):
             yield scrapy.Request(next_page_url(response.url), callback=self.parse_rest,
-                                 errback=self.discovery_failed)
+                                 errback=self.discovery_failed, meta={"next_page": True})
 
     def discovery_failed(self, failure: Failure) -> None:
-        # The end of a listing (404 past the last page) lands here too: worth a line, no more.
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if skipped(failure):
             return  # robots.txt forbids it: Scrapy counts that
+        if failure.check(HttpError) and failure.request.meta.get("next_page") and (
+                failure.value.response.status in (400, 404, 410)):
+            # Past the last page of a listing (WordPress's REST API answers 400): its end.
+            self.logger.info("end of listing: %s", failure.request.url)
+            return
+        if self.blocked(failure, "discovery page"):
+            self.crawler.stats.inc_value("discovery/blocked")
+            return
         self.crawler.stats.inc_value("discovery/failed")
+        self.fetch_failed(failure, "discovery page")
+
+    def fetch_failed(self, failure: Failure, what: str) -> None:
+        """Count a failed fetch by reason (`pages/failed/<reason>`) and log it with its URL."""
+        reason, detail = failure_reason(failure)
+        self.crawler.stats.inc_value("pages/failed")
+        self.crawler.stats.inc_value(f"pages/failed/{reason}")
         self.note_error(failure)
-        self.logger.info("discovery page not fetched: %s", failure.getErrorMessage())
+        self.logger.warning("%s not fetched: %s (%s: %s)", what, first_url(failure), reason,
+                            detail)
+
+    def blocked(self, failure: Failure, what: str) -> bool:
+        """True (and logged) when a failed answer is a bot wall's interstitial (403/503)."""
+        response = failure.value.response if failure.check(HttpError) else None
+        reason = challenge(response) if response is not None else None
+        if reason:
+            self.logger.warning("%s blocked (%s): %s: %s", what, response.status,
+                                first_url(failure), reason)
+        return reason is not None
 
     def note_error(self, failure: Failure) -> None:
         """Keep the first error of the run: when nothing could be fetched it says why."""
@@ -129,7 +164,7 @@ class ArticleSpider(scrapy.Spider):
             status=response.status,
             headers=headers,
             body=response.body,
-            encoding=getattr(response, "encoding", None) or "utf-8",
+            encoding=page_encoding(response.body, headers.get("Content-Type")),
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             site=self.site_name(url),
         )
@@ -138,19 +173,14 @@ class ArticleSpider(scrapy.Spider):
         yield self.page_item(response)
 
     def article_failed(self, failure: Failure) -> None:
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if skipped(failure):
             # Skipped on purpose (robots.txt, already archived): counted where decided.
             self.logger.debug("article skipped: %s", failure.getErrorMessage())
             return
-        response = failure.value.response if failure.check(HttpError) else None
-        reason = challenge(response) if response is not None else None
-        if reason:  # a bot wall answering 403/503 with its interstitial
+        if self.blocked(failure, "article"):
             self.crawler.stats.inc_value("pages/blocked")
-            self.logger.warning("article blocked (%s): %s", response.status, reason)
             return
-        self.crawler.stats.inc_value("pages/failed")
-        self.note_error(failure)
-        self.logger.warning("article not fetched: %s", failure.getErrorMessage())
+        self.fetch_failed(failure, "article")
 
 
 def challenge(response: Response) -> str | None:

@@ -18,7 +18,6 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -36,6 +35,7 @@ from scraper.discovery import (
     robots_sitemaps,
     url_day,
 )
+from scraper.fetch_failures import skipped
 from scraper.sites import SITES, site_for_url
 from scraper.urls import canonical_url, netloc_of, read_url_list, site_key
 from spiders.base import ARTICLE_PRIORITY, ArticleSpider
@@ -43,6 +43,7 @@ from spiders.base import ARTICLE_PRIORITY, ArticleSpider
 # Discovery documents first, so most articles are found by the routes that date them.
 DISCOVERY_PRIORITY = 20
 PROBES = {"sitemap": SITEMAP_PATHS, "feed": FEED_PATHS}
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
 
 
 class NewsSpider(ArticleSpider):
@@ -104,8 +105,8 @@ class NewsSpider(ArticleSpider):
     def robots_missing(self, failure: Failure) -> Iterator[scrapy.Request]:
         if failure.check(HttpError):  # no robots.txt: try the usual sitemap paths
             yield from self.probe("sitemap", 0, failure.request.cb_kwargs["root"])
-        else:  # the server is out of reach: guessing more paths on it is no use
-            self.note_error(failure)
+        elif not skipped(failure):  # out of reach: guessing more paths on it is no use
+            self.fetch_failed(failure, "discovery page")
 
     def parse_home(self, response: Response) -> Iterator[scrapy.Request | Any]:
         root = urljoin(response.url, "/")
@@ -138,9 +139,12 @@ class NewsSpider(ArticleSpider):
         paths = PROBES[kind]
         if index < len(paths):
             callback = self.parse_sitemap if kind == "sitemap" else self.parse_feed
+            meta: dict[str, Any] = {"probe": (kind, index, root)}
+            if kind == "sitemap":
+                meta["download_maxsize"] = SITEMAP_MAX_BYTES
             yield scrapy.Request(urljoin(root, paths[index]), callback=callback,
                                  errback=self.probe_missed, priority=DISCOVERY_PRIORITY,
-                                 meta={"probe": (kind, index, root)})
+                                 meta=meta)
 
     def next_probe(self, meta: dict[str, Any]) -> Iterator[scrapy.Request]:
         if "probe" in meta:
@@ -148,8 +152,8 @@ class NewsSpider(ArticleSpider):
             yield from self.probe(kind, index + 1, root)
 
     def probe_missed(self, failure: Failure) -> Iterator[scrapy.Request]:
-        if not failure.check(HttpError, IgnoreRequest):
-            self.note_error(failure)  # the server itself failed, not just this path
+        if not (failure.check(HttpError) or skipped(failure)):
+            self.fetch_failed(failure, "discovery page")  # the server failed, not the path
         self.crawler.stats.inc_value("discovery/probe_missed")
         yield from self.next_probe(failure.request.meta)
 
@@ -188,8 +192,10 @@ class NewsSpider(ArticleSpider):
                                               REST_POSTS.format(page=1)), self.parse_rest)
 
     def discovery_request(self, url: str, callback: Any) -> scrapy.Request:
+        # A sitemap may be 50 MB by its protocol: more than a page may (DOWNLOAD_MAXSIZE).
+        meta = {"download_maxsize": SITEMAP_MAX_BYTES} if callback == self.parse_sitemap else {}
         return scrapy.Request(url, callback=callback, errback=self.discovery_failed,
-                              priority=DISCOVERY_PRIORITY)
+                              priority=DISCOVERY_PRIORITY, meta=meta)
 
     # --- Pages -------------------------------------------------------------------------------
     def canonical(self, url: str) -> str:

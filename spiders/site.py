@@ -13,7 +13,7 @@ from scrapy.http import Response
 from scraper.discovery import Entry
 from scraper.extraction.dates import find_date
 from scraper.sites import Site
-from scraper.urls import canonical_url
+from scraper.urls import canonical_url, default_port, site_key
 from spiders.base import ARTICLE_PRIORITY, ArticleSpider
 
 
@@ -47,6 +47,15 @@ class SiteSpider(ArticleSpider):
 
     def site_name(self, url: str) -> str:
         return self.site.name
+
+    def on_site(self, url: str) -> bool:
+        """The site's own domains (on the default port), or the mirror's host and port."""
+        if self.base_url and site_key(url) == site_key(self.base_url):
+            return True
+        return self.site.owns(url) and default_port(url)
+
+    def user_agent_for(self, url: str) -> str | None:
+        return self.site.user_agent if self.on_site(url) else None
 
     # --- Discovery -----------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -87,7 +96,7 @@ class SiteSpider(ArticleSpider):
             path = self.site.listing_page.format(listing=listing.rstrip("/"), page=page + 1)
             yield scrapy.Request(self.fetch_url(path), callback=self.parse_listing,
                                  cb_kwargs={"listing": listing, "page": page + 1},
-                                 errback=self.discovery_failed)
+                                 errback=self.discovery_failed, meta={"next_page": True})
 
     def listing_entries(self, response: Response) -> list[tuple[str | None, str | None]]:
         """(link, published day) of each item of a listing page. Where the site's item markup

@@ -46,7 +46,7 @@ def test_schema_tables_and_wal(db_path):
     assert db.execute("pragma synchronous").fetchone()[0] == 1  # NORMAL
     assert db.execute("pragma mmap_size").fetchone()[0] == MMAP_BYTES
     assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
-        "m001_articles", "m002_research_archive", "m003_fts_automerge"]
+        "m001_articles", "m002_research_archive", "m003_fts_automerge", "m004_run_failures"]
     indexed = {tuple(i.columns) for i in db["articles"].indexes}
     assert {("published",), ("site", "published"), ("last_changed",)} <= indexed
 
@@ -54,7 +54,7 @@ def test_schema_tables_and_wal(db_path):
 def test_reopening_migrates_nothing_twice(db_path):
     open_archive(db_path).close()
     db = open_archive(db_path)
-    assert db["_sqlite_migrations"].count == 3
+    assert db["_sqlite_migrations"].count == 4
 
 
 def test_write_new_then_unchanged_then_updated(db_path):

@@ -19,6 +19,7 @@ COUNTS = {
     "failed": "pages/failed",
 }
 DROPPED_PREFIX = "articles/dropped/"
+FAILED_PREFIX = "pages/failed/"
 
 
 def start_run(db: Database, spider: str, arguments: dict[str, Any]) -> int:
@@ -33,10 +34,15 @@ def finish_run(db: Database, run_id: int, stats: dict[str, Any],
                exit_reason: str | None) -> None:
     """Store the run's counts (from the crawler's stats) and how it ended."""
     row: dict[str, Any] = {column: int(stats.get(key, 0)) for column, key in COUNTS.items()}
-    row["dropped"] = json.dumps({k[len(DROPPED_PREFIX):]: v for k, v in sorted(stats.items())
-                                 if k.startswith(DROPPED_PREFIX)})
+    row["dropped"] = json.dumps(by_reason(stats, DROPPED_PREFIX))
+    row["failures"] = json.dumps(by_reason(stats, FAILED_PREFIX))
     row["finished"] = now()
     row["exit_reason"] = exit_reason
     assignments = ", ".join(f"[{k}] = ?" for k in row)
     with db.atomic():
         db.execute(f"update runs set {assignments} where id = ?", [*row.values(), run_id])
+
+
+def by_reason(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    """The counts of the stats under `prefix`, by the rest of their name."""
+    return {k[len(prefix):]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}

@@ -283,6 +283,13 @@ def m003_fts_automerge(db: Database) -> None:
                [FTS_AUTOMERGE])
 
 
+@migrations()
+def m004_run_failures(db: Database) -> None:
+    """Failed fetches of each run by reason (timeout, http_503, offsite_redirect...), beside
+    their total in `failed`."""
+    db.table("runs").add_column("failures", str)  # JSON object: reason -> count
+
+
 def migrate(db: Database) -> None:
     """Bring `db` to the current schema; a no-op on an up-to-date archive."""
     migrations.apply(db)

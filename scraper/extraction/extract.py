@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from scraper.extraction import fields
 from scraper.extraction.blocking import challenge_reason
 from scraper.extraction.body import find_body
+from scraper.extraction.canonical import article_url
 from scraper.extraction.document import Document
 from scraper.extraction.language import detect_language
 from scraper.extraction.page_kind import ERROR_TITLE, page_kind
@@ -15,7 +16,6 @@ from scraper.extraction.record import Article, Extraction, content_hash
 from scraper.extraction.repeats import RepeatStore
 from scraper.extraction.text import inline_text, word_count
 from scraper.sites import Site, site_for_url
-from scraper.urls import canonical_url
 
 # Fewer words than this and the page is a stub, an error page or a listing, not an article.
 MIN_BODY_WORDS = 20
@@ -80,7 +80,7 @@ def extract(html: str, url: str, site: Site | None = None,
         return Extraction("not_article", reason=f"body too short ({words} words)")
 
     article = Article(
-        url=_canonical(doc, url, site),
+        url=article_url(doc, url, site, provenance),
         site=site.name,
         title=title,
         subtitle=subtitle,
@@ -112,14 +112,3 @@ def _language(doc: Document, site: Site, body: str, provenance: dict[str, str]) 
     if detected:
         provenance["language"] = "detected"
     return detected
-
-
-def _canonical(doc: Document, url: str, site: Site) -> str:
-    """The page's own canonical link when it is on the same site, else the fetched URL."""
-    for el in doc.xpath("//link[@rel='canonical'][@href]"):
-        href = el.get("href").strip()
-        if href.startswith("http") and site.owns(href):
-            url = href
-            break
-    host = site.host if site.owns(url) else None
-    return canonical_url(url, host=host, keep_query=site.keep_query)

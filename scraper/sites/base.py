@@ -59,6 +59,9 @@ class Site:
     max_listing_pages: int = 50
     # WordPress REST API listing, page N, e.g. "/wp-json/wp/v2/posts?page={page}&per_page=20".
     rest_posts: str | None = None
+    # The User-Agent sent to the site, where its bot wall refuses the tool's own (None: the
+    # tool's). robots.txt is still read for the tool's name.
+    user_agent: str | None = None
     rules: Rules = field(default_factory=Rules)
 
     @property

@@ -57,6 +57,9 @@ SITE = Site(
     listing_link="strong.title a::attr(href)",
     listing_date=".date",
     rest_posts="/wp-json/wp/v2/posts?page={page}&per_page=20",
+    # Behind Cloudflare, which refuses a bot's User-Agent: a browser's.
+    user_agent=("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                "Chrome/131.0.0.0 Safari/537.36"),
     rules=Rules(
         title=("div.title > h2[itemprop=headline]", "[itemprop=headline]", "h1.entry-title",
                "div.title h2", "div.title h1"),
