@@ -35,6 +35,8 @@ class FixtureSite:
             raise FileNotFoundError(f"no fixture site at {self.root}")
         self.requests: list[str] = []
         self.failures: dict[str, list[tuple[int, bytes]]] = {}
+        self.delays: dict[str, float] = {}
+        self.released = threading.Event()
         handler = type("Handler", (_Handler,), {"site": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -49,6 +51,7 @@ class FixtureSite:
         return self
 
     def stop(self) -> None:
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -63,6 +66,15 @@ class FixtureSite:
         """Answer `status` (and `body`) to the next `times` requests of `target` (a path and
         query), as a site under load or behind a bot wall does; then serve it normally."""
         self.failures[target] = [(status, body)] * times
+
+    def delay(self, target: str, seconds: float) -> None:
+        """Answer `target` only after `seconds`, or as soon as release() is called: a slow
+        page that holds a crawl open."""
+        self.delays[target] = seconds
+
+    def release(self) -> None:
+        """Answer the delayed requests now."""
+        self.released.set()
 
     def resolve(self, target: str) -> Path | None:
         """The file that answers a request target (path and query), or None."""
@@ -94,6 +106,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
         self.site.requests.append(self.path)
+        if self.path in self.site.delays:
+            self.site.released.wait(self.site.delays[self.path])
         failures = self.site.failures.get(self.path)
         file = self.site.resolve(self.path)
         if failures:

@@ -15,14 +15,27 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from generated_site import ORIGIN, archived, check_archive, crawl_command, summary_counts, \
-    write_site
+from generated_site import (
+    ORIGIN,
+    archived,
+    check_archive,
+    crawl_command,
+    summary_counts,
+    write_site,
+)
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
 from scraper.fixture_server import FixtureSite
-from scraper.jobdir import MARKER, QUEUE, QUEUE_INDEX, SEEN, JobdirGuard, ResumeDupeFilter, \
-    left_by_killed_crawl
+from scraper.jobdir import (
+    MARKER,
+    QUEUE,
+    QUEUE_INDEX,
+    SEEN,
+    JobdirGuard,
+    ResumeDupeFilter,
+    left_by_killed_crawl,
+)
 from spiders.news import NewsSpider
 
 ARTICLES = 300
