@@ -10,15 +10,16 @@ run with that JOBDIR had its start requests filtered as duplicates and finished 
 
 So the archive, not the JOBDIR, is the record of what is done: the archive skips the
 articles it holds (SkipArchivedMiddleware), and running discovery again IS the resume.
-The JOBDIR keeps only what a clean stop (Ctrl-C, --limit, CLOSESPIDER_TIMEOUT) leaves:
+The JOBDIR keeps only what a clean stop (Ctrl-C, CLOSESPIDER_TIMEOUT) leaves:
 
 - `JobdirGuard` (an extension, so `scrapy crawl` has it too) writes a marker when a crawl
   starts and removes it when the crawl closes. A marker found at start, or a queue with no
   index, means the last crawl never closed: its seen-file and queue are discarded, with one
   warning, before Scrapy's scheduler reads them. A crawl that finished (nothing left to
-  fetch) or could not write all its articles clears them too, so the next run starts clean.
-- `ResumeDupeFilter` filters a start request only against this run's own requests: feeds,
-  sitemaps and listings are read again by a resumed crawl, so what appeared since is found.
+  fetch) or did not archive all it fetched clears them too, so the next run starts clean.
+- `ResumeDupeFilter` filters a start request only against this run's own requests: the
+  start pages (a site's feeds, REST API and listings; the news spider's robots.txt and home
+  page) are read again by a resumed crawl, so what appeared since is found.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ MARKER = "crawl.running"  # present while a crawl uses the JOBDIR
 SEEN = "requests.seen"  # RFPDupeFilter's
 QUEUE = "requests.queue"  # the scheduler's; active.json inside it is its index
 QUEUE_INDEX = "active.json"
+# Stats of articles fetched but not archived (so never to be filtered as seen).
+UNARCHIVED = ("archive/unwritten", "articles/dropped/limit")
 
 
 def left_by_killed_crawl(jobdir: Path) -> bool:
@@ -110,11 +113,9 @@ class JobdirGuard:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """The scheduler has saved its queue by now; keep it only for a crawl that stopped
         with work left and archived all it fetched."""
-        unwritten = self.crawler.stats.get_value("archive/unwritten") if (
-            self.crawler.stats) else None
-        if unwritten:
-            logger.warning("JOBDIR %s cleared: %d articles were not archived, and the next "
-                           "run must fetch them again", self.jobdir, unwritten)
+        if unwritten := self.unarchived():
+            logger.warning("JOBDIR %s cleared: %d articles fetched were not archived, and the "
+                           "next run must fetch them again", self.jobdir, unwritten)
             clear_state(self.jobdir)
         elif reason == "finished":
             logger.info("JOBDIR %s cleared: the crawl finished, the next one starts afresh",
@@ -124,6 +125,15 @@ class JobdirGuard:
             logger.info("JOBDIR %s kept (%s): the next crawl with it resumes this one",
                         self.jobdir, reason)
         (self.jobdir / MARKER).unlink(missing_ok=True)
+
+
+    def unarchived(self) -> int:
+        """Articles fetched (so "seen") but not archived: left unwritten by a locked archive,
+        or dropped past --limit by the requests still in flight when it was reached."""
+        stats = self.crawler.stats
+        if stats is None:
+            return 0
+        return sum(stats.get_value(key, 0) for key in UNARCHIVED)
 
 
 class ResumeDupeFilter(RFPDupeFilter):

@@ -167,10 +167,12 @@ def test_guard_keeps_a_stopped_crawls_queue_unless_articles_went_unwritten(tmp_p
     (tmp_path / SEEN).write_bytes(b"\x00\x01y")
     ext.spider_closed(None, "shutdown")  # Ctrl-C: the next crawl resumes this one
     assert (tmp_path / SEEN).exists() and not (tmp_path / MARKER).exists()
-    ext, crawler = guard(tmp_path)
-    crawler.stats.set_value("archive/unwritten", 3)
-    ext.spider_closed(None, "shutdown")  # those 3 were "seen": they must be fetched again
-    assert not (tmp_path / SEEN).exists()
+    for unarchived in ("archive/unwritten", "articles/dropped/limit"):
+        (tmp_path / SEEN).write_bytes(b"\x00\x01y")
+        ext, crawler = guard(tmp_path)
+        crawler.stats.set_value(unarchived, 3)
+        ext.spider_closed(None, "closespider_itemcount")  # 3 "seen", to be fetched again
+        assert not (tmp_path / SEEN).exists()
 
 
 def test_start_requests_are_not_filtered_by_an_earlier_runs_seen_file(tmp_path):
