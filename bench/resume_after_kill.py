@@ -30,18 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from generated_site import (  # noqa: E402
-    ORIGIN,
     archived,
+    article_fetches,
     crawl_command,
+    served_site,
     summary_counts,
-    write_site,
 )
 
 from scraper.fixture_server import FixtureSite  # noqa: E402
-
-
-def article_fetches(site: FixtureSite) -> list[str]:
-    return [p for p in site.requests if "/story-" in p]
 
 
 def timed_crawl(site: FixtureSite, db: Path, settings: list[str]) -> tuple[float, dict]:
@@ -65,9 +61,8 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="resume-bench-"))
     try:
-        write_site(tmp / "site", args.articles)
         settings = ["-s", f"DOWNLOAD_DELAY={args.delay}"]
-        with FixtureSite(tmp / "site", origin=ORIGIN) as site:
+        with served_site(tmp / "site", args.articles) as (site, _):
             full, _ = timed_crawl(site, tmp / "full.db", settings)
             print(f"{args.articles} articles, DOWNLOAD_DELAY {args.delay} s; uninterrupted "
                   f"crawl: {full:.1f} s")

@@ -1,7 +1,8 @@
 """A news site of many small articles, written by a test into its tmp folder: enough pages for
 a crawl to be killed, locked or overlapped mid-run. robots.txt names one sitemap listing every
 article; each article is a plain NewsArticle page with paragraphs of its own (no text shared
-between pages, so the repeated-paragraph rule removes nothing)."""
+between pages, so the repeated-paragraph rule removes nothing). Also: the `news` crawl of it,
+its summary's counts, and what another process sees in the archive."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ import random
 import re
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from scraper.fixture_server import FixtureSite
 
 ORIGIN = "https://generated-news.example"
 WORDS = ("harbour council budget bridge ferry school market river flood library station "
@@ -42,6 +47,19 @@ def write_site(root: Path, articles: int) -> list[str]:
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(article_html(n, path))
     return paths
+
+
+@contextmanager
+def served_site(root: Path, articles: int) -> Iterator[tuple[FixtureSite, list[str]]]:
+    """The site written under `root` and served on 127.0.0.1, with its articles' paths."""
+    paths = write_site(root, articles)
+    with FixtureSite(root, origin=ORIGIN) as site:
+        yield site, paths
+
+
+def article_fetches(site: FixtureSite) -> list[str]:
+    """The article pages `site` has served (its log of requests, in order)."""
+    return [p for p in site.requests if "/story-" in p]
 
 
 def article_html(n: int, path: str) -> str:

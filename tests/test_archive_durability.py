@@ -11,18 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from generated_site import (
-    ORIGIN,
-    archived,
-    check_archive,
-    crawl_command,
-    summary_counts,
-    write_site,
-)
+from generated_site import archived, check_archive, crawl_command, served_site, summary_counts
 from test_archive import make_item
 
 from scraper.archive import open_archive, write_batch
-from scraper.fixture_server import FixtureSite
 
 ARTICLES = 100
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
@@ -42,12 +34,10 @@ print("released", flush=True)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("site")
-    paths = write_site(root, ARTICLES)
-    with FixtureSite(root, origin=ORIGIN) as served:
-        served.paths = paths
-        yield served
+def served(tmp_path_factory):
+    """The generated site, served for the module: (the server, the articles' paths)."""
+    with served_site(tmp_path_factory.mktemp("site"), ARTICLES) as running:
+        yield running
 
 
 def wait_for(condition, what: str, seconds: float = 60) -> None:
@@ -84,7 +74,8 @@ def test_no_commit_can_come_between_a_batchs_read_and_its_write(db_path):
     assert db.execute("select count(*) from articles").fetchone()[0] == 1
 
 
-def test_a_crawl_waits_for_a_lock_held_ten_seconds_and_loses_nothing(site, tmp_path):
+def test_a_crawl_waits_for_a_lock_held_ten_seconds_and_loses_nothing(served, tmp_path):
+    site, paths = served
     db = tmp_path / "archive.db"
     log = tmp_path / "crawl.log"
     locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(db), "10"], text=True,
@@ -108,10 +99,11 @@ def test_a_crawl_waits_for_a_lock_held_ten_seconds_and_loses_nothing(site, tmp_p
     assert "database is locked" not in text
     assert "archive/write_retries" not in text
     assert summary_counts(text)["new"] == ARTICLES
-    check_archive(db, site.paths)
+    check_archive(db, paths)
 
 
-def test_two_crawls_of_one_site_at_once_keep_the_archive_right(site, tmp_path):
+def test_two_crawls_of_one_site_at_once_keep_the_archive_right(served, tmp_path):
+    site, paths = served
     db = tmp_path / "archive.db"  # new: both crawls create it at the same moment
     crawls = [subprocess.Popen(crawl_command(db, site.url, "-s", "DOWNLOAD_DELAY=0.01",
                                              "-s", "ARCHIVE_BATCH_SIZE=10"),
@@ -124,18 +116,19 @@ def test_two_crawls_of_one_site_at_once_keep_the_archive_right(site, tmp_path):
     for c in counts:  # each crawl saw every article: new, or written by the other one
         assert c["new"] + c["unchanged"] + c["already_archived"] == ARTICLES
         assert c["updated"] == 0
-    con = check_archive(db, site.paths)
+    con = check_archive(db, paths)
     assert con.execute("select count(*), count(finished) from runs").fetchone() == (2, 2)
     fetched = sum(ARTICLES - c["already_archived"] for c in counts)
     assert con.execute("select count(*) from pages where url like '%/story-%'"
                        ).fetchone()[0] == fetched
 
 
-def test_a_slow_page_does_not_keep_finished_articles_out_of_the_archive(site, tmp_path):
+def test_a_slow_page_does_not_keep_finished_articles_out_of_the_archive(served, tmp_path):
     """One page answers after 60 s (or when released); the others are written by the timer
     ARCHIVE_BATCH_SECONDS after they came, while that page still holds the crawl open."""
+    site, paths = served
     db = tmp_path / "archive.db"
-    slow = site.paths[0]
+    slow = paths[0]
     site.released.clear()
     site.delay(slow, 60)
     try:
@@ -151,7 +144,7 @@ def test_a_slow_page_does_not_keep_finished_articles_out_of_the_archive(site, tm
     finally:
         site.delays.clear()
         site.release()
-    check_archive(db, site.paths)
+    check_archive(db, paths)
 
 
 def test_open_archive_migrates_a_new_archive_once_under_the_lock(tmp_path: Path):

@@ -16,12 +16,12 @@ from typing import NamedTuple
 
 import pytest
 from generated_site import (
-    ORIGIN,
     archived,
+    article_fetches,
     check_archive,
     crawl_command,
+    served_site,
     summary_counts,
-    write_site,
 )
 from scrapy import Request
 from scrapy.utils.test import get_crawler
@@ -58,8 +58,7 @@ class Killed(NamedTuple):
 @pytest.fixture(scope="module")
 def killed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("killed")
-    paths = write_site(tmp / "site", ARTICLES)
-    with FixtureSite(tmp / "site", origin=ORIGIN) as site:
+    with served_site(tmp / "site", ARTICLES) as (site, paths):
         db, jobdir = tmp / "archive.db", tmp / "job"
         with (tmp / "killed.log").open("w") as log:
             crawl = subprocess.Popen(
@@ -73,10 +72,6 @@ def killed(tmp_path_factory):
             assert crawl.wait() == -signal.SIGKILL
         shutil.copytree(jobdir, tmp / "job-copy")
         yield Killed(site, paths, db, jobdir, tmp / "job-copy", archived(db))
-
-
-def article_requests(site: FixtureSite) -> list[str]:
-    return [p for p in site.requests if "/story-" in p]
 
 
 def resume(killed: Killed, db: Path, jobdir: Path) -> subprocess.CompletedProcess:
@@ -105,7 +100,7 @@ def test_resume_into_the_same_archive_fetches_only_what_is_missing(killed):
     counts = summary_counts(out.stdout)
     assert counts["new"] == ARTICLES - killed.committed
     assert counts["already_archived"] == killed.committed
-    fetched = article_requests(killed.site)
+    fetched = article_fetches(killed.site)
     assert len(fetched) == len(set(fetched)) == ARTICLES - killed.committed
     check_archive(killed.db, killed.paths)
     con = sqlite3.connect(killed.db)
