@@ -47,6 +47,7 @@ class ArchivePipeline:
         self.db: Database | None = None
         self.batch: list[ArticleItem] = []
         self.pending_since: float | None = None  # when the oldest unwritten row came
+        self.retry_at = 0.0  # after a locked archive, no write before this (monotonic) time
         self.timer: AsyncioLoopingCall | LoopingCall | None = None
         self.accepted = 0
         self.run_id: int | None = None
@@ -139,8 +140,13 @@ class ArchivePipeline:
             if len(self.pages) >= self.batch_size:
                 self.flush()
 
-    def flush(self) -> None:
+    def flush(self, force: bool = False) -> None:
+        """Write what is pending. After a write that found the archive locked (it waited
+        ARCHIVE_TIMEOUT, the crawl paused), the next try comes ARCHIVE_BATCH_SECONDS later,
+        not with every article that comes meanwhile; `force` (the last flush) tries now."""
         if not (self.batch or self.gone or self.pages) or self.db is None:
+            return
+        if not force and time.monotonic() < self.retry_at:
             return
         try:
             self._start_run()
@@ -149,7 +155,7 @@ class ArchivePipeline:
             self.stats.inc_value("archive/write_retries")
             logger.error("could not write %d articles to %s (%s); will try again",
                          len(self.batch), self.path, exc)
-            self.pending_since = time.monotonic()  # the next try: one batch period on
+            self.retry_at = time.monotonic() + self.batch_seconds
             return
         for outcome, n in counts.items():
             self.stats.inc_value(f"archive/{outcome}", n)
@@ -162,7 +168,7 @@ class ArchivePipeline:
         if self.timer is not None and self.timer.running:
             self.timer.stop()
         if self.db is not None:
-            self.flush()
+            self.flush(force=True)
             if self.batch:
                 self.stats.set_value("archive/unwritten", len(self.batch))
                 logger.error("%d articles were not archived (%s is locked); the next run "
