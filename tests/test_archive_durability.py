@@ -150,11 +150,17 @@ def test_a_slow_page_does_not_keep_finished_articles_out_of_the_archive(served, 
 def test_open_archive_migrates_a_new_archive_once_under_the_lock(tmp_path: Path):
     """Two processes opening a new archive at once: one creates it, the other waits."""
     db = tmp_path / "archive.db"
-    code = ("import sys; from scraper.archive import open_archive; "
-            "open_archive(sys.argv[1]).close()")
-    opens = [subprocess.Popen([sys.executable, "-c", code, str(db)], stderr=subprocess.PIPE,
-                              text=True) for _ in range(3)]
-    assert [(p.wait(timeout=60), p.stderr.read()) for p in opens] == [(0, "")] * 3
+    code = ("import sys; from scraper.archive import open_archive; print(flush=True); "
+            "sys.stdin.readline(); open_archive(sys.argv[1]).close()")
+    opens = [subprocess.Popen([sys.executable, "-c", code, str(db)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    for p in opens:  # all imported: then they open it at the same moment
+        p.stdout.readline()
+    for p in opens:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    assert [(p.wait(timeout=60), p.stderr.read()) for p in opens] == [(0, "")] * 4
     con = sqlite3.connect(db)
     applied = [r[0] for r in con.execute("select name from _sqlite_migrations")]
     assert len(applied) == len(set(applied)) > 0
