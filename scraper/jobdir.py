@@ -114,8 +114,8 @@ class JobdirGuard:
         """The scheduler has saved its queue by now; keep it only for a crawl that stopped
         with work left and archived all it fetched."""
         if unwritten := self.unarchived():
-            logger.warning("JOBDIR %s cleared: %d articles fetched were not archived, and the "
-                           "next run must fetch them again", self.jobdir, unwritten)
+            logger.info("JOBDIR %s cleared: %d articles fetched were not archived, and the "
+                        "next run must fetch them again", self.jobdir, unwritten)
             clear_state(self.jobdir)
         elif reason == "finished":
             logger.info("JOBDIR %s cleared: the crawl finished, the next one starts afresh",
