@@ -11,7 +11,9 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.http import Response
+from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from sqlite_utils import Database
+from twisted.internet.task import LoopingCall
 
 from scraper.archive import ArchiveError, open_archive, write_batch
 from scraper.archive.runs import finish_run, start_run
@@ -19,14 +21,19 @@ from scraper.items import ArticleItem, Page
 
 logger = logging.getLogger(__name__)
 
+# How often the pipeline looks for a batch older than ARCHIVE_BATCH_SECONDS, in seconds.
+CHECK_SECONDS = 1.0
+
 
 class ArchivePipeline:
     """Batches of ARCHIVE_BATCH_SIZE articles, or fewer after ARCHIVE_BATCH_SECONDS, each in
     one transaction: a crash loses at most the batch in flight, which the next run fetches
-    again (it is not in the archive, so it is not skipped). A locked database keeps the batch
-    for the next try instead of losing it. Each crawl is a `runs` row: started when the spider
-    opens, given its counts when the pipeline closes and its exit reason when the spider has
-    closed (a run left without `finished` crashed)."""
+    again (it is not in the archive, so it is not skipped). A timer writes a partial batch
+    once it is ARCHIVE_BATCH_SECONDS old even when no other article comes (one slow page must
+    not keep finished articles out of the archive). A write waits up to ARCHIVE_TIMEOUT for
+    another process's lock; still locked, it keeps the batch for the next try. Each crawl is
+    a `runs` row: started when the spider opens, given its counts when the pipeline closes and
+    its exit reason when the spider has closed (a run left without `finished` crashed)."""
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
@@ -39,11 +46,14 @@ class ArchivePipeline:
         self.limit = settings.getint("ARCHIVE_LIMIT")
         self.db: Database | None = None
         self.batch: list[ArticleItem] = []
-        self.batch_started = 0.0
+        self.pending_since: float | None = None  # when the oldest unwritten row came
+        self.retry_at = 0.0  # after a locked archive, no write before this (monotonic) time
+        self.timer: AsyncioLoopingCall | LoopingCall | None = None
         self.accepted = 0
         self.run_id: int | None = None
         self.gone: list[str] = []
         self.pages: list[Page] = []  # fetched, but dropped before the archive
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -61,6 +71,13 @@ class ArchivePipeline:
             self._start_run()
         except sqlite3.OperationalError as exc:  # locked: the first batch written starts it
             logger.warning("could not record the run in %s yet (%s)", self.path, exc)
+
+    def spider_opened(self, spider: Spider) -> None:
+        """The crawl's event loop runs: start the timer that writes a batch that has waited
+        ARCHIVE_BATCH_SECONDS. (A pipeline driven by hand, with no event loop, has none.)"""
+        if self.batch_seconds > 0 and self.db is not None:
+            self.timer = create_looping_call(self.flush_if_due)
+            self.timer.start(min(CHECK_SECONDS, self.batch_seconds), now=False)
 
     def _start_run(self) -> None:
         if self.run_id is None and self.db is not None:
@@ -85,13 +102,24 @@ class ArchivePipeline:
             raise DropItem(f"limit of {self.limit} articles reached: {item.article.url}",
                            log_level="INFO")
         self.accepted += 1
-        if not self.batch:
-            self.batch_started = time.monotonic()
         self.batch.append(item)
-        if (len(self.batch) >= self.batch_size
-                or time.monotonic() - self.batch_started >= self.batch_seconds):
+        self._pending()
+        if len(self.batch) >= self.batch_size or self._due():
             self.flush()
         return item
+
+    def _pending(self) -> None:
+        if self.pending_since is None:
+            self.pending_since = time.monotonic()
+
+    def _due(self) -> bool:
+        return (self.pending_since is not None
+                and time.monotonic() - self.pending_since >= self.batch_seconds)
+
+    def flush_if_due(self) -> None:
+        """The timer's call: write what has waited ARCHIVE_BATCH_SECONDS."""
+        if self._due():
+            self.flush()
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         """An article page that is no more (404, 410): its article is marked "gone" with the
@@ -99,6 +127,7 @@ class ArchivePipeline:
         url = request.meta.get("article_url")
         if url and response.status in (404, 410):
             self.gone.append(url)
+            self._pending()
 
     def item_dropped(self, item: Page | ArticleItem, response: Response,
                      exception: Exception, spider: Spider) -> None:
@@ -107,11 +136,17 @@ class ArchivePipeline:
         page = item if isinstance(item, Page) else getattr(item, "page", None)
         if page is not None:
             self.pages.append(page)
+            self._pending()
             if len(self.pages) >= self.batch_size:
                 self.flush()
 
-    def flush(self) -> None:
+    def flush(self, force: bool = False) -> None:
+        """Write what is pending. After a write that found the archive locked (it waited
+        ARCHIVE_TIMEOUT, the crawl paused), the next try comes ARCHIVE_BATCH_SECONDS later,
+        not with every article that comes meanwhile; `force` (the last flush) tries now."""
         if not (self.batch or self.gone or self.pages) or self.db is None:
+            return
+        if not force and time.monotonic() < self.retry_at:
             return
         try:
             self._start_run()
@@ -120,16 +155,20 @@ class ArchivePipeline:
             self.stats.inc_value("archive/write_retries")
             logger.error("could not write %d articles to %s (%s); will try again",
                          len(self.batch), self.path, exc)
+            self.retry_at = time.monotonic() + self.batch_seconds
             return
         for outcome, n in counts.items():
             self.stats.inc_value(f"archive/{outcome}", n)
         self.batch = []
         self.gone = []
         self.pages = []
+        self.pending_since = None
 
     def close_spider(self) -> None:
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
         if self.db is not None:
-            self.flush()
+            self.flush(force=True)
             if self.batch:
                 self.stats.set_value("archive/unwritten", len(self.batch))
                 logger.error("%d articles were not archived (%s is locked); the next run "

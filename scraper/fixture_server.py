@@ -39,6 +39,8 @@ class FixtureSite:
         self.hits: list[tuple[float, str, dict[str, str]]] = []
         self.failures: dict[str, list[tuple[int, bytes]]] = {}
         self.answers: dict[str, tuple[int, bytes, dict[str, str]]] = {}
+        self.delays: dict[str, float] = {}
+        self.released = threading.Event()
         handler = type("Handler", (_Handler,), {"site": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -53,6 +55,7 @@ class FixtureSite:
         return self
 
     def stop(self) -> None:
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -75,6 +78,15 @@ class FixtureSite:
         to UTF-8 HTML."""
         self.answers[target] = (status, body, {"Content-Type": CONTENT_TYPES[".html"],
                                                **(headers or {})})
+
+    def delay(self, target: str, seconds: float) -> None:
+        """Answer `target` only after `seconds`, or as soon as release() is called: a slow
+        page that holds a crawl open."""
+        self.delays[target] = seconds
+
+    def release(self) -> None:
+        """Answer the delayed requests now."""
+        self.released.set()
 
     def resolve(self, target: str) -> Path | None:
         """The file that answers a request target (path and query), or None."""
@@ -107,6 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
         self.site.requests.append(self.path)
         self.site.hits.append((time.monotonic(), self.path, dict(self.headers.items())))
+        if self.path in self.site.delays:
+            self.site.released.wait(self.site.delays[self.path])
         failures = self.site.failures.get(self.path)
         answer = self.site.answers.get(self.path)
         file = self.site.resolve(self.path)

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from scraper.archive.bodies import decompress
 from scraper.archive.selection import selection
+from scraper.archive.transaction import write_transaction
 from scraper.archive.write import article_columns, now, save_article
 from scraper.extraction.record import Article
 from scraper.extraction.repeats import RepeatStore
@@ -109,7 +110,7 @@ def reextract(db: Database, site: str | None = None, since: str | None = None,
 
     def write() -> None:
         when, ids = now(), {}
-        with db.atomic():
+        with write_transaction(db):
             for article, fetched_at in batch:
                 # A page that gave no article before is an article first seen when fetched.
                 seen = fetched_at if article.url in orphan_urls else when

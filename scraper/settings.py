@@ -81,6 +81,12 @@ ARCHIVE_REPEATS_PATH = None
 ARCHIVE_LIMIT = 0
 ARCHIVE_SINCE = None
 
+# --- Resuming (JOBDIR) ---------------------------------------------------------------
+# A JOBDIR left by a killed crawl is reset (the archive skips what it holds), a finished
+# crawl's is cleared, and start requests are never filtered by an earlier run's seen-file.
+EXTENSIONS = {"scraper.jobdir.JobdirGuard": 0}
+DUPEFILTER_CLASS = "scraper.jobdir.ResumeDupeFilter"
+
 LOG_LEVEL = "INFO"
 # No listening server: Scrapy's telnet console and its remote-control HTTP server (which
 # runs any Python sent with its token) stay off unless asked for with -s.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import pytest
 from conftest import SITES_DIR, golden_cases, load_case
@@ -83,6 +84,23 @@ def test_locked_archive_keeps_the_batch_until_it_can_write(db_path):
     pipeline.close_spider()
     assert crawler.stats.get_value("archive/new") == 1
     assert crawler.stats.get_value("archive/unwritten") is None
+
+
+def test_locked_archive_is_tried_again_a_batch_period_later_not_with_each_article(db_path):
+    crawler = crawler_with(ARCHIVE_PATH=str(db_path), ARCHIVE_BATCH_SIZE=1, ARCHIVE_TIMEOUT=0.1,
+                           ARCHIVE_BATCH_SECONDS=0.5)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("begin exclusive")
+    for n in range(3):  # each try would pause the crawl ARCHIVE_TIMEOUT
+        pipeline.process_item(make_item(url=f"https://www.example.org/story/{n}"))
+    assert crawler.stats.get_value("archive/write_retries") == 1
+    other.execute("rollback")
+    time.sleep(0.5)
+    pipeline.flush_if_due()  # what the timer calls
+    assert crawler.stats.get_value("archive/new") == 3
+    pipeline.close_spider()
 
 
 def test_archive_still_locked_at_the_end_is_reported(db_path):

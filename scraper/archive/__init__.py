@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from scraper.archive.schema import migrate
+from scraper.archive.schema import migrate, migrations
+from scraper.archive.transaction import write_transaction
 from scraper.archive.write import write_batch
 
 DEFAULT_PATH = Path("data/archive.db")
@@ -18,7 +19,7 @@ WAL_CHECKPOINT_PAGES = 16_000
 MMAP_BYTES = 1 << 30
 
 __all__ = ["DEFAULT_PATH", "MMAP_BYTES", "ArchiveError", "known_urls", "open_archive",
-           "write_batch"]
+           "write_batch", "write_transaction"]
 
 
 class ArchiveError(Exception):
@@ -48,7 +49,11 @@ def open_archive(path: str | Path, timeout: float = 30.0) -> Database:
         db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-        migrate(db)
+        if migrations.pending(db):
+            # Under the write lock, so that two crawls opening a new archive at once do not
+            # both create it: the second waits, then finds nothing left to do.
+            with write_transaction(db):
+                migrate(db)
     except (OSError, sqlite3.Error) as exc:
         raise ArchiveError(f"cannot open archive {path}: {exc}") from exc
     return db

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from scraper.archive.transaction import write_transaction
 from scraper.archive.write import now
 
 # runs column <- crawler stat
@@ -24,7 +25,7 @@ FAILED_PREFIX = "pages/failed/"
 
 def start_run(db: Database, spider: str, arguments: dict[str, Any]) -> int:
     """Record the start of a crawl; its id goes on every page the crawl fetches."""
-    with db.atomic():
+    with write_transaction(db):
         return db.execute(
             "insert into runs (spider, arguments, started) values (?, ?, ?)",
             [spider, json.dumps(arguments, default=str, sort_keys=True), now()]).lastrowid
@@ -39,7 +40,7 @@ def finish_run(db: Database, run_id: int, stats: dict[str, Any],
     row["finished"] = now()
     row["exit_reason"] = exit_reason
     assignments = ", ".join(f"[{k}] = ?" for k in row)
-    with db.atomic():
+    with write_transaction(db):
         db.execute(f"update runs set {assignments} where id = ?", [*row.values(), run_id])
 
 

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from scraper.archive import bodies
 from scraper.archive.schema import link_source
+from scraper.archive.transaction import write_transaction
 from scraper.extraction.record import Article
 from scraper.items import ArticleItem, Page
 
@@ -46,7 +47,7 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
     columns = article_columns(db)
     seen = now()
     ids: Ids = {}
-    with db.atomic():
+    with write_transaction(db):
         for item in items:
             record_page(db, item.page, run_id, item.article.url)
             counts[save_article(db, item.article, columns, seen, reason="recrawl",
