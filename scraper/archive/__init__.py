@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -33,9 +34,29 @@ def open_archive(path: str | Path, timeout: float = 30.0) -> Database:
     before "database is locked".
     """
     path = Path(path)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return _open(path, timeout)
+        except sqlite3.OperationalError as exc:
+            # A new archive being created by another process can answer "locked" at once
+            # (its journal mode changing under us) rather than after the busy timeout:
+            # wait for it, as a write would.
+            if not _busy(exc) or time.monotonic() >= deadline:
+                raise ArchiveError(f"cannot open archive {path}: {exc}") from exc
+            time.sleep(0.05)
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"cannot open archive {path}: {exc}") from exc
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _open(path: Path, timeout: float) -> Database:
+    db = Database(sqlite3.connect(str(path), timeout=timeout))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = Database(sqlite3.connect(str(path), timeout=timeout))
         db.execute("PRAGMA journal_mode=WAL")
         # In WAL mode, NORMAL syncs at checkpoints instead of at every commit. A committed
         # batch still survives a crash of the process; only a power loss or an OS crash can
@@ -54,8 +75,9 @@ def open_archive(path: str | Path, timeout: float = 30.0) -> Database:
             # both create it: the second waits, then finds nothing left to do.
             with write_transaction(db):
                 migrate(db)
-    except (OSError, sqlite3.Error) as exc:
-        raise ArchiveError(f"cannot open archive {path}: {exc}") from exc
+    except BaseException:
+        db.close()
+        raise
     return db
 
 
