@@ -57,6 +57,12 @@ ARCHIVE_REPEATS_PATH = None
 ARCHIVE_LIMIT = 0
 ARCHIVE_SINCE = None
 
+# --- Extraction in worker processes -------------------------------------------------------
+# Processes that extract pages, off the event loop (0: one per CPU core), and the seconds one
+# page may take: a page over it is dropped as extract_timeout and its worker replaced.
+EXTRACT_WORKERS = 0
+EXTRACT_TIMEOUT = 30.0
+
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
