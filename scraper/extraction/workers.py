@@ -10,7 +10,9 @@ download; in a worker it costs one core, and only until the time limit.
   hands out pages and collects results, so the caller gets a `concurrent.futures.Future` per
   page (`asyncio.wrap_future` awaits it in the crawl; `concurrent.futures.wait` in reextract).
 - A page still running after `timeout` seconds is given up: its worker is killed and
-  replaced, and the page's outcome is "timeout". A worker that dies on a page (a segfault, the
+  replaced, and the page's outcome is "timeout"; so is that of a page whose worker answered
+  but took longer than that by its own clock (the limit is the page's, not the pool thread's
+  luck in being scheduled). A worker that dies on a page (a segfault, the
   OOM killer) is replaced too, the outcome "crashed". Workers that die before they are ready,
   START_FAILURES times in a row, break the pool: every page then fails at once rather than
   waiting for a worker that will never come.
@@ -89,12 +91,15 @@ def default_workers() -> int:
 class Outcome:
     """How one submitted item went. `status`: "ok" (`value` is the task's result), "timeout",
     "crashed" (the worker died), "error" (the task raised, or the pool is broken), or
-    "cancelled" (the pool was closed first); `error` says what went wrong."""
+    "cancelled" (the pool was closed first); `error` says what went wrong. `order`: this is
+    the pool's n-th outcome (from 0), the order in which the repeat store counted the pages.
+    """
 
     status: str
     value: Any = None
     error: str = ""
     seconds: float = 0.0
+    order: int = -1
 
 
 @dataclass
@@ -134,6 +139,7 @@ class ExtractionPool:
         self._queue: deque[_Job] = deque()
         self._workers: list[_Worker] = []
         self._failures = 0
+        self._outcomes = 0
         self._broken = ""
         self._closing = False
         self._woken = False
@@ -225,19 +231,25 @@ class ExtractionPool:
         self._workers.append(_Worker(process, ours, self._log_start + len(self._log),
                                      time.monotonic()))
 
+    def _resolve(self, job: _Job, status: str, value: Any = None, error: str = "") -> None:
+        seconds = time.monotonic() - job.first_sent if job.first_sent else 0.0
+        with self._lock:
+            order, self._outcomes = self._outcomes, self._outcomes + 1
+        job.future.set_result(Outcome(status, value, error, seconds, order))
+
     def _failed_start(self, why: str) -> None:
         self._failures += 1
         if self._failures >= START_FAILURES:
             self._broken = f"extraction workers cannot start ({why})"
-            while self._queue:
-                self._queue.popleft().future.set_result(Outcome("error", error=self._broken))
 
     def _dispatch(self) -> None:
-        with self._lock:
-            if self._broken:
-                while self._queue:
-                    self._queue.popleft().future.set_result(Outcome("error", error=self._broken))
-                return
+        if self._broken:
+            with self._lock:
+                jobs = list(self._queue)
+                self._queue.clear()
+            for job in jobs:
+                self._resolve(job, "error", error=self._broken)
+            return
         for worker in list(self._workers):
             if worker.ready and worker.job is None:
                 with self._lock:
@@ -256,7 +268,7 @@ class ExtractionPool:
             self._died(worker)
             return
         except Exception as exc:  # noqa: BLE001 - the item could not be pickled
-            job.future.set_result(Outcome("error", error=f"not sent to a worker: {exc!r}"))
+            self._resolve(job, "error", error=f"not sent to a worker: {exc!r}")
             return
         worker.seen = self._log_start + len(self._log)
         worker.job = job
@@ -288,38 +300,41 @@ class ExtractionPool:
         elif worker.job and time.monotonic() >= worker.deadline:
             job = worker.job
             self._remove(worker, kill=True)
-            job.future.set_result(Outcome(
-                "timeout", error=f"extraction took over {self.timeout:g} s",
-                seconds=time.monotonic() - job.first_sent))
+            self._resolve(job, "timeout", error=self._over_time)
         elif not worker.ready and time.monotonic() >= worker.started + START_SECONDS:
             self._remove(worker, kill=True)
             self._failed_start(f"not ready after {START_SECONDS:g} s")
 
+    @property
+    def _over_time(self) -> str:
+        return f"extraction took over {self.timeout:g} s"
+
     def _finished(self, worker: _Worker, status: str, value: Any, error: str,
-                  seen: list) -> None:
+                  seen: list, seconds: float) -> None:
         job = worker.job
         assert job is not None
+        worker.job = None
+        if seconds > self.timeout:
+            self._resolve(job, "timeout", error=self._over_time)
+            return
         store = self.repeats
         if (status == "ok" and store is not None and job.redo < MAX_REDO
                 and any(store.seen(s.addition) != s for s in seen)):
             job.redo += 1  # a page finished meanwhile changed what this one drops: again
-            worker.job = None
             self._send(worker, job)
             return
         if store is not None:
             for s in seen:
                 if store.add_keys(s.addition):
                     self._log.append(s.addition)
-        worker.job = None
-        job.future.set_result(Outcome(status, value, error, time.monotonic() - job.first_sent))
+        self._resolve(job, status, value, error)
 
     def _died(self, worker: _Worker) -> None:
         job, was_ready = worker.job, worker.ready
         self._remove(worker, kill=True)
         why = _exit_status(worker.process.exitcode)
         if job is not None:
-            job.future.set_result(Outcome("crashed", error=f"extraction worker died ({why})",
-                                          seconds=time.monotonic() - job.first_sent))
+            self._resolve(job, "crashed", error=f"extraction worker died ({why})")
         elif not was_ready:
             self._failed_start(f"a worker died while starting ({why})")
 
@@ -348,8 +363,7 @@ class ExtractionPool:
             self._remove(worker, kill=True)
         for job in jobs:
             if not job.future.done():
-                job.future.set_result(Outcome("cancelled",
-                                              error="the extraction pool was closed"))
+                self._resolve(job, "cancelled", error="the extraction pool was closed")
         with self._lock:
             self._wake_r.close()
             self._wake_w.close()
@@ -387,17 +401,19 @@ def _serve(conn: Connection, task: Task, repeats: RepeatStore | None, parent: in
             for addition in delta:
                 repeats.add_keys(addition)
             repeats.journal = []
+        started = time.perf_counter()
         try:
             reply = ("ok", task(item, repeats), "")
         except Exception as exc:  # noqa: BLE001 - a page must never end the worker
             reply = ("error", None, repr(exc))
+        seconds = time.perf_counter() - started
         seen = [repeats.seen(a) for a in repeats.journal] if repeats is not None else []
         try:
-            conn.send((*reply, seen))
+            conn.send((*reply, seen, seconds))
         except (OSError, EOFError):
             return
         except Exception as exc:  # noqa: BLE001 - the result could not be pickled
-            conn.send(("error", None, f"result not sent back: {exc!r}", seen))
+            conn.send(("error", None, f"result not sent back: {exc!r}", seen, seconds))
 
 
 def _die_with_parent(parent: int) -> None:
