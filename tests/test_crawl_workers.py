@@ -19,17 +19,17 @@ from scraper.fixture_server import FixtureSite
 MOVING = {"fetched_at", "first_seen", "last_seen", "last_changed"}  # the clock's, not the page's
 
 
-def run(site: FixtureSite, db: Path, *args: str) -> subprocess.CompletedProcess:
+def run(served: FixtureSite, db: Path, *args: str) -> subprocess.CompletedProcess:
     """A crawl whose output the test reads (test_crawl.crawl keeps only the counts)."""
     return subprocess.run(
         [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db),
-         "--base-url", site.url, *FAST, *args], capture_output=True, text=True, timeout=300)
+         "--base-url", served.url, *FAST, *args], capture_output=True, text=True, timeout=300)
 
 
 def archive(db: Path) -> tuple[list[dict], list[tuple]]:
     con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row
-    articles = [{k: r[k] for k in r.keys() if k not in MOVING}
+    articles = [{k: v for k, v in dict(r).items() if k not in MOVING}
                 for r in con.execute("select * from articles order by url")]
     pages = con.execute("select url, final_url, status, sha256 from pages order by url").fetchall()
     return articles, [tuple(p) for p in pages]
