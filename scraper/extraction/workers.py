@@ -6,11 +6,14 @@ nested tables, a title of 600 parts) took minutes. In the crawl's event loop tha
 download; in a worker it costs one core, and only until the time limit.
 
 - N workers, each a fresh interpreter (the "spawn" start method: never a fork of the
-  threaded Twisted process), each taking one page at a time. A thread of the calling process
-  hands out pages and collects results, so the caller gets a `concurrent.futures.Future` per
-  page (`asyncio.wrap_future` awaits it in the crawl; `concurrent.futures.wait` in reextract).
+  threaded Twisted process), each extracting one page at a time with the next one already
+  handed over (so a worker never idles while the busy crawl process gets round to it). A
+  thread of the calling process hands out pages and collects results, so the caller gets a
+  `concurrent.futures.Future` per page (`asyncio.wrap_future` awaits it in the crawl;
+  `concurrent.futures.wait` in reextract).
 - A page still running after `timeout` seconds is given up: its worker is killed and
-  replaced, and the page's outcome is "timeout"; so is that of a page whose worker answered
+  replaced (the page waiting behind it goes to another), and the page's outcome is
+  "timeout"; so is that of a page whose worker answered
   but took longer than that by its own clock (the limit is the page's, not the pool thread's
   luck in being scheduled). A worker that dies on a page (a segfault, the
   OOM killer) is replaced too, the outcome "crashed". Workers that die before they are ready,
@@ -45,13 +48,14 @@ import atexit
 import contextlib
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
@@ -71,6 +75,7 @@ DEFAULT_TIMEOUT = 30.0
 START_SECONDS = 120.0  # the longest a new worker may take to import the extraction
 START_FAILURES = 3  # workers in a row that die before they are ready: the pool is broken
 MAX_REDO = 3  # extractions of one page again because of a concurrent page's additions
+DEPTH = 2  # pages handed to a worker at once: the one it extracts, and the next
 STOP_SECONDS = 5.0  # the longest an idle worker is given to exit before it is killed
 
 
@@ -91,8 +96,9 @@ def default_workers() -> int:
 class Outcome:
     """How one submitted item went. `status`: "ok" (`value` is the task's result), "timeout",
     "crashed" (the worker died), "error" (the task raised, or the pool is broken), or
-    "cancelled" (the pool was closed first); `error` says what went wrong. `order`: this is
-    the pool's n-th outcome (from 0), the order in which the repeat store counted the pages.
+    "cancelled" (the pool was closed first); `error` says what went wrong. `seconds`: the
+    page's extraction time. `order`: this is the pool's n-th outcome (from 0), the order in
+    which the repeat store counted the pages.
     """
 
     status: str
@@ -107,7 +113,7 @@ class _Job:
     item: Any
     future: Future[Outcome]
     redo: int = 0
-    first_sent: float = 0.0
+    started: float = 0.0  # when its worker began it
 
 
 @dataclass
@@ -117,8 +123,8 @@ class _Worker:
     seen: int  # log entries (absolute index) this worker's store copy holds
     started: float
     ready: bool = False
-    job: _Job | None = None
-    deadline: float = 0.0
+    jobs: deque[_Job] = field(default_factory=deque)  # sent, in order; the first is running
+    deadline: float = 0.0  # of the first job
 
 
 class ExtractionPool:
@@ -209,8 +215,8 @@ class ExtractionPool:
         return [self._wake_r] + [x for w in self._workers for x in (w.conn, w.process.sentinel)]
 
     def _next_deadline(self) -> float | None:
-        deadlines = [w.deadline if w.job else w.started + START_SECONDS
-                     for w in self._workers if w.job or not w.ready]
+        deadlines = [w.deadline if w.jobs else w.started + START_SECONDS
+                     for w in self._workers if w.jobs or not w.ready]
         return max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
 
     def _start_missing(self) -> None:
@@ -231,8 +237,10 @@ class ExtractionPool:
         self._workers.append(_Worker(process, ours, self._log_start + len(self._log),
                                      time.monotonic()))
 
-    def _resolve(self, job: _Job, status: str, value: Any = None, error: str = "") -> None:
-        seconds = time.monotonic() - job.first_sent if job.first_sent else 0.0
+    def _resolve(self, job: _Job, status: str, value: Any = None, error: str = "",
+                 seconds: float | None = None) -> None:
+        if seconds is None:
+            seconds = time.monotonic() - job.started if job.started else 0.0
         with self._lock:
             order, self._outcomes = self._outcomes, self._outcomes + 1
         job.future.set_result(Outcome(status, value, error, seconds, order))
@@ -251,31 +259,39 @@ class ExtractionPool:
                 self._resolve(job, "error", error=self._broken)
             return
         for worker in list(self._workers):
-            if worker.ready and worker.job is None:
+            while worker.ready and len(worker.jobs) < DEPTH and worker in self._workers:
                 with self._lock:
                     if not self._queue:
                         return
                     job = self._queue.popleft()
                 self._send(worker, job)
 
+    def _requeue(self, jobs: list[_Job]) -> None:
+        """Jobs sent to a worker that is gone, but never begun: first in line again."""
+        with self._lock:
+            self._queue.extendleft(reversed(jobs))
+
     def _send(self, worker: _Worker, job: _Job) -> None:
         delta = self._log[worker.seen - self._log_start:]
         try:
             worker.conn.send((job.item, delta))
         except (OSError, EOFError):  # the worker died before it took the page: not the page's fault
-            with self._lock:
-                self._queue.appendleft(job)
+            self._requeue([job])
             self._died(worker)
             return
         except Exception as exc:  # noqa: BLE001 - the item could not be pickled
             self._resolve(job, "error", error=f"not sent to a worker: {exc!r}")
             return
         worker.seen = self._log_start + len(self._log)
-        worker.job = job
-        now = time.monotonic()
-        job.first_sent = job.first_sent or now
-        worker.deadline = now + self.timeout
+        worker.jobs.append(job)
+        if len(worker.jobs) == 1:
+            self._begin(worker)
         self._trim_log()
+
+    def _begin(self, worker: _Worker) -> None:
+        """The worker's first job starts now: it has just sent the answer to the one before."""
+        worker.jobs[0].started = time.monotonic()
+        worker.deadline = worker.jobs[0].started + self.timeout
 
     def _trim_log(self) -> None:
         low = min((w.seen for w in self._workers), default=self._log_start + len(self._log))
@@ -297,9 +313,10 @@ class ExtractionPool:
                 self._finished(worker, *message)
         elif worker.process.sentinel in ready:
             self._died(worker)
-        elif worker.job and time.monotonic() >= worker.deadline:
-            job = worker.job
+        elif worker.jobs and time.monotonic() >= worker.deadline:
+            job, *waiting = worker.jobs
             self._remove(worker, kill=True)
+            self._requeue(waiting)
             self._resolve(job, "timeout", error=self._over_time)
         elif not worker.ready and time.monotonic() >= worker.started + START_SECONDS:
             self._remove(worker, kill=True)
@@ -311,11 +328,11 @@ class ExtractionPool:
 
     def _finished(self, worker: _Worker, status: str, value: Any, error: str,
                   seen: list, seconds: float) -> None:
-        job = worker.job
-        assert job is not None
-        worker.job = None
+        job = worker.jobs.popleft()
+        if worker.jobs:
+            self._begin(worker)
         if seconds > self.timeout:
-            self._resolve(job, "timeout", error=self._over_time)
+            self._resolve(job, "timeout", error=self._over_time, seconds=seconds)
             return
         store = self.repeats
         if (status == "ok" and store is not None and job.redo < MAX_REDO
@@ -327,14 +344,15 @@ class ExtractionPool:
             for s in seen:
                 if store.add_keys(s.addition):
                     self._log.append(s.addition)
-        self._resolve(job, status, value, error)
+        self._resolve(job, status, value, error, seconds)
 
     def _died(self, worker: _Worker) -> None:
-        job, was_ready = worker.job, worker.ready
+        jobs, was_ready = list(worker.jobs), worker.ready
         self._remove(worker, kill=True)
         why = _exit_status(worker.process.exitcode)
-        if job is not None:
-            self._resolve(job, "crashed", error=f"extraction worker died ({why})")
+        if jobs:
+            self._requeue(jobs[1:])
+            self._resolve(jobs[0], "crashed", error=f"extraction worker died ({why})")
         elif not was_ready:
             self._failed_start(f"a worker died while starting ({why})")
 
@@ -351,14 +369,14 @@ class ExtractionPool:
             self._closing = True
             jobs = list(self._queue)
             self._queue.clear()
-        jobs += [w.job for w in self._workers if w.job]
+        jobs += [job for w in self._workers for job in w.jobs]
         for worker in self._workers:
-            if worker.ready and worker.job is None:
+            if worker.ready and not worker.jobs:
                 with contextlib.suppress(OSError):
                     worker.conn.send(None)  # idle: let it exit on its own
         deadline = time.monotonic() + STOP_SECONDS
         for worker in list(self._workers):
-            if worker.ready and worker.job is None:
+            if worker.ready and not worker.jobs:
                 worker.process.join(max(0.0, deadline - time.monotonic()))
             self._remove(worker, kill=True)
         for job in jobs:
@@ -389,13 +407,9 @@ def _serve(conn: Connection, task: Task, repeats: RepeatStore | None, parent: in
     if repeats is not None:
         repeats.journal = []
     conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):  # the pool's process is gone
-            return
-        if message is None:
-            return
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(conn, inbox), daemon=True).start()
+    while (message := inbox.get()) is not None:
         item, delta = message
         if repeats is not None:
             for addition in delta:
@@ -414,6 +428,19 @@ def _serve(conn: Connection, task: Task, repeats: RepeatStore | None, parent: in
             return
         except Exception as exc:  # noqa: BLE001 - the result could not be pickled
             conn.send(("error", None, f"result not sent back: {exc!r}", seen, seconds))
+
+
+def _receive(conn: Connection, inbox: queue.SimpleQueue) -> None:
+    """Take each page as it comes, even while one is extracted: a big page left in the pipe
+    would block the pool's thread, which writes it, until this worker read it."""
+    try:
+        while True:
+            message = conn.recv()
+            inbox.put(message)
+            if message is None:
+                return
+    except (EOFError, OSError):  # the pool's process is gone
+        inbox.put(None)
 
 
 def _die_with_parent(parent: int) -> None:
