@@ -458,9 +458,6 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _warm_up() -> None:
-    """Import the extraction (and its language model) before saying ready, so a page's
-    time limit is not spent on imports."""
+    """Import the extraction before saying ready, so a page's time limit is not spent on
+    imports. (The language model stays loaded on first use: most pages never need it.)"""
     import scraper.extraction.extract  # noqa: F401
-    from scraper.extraction.language import detect_language
-
-    detect_language("The workers load the language model once, before the first page.")
