@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Self
 
@@ -9,11 +10,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from scraper.extraction.repeats import RepeatStore, store_path
+from scraper.extraction.workers import ExtractionPool, extract_page
 from scraper.items import ArticleItem, Page
 
 
 class ExtractPipeline:
-    """Runs the same `extract()` as `scraper extract`; counts blocked and non-article pages.
+    """Runs the same `extract()` as `scraper extract`, in EXTRACT_WORKERS worker processes
+    (workers.py), so downloads go on while pages are extracted; counts blocked and
+    non-article pages. A page whose extraction takes over EXTRACT_TIMEOUT seconds is dropped
+    as `extract_timeout` (its fetch is still kept in `pages`, as every dropped page is).
 
     Every page of the crawl joins one repeated-segment store, kept next to the archive
     (`<archive>.repeats.json`, or ARCHIVE_REPEATS_PATH) from one crawl to the next: a
@@ -27,6 +32,9 @@ class ExtractPipeline:
         self.repeats_path = settings.get("ARCHIVE_REPEATS_PATH") or (
             store_path(archive) if archive else None)
         self.repeats = RepeatStore()
+        self.workers = settings.getint("EXTRACT_WORKERS")
+        self.timeout = settings.getfloat("EXTRACT_TIMEOUT")
+        self.pool: ExtractionPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -35,17 +43,26 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         if self.repeats_path:
             self.repeats = RepeatStore.load(self.repeats_path)
+        self.pool = ExtractionPool(extract_page, self.workers, self.timeout, self.repeats)
 
     def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.close()  # the store is complete once no worker is left
         if self.repeats_path and Path(self.repeats_path).parent.is_dir():
             self.repeats.save(self.repeats_path)
 
-    def process_item(self, item: Page) -> ArticleItem:
-        try:
-            result = item.extract(self.repeats)
-        except Exception as exc:  # a page must never stop the crawl
+    async def process_item(self, item: Page) -> ArticleItem:
+        if self.pool is None:
+            raise RuntimeError("ExtractPipeline.open_spider() was not called")
+        outcome = await asyncio.wrap_future(self.pool.submit(item))
+        if outcome.status == "timeout":
+            self.stats.inc_value("pages/extract_timeout")
+            raise DropItem(f"extract_timeout: {outcome.error} ({item.url})",
+                           log_level="WARNING")
+        if outcome.status != "ok":  # the extractor raised, or its worker died
             self.stats.inc_value("pages/extract_error")
-            raise DropItem(f"extraction failed on {item.url}: {exc!r}") from exc
+            raise DropItem(f"extraction failed on {item.url}: {outcome.error}")
+        result = outcome.value
         if result.article is None:
             self.stats.inc_value(f"pages/{result.status}")
             if result.status == "not_article":  # by kind: listing, tag, author, video, error...

@@ -1,23 +1,25 @@
 """`scraper reextract`: run today's extraction over the stored raw pages, without network.
 
-Worker processes decompress and extract pages (the slow part, so both cores work); the main
-process alone writes, a batch per transaction. A field that comes out differently is recorded
-like a publisher's edit, as a revision of the old version, but with reason "reextract". A
-stored page that gave no article (a soft 404, a wall, a page older rules missed) is tried
-too: if it now reads as an article, the article is added as first seen when it was fetched.
+Worker processes decompress and extract pages (the slow part, so both cores work), in the
+crawl's own pool (scraper/extraction/workers.py), so a page gets the crawl's time limit
+(EXTRACT_TIMEOUT) too; the main process alone writes, a batch per transaction. A field
+that comes out differently is recorded like a publisher's edit, as a revision of the old
+version, but with reason "reextract". A stored page that gave no article (a soft 404, a
+wall, a page older rules missed) is tried too: if it now reads as an article, the article is
+added as first seen when it was fetched.
 
 Extraction drops the paragraphs a site repeats on many pages, as counted in the store the
-crawls keep beside the archive; each worker reads a copy of it, and pages a crawl counted
-are not counted twice, so the result does not depend on the number of workers.
+crawls keep beside the archive; pages a crawl counted are not counted twice, and the pool
+gives each page what extracting the pages one by one would, so the result does not depend on
+the number of workers.
 """
 
 from __future__ import annotations
 
-import copy
 import time
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 
 from sqlite_utils import Database
@@ -28,7 +30,9 @@ from scraper.archive.transaction import write_transaction
 from scraper.archive.write import article_columns, now, save_article
 from scraper.extraction.record import Article
 from scraper.extraction.repeats import RepeatStore
+from scraper.extraction.workers import ExtractionPool, Outcome
 from scraper.items import Page
+from scraper.settings import EXTRACT_TIMEOUT
 from scraper.sites import site_for_url
 
 BATCH = 200  # articles written per transaction
@@ -75,21 +79,14 @@ def load_page(db: Database, page_id: int) -> tuple:
         "where p.id = ?", [page_id]).fetchone()
 
 
-_repeats: RepeatStore | None = None  # the worker's copy of the repeated-segment store
-
-
-def _start_worker(repeats: RepeatStore | None) -> None:
-    global _repeats
-    _repeats = repeats
-
-
-def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
+def extract_stored(row: tuple, repeats: RepeatStore | None
+                   ) -> tuple[str, str, Article | None, str | None]:
     """Worker: (url, status, article, reason) for one stored page."""
     url, final_url, status, encoding, fetched_at, site, compression, content = row
     page = Page(url=url, fetched_url=final_url, status=status, headers={},
                 body=decompress(compression, content), encoding=encoding,
                 fetched_at=fetched_at, site=site)
-    result = page.extract(_repeats)
+    result = page.extract(repeats)
     article = result.article
     if article is not None and article.url != url:
         # The archive's identity of the article stays, whatever canonical link the page gives.
@@ -98,9 +95,11 @@ def extract_stored(row: tuple) -> tuple[str, str, Article | None, str | None]:
 
 
 def reextract(db: Database, site: str | None = None, since: str | None = None,
-              workers: int = 2, repeats: RepeatStore | None = None) -> Report:
+              workers: int = 2, repeats: RepeatStore | None = None,
+              timeout: float = EXTRACT_TIMEOUT) -> Report:
     """Extract every chosen article's latest stored page again and record what changed;
-    try the pages that gave no article too. `repeats`: the crawls' repeated-segment store."""
+    try the pages that gave no article too. `repeats`: the crawls' repeated-segment store
+    (pages it had not counted are added to it); `timeout`: seconds a page may take."""
     started = time.monotonic()
     report = Report()
     columns = article_columns(db)
@@ -119,7 +118,7 @@ def reextract(db: Database, site: str | None = None, since: str | None = None,
         batch.clear()
 
     page_ids = latest_pages(db, site, since) + list(orphans)
-    for url, status, article, reason in _extracted(db, page_ids, workers, repeats):
+    for url, status, article, reason in _extracted(db, page_ids, workers, repeats, timeout):
         if article is None:
             if url in orphan_urls and status != "error":
                 report.counts["still_not_article"] += 1
@@ -143,33 +142,28 @@ def _before(article: Article, since: str | None) -> bool:
     return bool(since and article.published and article.published[:10] < since)
 
 
-def _extracted(db: Database, ids: list[int], workers: int,
-               repeats: RepeatStore | None) -> Iterator[tuple]:
+def _extracted(db: Database, ids: list[int], workers: int, repeats: RepeatStore | None,
+               timeout: float) -> Iterator[tuple]:
     """Results in completion order; at most IN_FLIGHT pages per worker read ahead."""
-    if workers <= 1:
-        _start_worker(copy.deepcopy(repeats))  # a copy, as a worker process has
-        for page_id in ids:
-            yield _safe(load_page(db, page_id))
-        return
-    pending: set[Future] = set()
+    pending: dict[Future[Outcome], str] = {}
     queue = iter(ids)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                             initargs=(repeats,)) as pool:
+    with ExtractionPool(extract_stored, workers, timeout, repeats) as pool:
         while True:
             for page_id in queue:
-                pending.add(pool.submit(_safe, load_page(db, page_id)))
-                if len(pending) >= workers * IN_FLIGHT:
+                row = load_page(db, page_id)
+                pending[pool.submit(row)] = row[0]
+                if len(pending) >= pool.size * IN_FLIGHT:
                     break
             if not pending:
                 return
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result()
+                yield _result(pending.pop(future), future.result())
 
 
-def _safe(row: tuple) -> tuple[str, str, Article | None, str | None]:
-    """A page whose extraction raises is reported, never the end of the whole run."""
-    try:
-        return extract_stored(row)
-    except Exception as exc:  # noqa: BLE001 - any bug in a rule must not stop the others
-        return row[0], "error", None, repr(exc)
+def _result(url: str, outcome: Outcome) -> tuple[str, str, Article | None, str | None]:
+    """A page whose extraction raised, timed out or killed its worker is reported, never the
+    end of the whole run."""
+    if outcome.status == "ok":
+        return outcome.value
+    return url, "timeout" if outcome.status == "timeout" else "error", None, outcome.error

@@ -87,6 +87,12 @@ ARCHIVE_SINCE = None
 EXTENSIONS = {"scraper.jobdir.JobdirGuard": 0}
 DUPEFILTER_CLASS = "scraper.jobdir.ResumeDupeFilter"
 
+# --- Extraction in worker processes -------------------------------------------------------
+# Processes that extract pages, off the event loop (0: one per CPU core), and the seconds one
+# page may take: a page over it is dropped as extract_timeout and its worker replaced.
+EXTRACT_WORKERS = 0
+EXTRACT_TIMEOUT = 30.0
+
 LOG_LEVEL = "INFO"
 # No listening server: Scrapy's telnet console and its remote-control HTTP server (which
 # runs any Python sent with its token) stay off unless asked for with -s.

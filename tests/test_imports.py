@@ -24,7 +24,8 @@ def test_imports_alone(module):
     assert out.returncode == 0, out.stderr[-1500:]
 
 
-def test_extraction_never_imports_scrapy():
-    code = ("import sys, scraper.extraction.extract; "
+@pytest.mark.parametrize("module", ["scraper.extraction.extract", "scraper.extraction.workers"])
+def test_extraction_never_imports_scrapy(module):
+    code = (f"import sys, {module}; "
             "sys.exit(any(m == 'scrapy' or m.startswith('scrapy.') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 
@@ -33,19 +34,28 @@ def page_for(case: dict) -> Page:
                 encoding="utf-8", fetched_at="2026-11-25T10:00:00+00:00", site="globalresearch")
 
 
+def extracted(pipeline: ExtractPipeline, page: Page):
+    """The pipeline's coroutine awaited in an event loop, as Scrapy's asyncio reactor does."""
+    return asyncio.run(pipeline.process_item(page))
+
+
 @pytest.mark.parametrize("status", ["article", "blocked", "not_article"])
 def test_extract_pipeline_outcomes(status):
     case = next(c for c in map(load_case, golden_cases("globalresearch"))
                 if c["status"] == status)
-    crawler = crawler_with()
+    crawler = crawler_with(EXTRACT_WORKERS=1)
     pipeline = ExtractPipeline.from_crawler(crawler)
-    if status == "article":
-        item = pipeline.process_item(page_for(case))
-        assert item.article.title == case["expected"]["title"]
-        assert item.article.fetched_at == "2026-11-25T10:00:00+00:00"
-    else:
-        with pytest.raises(DropItem, match=status):
-            pipeline.process_item(page_for(case))
+    pipeline.open_spider()
+    try:
+        if status == "article":
+            item = extracted(pipeline, page_for(case))
+            assert item.article.title == case["expected"]["title"]
+            assert item.article.fetched_at == "2026-11-25T10:00:00+00:00"
+        else:
+            with pytest.raises(DropItem, match=status):
+                extracted(pipeline, page_for(case))
+    finally:
+        pipeline.close_spider()
     assert crawler.stats.get_value(f"pages/{status}") == 1
 
 
@@ -153,15 +163,15 @@ def test_extract_pipeline_keeps_a_repeat_store_next_to_the_archive(tmp_path):
     from scraper.extraction.repeats import RepeatStore
 
     notice = "City News: local news from the harbour district since 1921, every morning."
-    crawler = crawler_with(ARCHIVE_PATH=str(tmp_path / "archive.db"))
+    crawler = crawler_with(ARCHIVE_PATH=str(tmp_path / "archive.db"), EXTRACT_WORKERS=2)
     pipeline = ExtractPipeline.from_crawler(crawler)
     pipeline.open_spider()
     for n in range(3):
         html = page(ARTICLE.replace("council", f"council of district {n}") + f"<p>{notice}</p>")
         url = f"https://news.example.org/city/story-{n}"
-        item = pipeline.process_item(Page(url=url, fetched_url=url, status=200, headers={},
-                                          body=html.encode(), encoding="utf-8",
-                                          fetched_at="2026-11-25T10:00:00+00:00", site=None))
+        item = extracted(pipeline, Page(url=url, fetched_url=url, status=200, headers={},
+                                        body=html.encode(), encoding="utf-8",
+                                        fetched_at="2026-11-25T10:00:00+00:00", site=None))
     assert notice not in item.article.body
     pipeline.close_spider()
     store = RepeatStore.load(tmp_path / "archive.repeats.json")
