@@ -57,11 +57,14 @@ class ExtractPipeline:
         outcome = await asyncio.wrap_future(self.pool.submit(item))
         if outcome.status == "timeout":
             self.stats.inc_value("pages/extract_timeout")
+            self.stats.inc_value("articles/dropped/extract_timeout")  # in summary and runs
             raise DropItem(f"extract_timeout: {outcome.error} ({item.url})",
                            log_level="WARNING")
         if outcome.status != "ok":  # the extractor raised, or its worker died
             self.stats.inc_value("pages/extract_error")
-            raise DropItem(f"extraction failed on {item.url}: {outcome.error}")
+            self.stats.inc_value("articles/dropped/extract_error")
+            raise DropItem(f"extraction failed on {item.url}: {outcome.error}",
+                           log_level="WARNING")
         result = outcome.value
         if result.article is None:
             self.stats.inc_value(f"pages/{result.status}")

@@ -14,10 +14,11 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
 from scraper.archive import ArchiveError, known_urls, open_archive
+from scraper.extraction.encoding import page_encoding
 from scraper.fetch_failures import NotFetched
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,23 @@ class CappedCompressionMiddleware(HttpCompressionMiddleware):
             url = (request.meta.get("redirect_urls") or [request.url])[0]
             raise NotFetched("too_big", "over DOWNLOAD_MAXSIZE once decompressed",
                              url) from exc
+
+
+class PageDecodingMiddleware:
+    """Every text response is read in the encoding the archive reads it in (decode_page:
+    BOM, valid UTF-8, then the declarations that hold), so the links, feeds and challenge
+    checks of the crawl see the same text as the extraction. Scrapy alone trusts the header,
+    and a UTF-8 page declared iso-8859-1 would give mangled links (`%C3%83%C2%A9`)."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, TextResponse):
+            return response
+        content_type = response.headers.get(b"Content-Type")
+        encoding = page_encoding(response.body,
+                                 content_type.decode("latin-1") if content_type else None)
+        if encoding == response.encoding:
+            return response
+        return response.replace(encoding=encoding)
 
 
 class SiteUserAgentMiddleware:

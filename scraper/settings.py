@@ -57,6 +57,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.SiteMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "scraper.middlewares.CappedCompressionMiddleware": 590,
+    # After decompression, before meta refreshes and the spider: one decoding for all.
+    "scraper.middlewares.PageDecodingMiddleware": 585,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "scraper.middlewares.SiteUserAgentMiddleware": 500,
 }

@@ -18,6 +18,7 @@ import codecs
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 FALLBACK = "cp1252"
+WINDOWS_1252 = {"iso8859-1": FALLBACK, "ascii": FALLBACK}
 
 
 def decode_page(raw: bytes, content_type: str | None = None) -> str:
@@ -41,6 +42,9 @@ def decode(raw: bytes, content_type: str | None = None) -> tuple[str, str]:
     for declared in (http_content_type_encoding(content_type) if content_type else None,
                      html_body_declared_encoding(raw)):
         if declared and _name(declared) != "utf-8":  # UTF-8 was ruled out above
+            # As browsers do (WHATWG): a page declared Latin-1 or ASCII is windows-1252, so
+            # its curly quotes (0x91-0x94) are not read as control characters.
+            declared = WINDOWS_1252.get(_name(declared), declared)
             try:
                 return raw.decode(declared), _name(declared)
             except (UnicodeDecodeError, LookupError):
