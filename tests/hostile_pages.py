@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
 SITE_NAME = "Millbrook Courier"
@@ -28,8 +29,9 @@ class Story:
 
     @property
     def body(self) -> str:
-        """The article text as the archive keeps it: paragraphs, a blank line between."""
-        return "\n\n".join(self.paragraphs)
+        """The article text as the archive keeps it: the standfirst printed above the text
+        (its lead), then the paragraphs, a blank line between."""
+        return "\n\n".join((self.description, *self.paragraphs))
 
 
 TRAM = Story(
@@ -230,6 +232,66 @@ TRUNCATED = Story(
 # The served page of TRUNCATED stops in the middle of its last paragraph, after this.
 TRUNCATED_AT = "The children's library will keep its present hours, and the Sat"
 
+# The texts of the pages whose markup is the attack: inside 100,000 nested <div>s, inside
+# 10,000 nested tables, under a <title> of 600 parts, under a <title> never closed.
+BUS_CAFE = Story(
+    path="/hostile/nested-divs",
+    title="Bus station cafe to close after thirty years",
+    description="Its owners blame rising rents and energy bills.",
+    authors=("Greta Lind",),
+    published="2026-11-19T09:15:00+00:00",
+    section="Business",
+    paragraphs=(
+        "The cafe in Millbrook bus station will close at the end of December after thirty "
+        "years, its owners said on Monday, blaming a rent rise and the cost of heating the "
+        "old waiting hall.",
+        "Staff and regular customers said they would miss the early opening, at half past "
+        "five, which served drivers and shift workers before the first buses left.",
+    ),
+)
+MARKET_HALL = Story(
+    path="/hostile/nested-tables",
+    title="Market hall roof repaired in time for the Christmas fair",
+    description="Scaffolding came down a week ahead of schedule.",
+    authors=("Ian Fairweather",),
+    published="2026-11-18T13:40:00+00:00",
+    section="Local",
+    paragraphs=(
+        "Repairs to the roof of the Victorian market hall have finished a week early, so the "
+        "Christmas fair will open there as planned on the first Saturday of December.",
+        "About a third of the slates were replaced and the glass lantern over the central "
+        "aisle was cleaned and resealed for the first time since 1987.",
+    ),
+)
+ROADWORKS = Story(
+    path="/hostile/huge-title",
+    title="Weekend road closures in the town centre",
+    description="Three streets close for resurfacing.",
+    authors=("Tom Castell",),
+    published="2026-11-17T09:00:00+00:00",
+    section="Transport",
+    paragraphs=(
+        "High Street, Sheep Street and the lower part of Castle Hill will be closed to "
+        "traffic this weekend while the road surface is replaced.",
+        "Buses will be diverted along the ring road from Friday evening until the early hours "
+        "of Monday morning.",
+    ),
+)
+POOL = Story(
+    path="/hostile/missing-title-end",
+    title="Swimming pool closes for six weeks of repairs",
+    description="The leisure centre pool needs new filters.",
+    authors=("Greta Lind",),
+    published="2026-11-16T15:00:00+00:00",
+    section="Local",
+    paragraphs=(
+        "The pool at the Riverside leisure centre will close for six weeks from Monday so "
+        "that its filters and pumps can be replaced.",
+        "Swimming lessons will move to the school pool in Ashby during the works, at the same "
+        "times as before.",
+    ),
+)
+
 # Served by the other server, on another port: must never be archived as the paper's.
 ELSEWHERE = Story(
     path="/news/quillhaven-harbour-sold/",
@@ -248,12 +310,18 @@ ELSEWHERE = Story(
 ELSEWHERE_MARK = "Quillhaven"  # a word no page of the Courier uses
 
 
-def json_ld(story: Story, origin: str, url: str) -> str:
+def day(published: str) -> str:
+    """The date as the page prints it: "28 November 2026"."""
+    when = date.fromisoformat(published[:10])
+    return f"{when.day} {when:%B %Y}"
+
+
+def json_ld(story: Story, origin: str, url: str, headline: bool = True) -> str:
     """The NewsArticle JSON-LD block a CMS's SEO plugin writes for `story`."""
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": story.title,
+        **({"headline": story.title} if headline else {}),
         "description": story.description,
         "datePublished": story.published,
         "dateModified": story.published,
@@ -269,58 +337,69 @@ def json_ld(story: Story, origin: str, url: str) -> str:
 
 def article_page(story: Story, origin: str, *, canonical: str | None = None,
                  charset_meta: str | None = "utf-8", head_extra: str = "",
-                 title_tag: str | None = None, paragraphs: tuple[str, ...] | None = None,
-                 close: bool = True) -> str:
+                 title_tag: str | None = None, headline: bool = True,
+                 paragraphs: tuple[str, ...] | None = None, close: bool = True,
+                 nest: tuple[str, str, int] | None = None) -> str:
     """An article page of the Courier's CMS: og and article meta tags, JSON-LD, a header with
     byline and date, the paragraphs, related links and a footer.
 
-    `canonical` names another URL as the page's own; `title_tag` replaces the whole <title>
-    element (a hostile one); `paragraphs` replaces the story's text; `close=False` stops the
-    page right after its last paragraph's text: no closing tags at all, as a cut-off upload.
+    The hostile variants: `canonical` names another URL as the page's own; `title_tag`
+    replaces the <title> element, the last of the head; `headline=False` leaves the title in
+    <title> alone (no og:title, JSON-LD headline or <h1>); `paragraphs` replaces the text;
+    `close=False` stops the page right after its last paragraph's text, with no closing tags,
+    as a cut-off upload; `nest` (opener, closer, depth) puts the content that deep.
     """
     url = canonical or origin + story.path
     meta_charset = f'<meta charset="{charset_meta}">\n' if charset_meta else ""
     authors = ", ".join(
-        f'<a rel="author" href="{origin}/author/{escape(a.lower().replace(" ", "-"))}/">'
-        f"{escape(a)}</a>" for a in story.authors)
+        f'<a rel="author" href="{origin}/author/{slug(a)}/">{escape(a)}</a>'
+        for a in story.authors)
+    og_title = f'<meta property="og:title" content="{escape(story.title)}">\n'
     head = (
         f'<!DOCTYPE html>\n<html lang="{story.language}">\n<head>\n{meta_charset}'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        + (title_tag if title_tag is not None
-           else f"<title>{escape(story.title)} - {SITE_NAME}</title>") + "\n"
         f'<link rel="canonical" href="{escape(url)}">\n'
         f'<meta name="description" content="{escape(story.description)}">\n'
         '<meta property="og:type" content="article">\n'
-        f'<meta property="og:title" content="{escape(story.title)}">\n'
-        f'<meta property="og:description" content="{escape(story.description)}">\n'
+        + (og_title if headline else "")
+        + f'<meta property="og:description" content="{escape(story.description)}">\n'
         f'<meta property="og:url" content="{escape(url)}">\n'
         f'<meta property="og:site_name" content="{SITE_NAME}">\n'
         f'<meta property="article:published_time" content="{story.published}">\n'
         f'<meta property="article:section" content="{escape(story.section)}">\n'
         + "".join(f'<meta name="author" content="{escape(a)}">\n' for a in story.authors)
         + f'<link rel="alternate" type="application/rss+xml" href="{origin}/feed.xml">\n'
-        + json_ld(story, origin, url) + "\n" + head_extra + "</head>\n")
+        + json_ld(story, origin, url, headline) + "\n" + head_extra
+        + (title_tag if title_tag is not None
+           else f"<title>{escape(story.title)} - {SITE_NAME}</title>") + "\n</head>\n")
+    opener, closer, depth = nest or ("", "", 0)
     text = story.paragraphs if paragraphs is None else paragraphs
     body = (
         '<body class="article-page">\n<header class="masthead">'
         f'<a class="logo" href="{origin}/">{SITE_NAME}</a>'
-        f'<nav><a href="{origin}/">Home</a></nav></header>\n'
-        '<main id="content">\n<article class="story">\n'
+        f'<nav><a href="{origin}/">Home</a></nav></header>\n' + opener * depth
+        + '<main id="content">\n<article class="story">\n<header class="story-header">\n'
         f'<p class="kicker">{escape(story.section)}</p>\n'
-        f'<h1 class="headline">{escape(story.title)}</h1>\n'
-        f'<p class="standfirst">{escape(story.description)}</p>\n'
-        f'<div class="meta"><span class="byline">By {authors}</span> '
-        f'<time datetime="{story.published}">{story.published[:10]}</time></div>\n'
-        '<div class="story-body">\n'
+        + (f'<h1 class="headline">{escape(story.title)}</h1>\n' if headline else "")
+        + f'<p class="standfirst">{escape(story.description)}</p>\n'
+        f'<div class="meta">\n<p class="byline">By {authors}</p>\n'
+        f'<p class="dateline"><time class="published" datetime="{story.published}">'
+        f"{day(story.published)}</time></p>\n</div>\n</header>\n"
+        '<div class="story-body" itemprop="articleBody">\n'
         + "\n".join(f"<p>{escape(p, quote=False)}</p>" for p in text))
     if not close:
         return head + body.removesuffix("</p>")
     return head + body + (
         "\n</div>\n</article>\n"
         '<aside class="related"><h2>More from the Courier</h2>'
-        f'<a href="{origin}/">Latest news</a></aside>\n</main>\n'
-        f'<footer class="site-footer"><p>© 2026 {SITE_NAME}, 14 Market Square, Millbrook</p>'
+        f'<a href="{origin}/">Latest news</a></aside>\n</main>\n' + closer * depth
+        + f'<footer class="site-footer"><p>© 2026 {SITE_NAME}, 14 Market Square, Millbrook</p>'
         "</footer>\n</body>\n</html>\n")
+
+
+def slug(name: str) -> str:
+    """An author's name as the CMS puts it in a URL: "helen-marsh"."""
+    return "-".join(name.lower().split())
 
 
 def listing_page(title: str, links: list[tuple[str, str]], origin: str) -> str:

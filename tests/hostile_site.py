@@ -21,13 +21,17 @@ import re
 import socket
 import socketserver
 import struct
+import subprocess
+import sys
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from functools import cache
 from html import escape
-from typing import Self
+from pathlib import Path
+from typing import NamedTuple, Self
+from urllib.parse import unquote
 
 import hostile_pages as pages
 from hostile_pages import Story
@@ -63,7 +67,7 @@ class RawSite:
 
     def answer(self, conn: socket.socket, target: str) -> None:
         self.requests.append(target)
-        handler = self.route(target.split("?", 1)[0])
+        handler = self.route(unquote(target.split("?", 1)[0]))
         if handler is None:
             send(conn, 404, b"<html><body><h1>Not Found</h1></body></html>")
         else:
@@ -208,7 +212,7 @@ class HostileSite(RawSite):
         "/hostile/binary": "64 KiB of random bytes served as text/html",
         "/hostile/nested-divs": "an article inside 100,000 nested <div>s",
         "/hostile/nested-tables": "an article inside 10,000 nested tables",
-        "/hostile/huge-title": "a <title> of 600 parts joined by ' | ' (300 KB)",
+        "/hostile/huge-title": "a <title> of 600 parts joined by ' | ' (350 KB)",
         "/hostile/missing-title-end": "an article page whose <title> is never closed",
         "/hostile/nested-json-ld": "an article whose JSON-LD nests 100,000 arrays deep",
         "/hostile/control-characters": "an article with NUL and other C0 controls in its text",
@@ -231,6 +235,9 @@ class HostileSite(RawSite):
         hop = re.fullmatch(r"/hostile/redirect-chain/(\d+)", path)
         if hop:
             return lambda conn: self.chain_hop(conn, int(hop[1]))
+        author = re.fullmatch(r"/author/([^/]+)/", path)
+        if author:
+            return lambda conn: self.author(conn, author[1])
         fixed = {"/": self.home, "/robots.txt": self.robots, "/sitemap.xml": self.sitemap,
                  "/feed.xml": self.feed, "/hostile/redirect-loop/back": self.loop_back}
         if path in fixed:
@@ -254,6 +261,18 @@ class HostileSite(RawSite):
     def feed(self, conn: socket.socket) -> None:
         body = pages.rss_feed([(self.url + p, t) for p, t in self.stories()], self.url)
         send(conn, 200, body.encode(), "application/rss+xml; charset=utf-8")
+
+    def author(self, conn: socket.socket, slug: str) -> None:
+        """An author's page: the stories of every page under their byline."""
+        stories = [s for s in vars(pages).values()
+                   if isinstance(s, Story) and slug in map(pages.slug, s.authors)]
+        if not stories:
+            send(conn, 404, b"<html><body><h1>No such author</h1></body></html>")
+            return
+        name = next(a for a in stories[0].authors if pages.slug(a) == slug)
+        links = [(self.url + s.path, s.title) for s in stories]
+        send(conn, 200, pages.listing_page(f"{name} - {pages.SITE_NAME}", links,
+                                           self.url).encode())
 
     def story(self, conn: socket.socket, story: Story) -> None:
         if story is pages.ELUS:  # UTF-8 bytes, no <meta charset>, the header says Latin-1
@@ -358,39 +377,32 @@ class HostileSite(RawSite):
 
     # --- Markup that attacks the extractor -----------------------------------------------
     def nested_divs(self, conn: socket.socket) -> None:
-        send(conn, 200, _nested("Bus station cafe to close", "<div>", "</div>", 100_000))
+        send(conn, 200, pages.article_page(pages.BUS_CAFE, self.url,
+                                           nest=("<div>", "</div>", 100_000)).encode())
 
     def nested_tables(self, conn: socket.socket) -> None:
-        send(conn, 200, _nested("Market hall roof repaired", "<table><tr><td>",
-                                "</td></tr></table>", 10_000))
+        nest = ("<table><tr><td>", "</td></tr></table>", 10_000)
+        send(conn, 200, pages.article_page(pages.MARKET_HALL, self.url, nest=nest).encode())
 
     def huge_title(self, conn: socket.socket) -> None:
-        part = ("Live: Millbrook traffic, weather and travel news as it happens, with road "
-                "closures, rail disruption, bus diversions, ferry cancellations and the latest "
-                "updates from our reporters across the town, the valley and the coast, every "
-                "hour of the day and night, all week, all year round, from the newsroom of the "
-                "Millbrook Courier on Market Square, where our team has covered the town since "
-                "1887 and still answers every reader who writes to us, by post or by email, "
-                "about anything happening in the district")
-        title = "<title>" + escape(" | ".join(f"{part} {n}" for n in range(600))) + "</title>"
-        story = Story("/hostile/huge-title", "Weekend road closures in the town centre",
-                      "Three streets close for resurfacing.", ("Tom Castell",),
-                      "2026-11-18T09:00:00+00:00", "Transport",
-                      ("High Street, Sheep Street and the lower part of Castle Hill will be "
-                       "closed to traffic this weekend while the road surface is replaced.",
-                       "Buses will be diverted along the ring road from Friday evening until "
-                       "the early hours of Monday morning."))
-        send(conn, 200, pages.article_page(story, self.url, title_tag=title).encode())
+        """The headline is only in the <title>, followed by 599 more parts."""
+        story = pages.ROADWORKS
+        parts = [f"{story.title} - {pages.SITE_NAME}", *(
+            f"Live {n}: Millbrook traffic, weather and travel news as it happens, with road "
+            "closures, rail disruption, bus diversions, ferry cancellations and the latest "
+            "updates from our reporters across the town, the valley and the coast, every hour "
+            "of the day and night, all week, all year round, from the newsroom of the Courier "
+            "on Market Square, where our team has covered the town since 1887 and still "
+            "answers every reader who writes to us, by post or by email, about anything that "
+            "happens in the district, and on the Courier's radio bulletin every morning at "
+            "seven and every evening at six" for n in range(1, 600))]
+        title = f"<title>{escape(' | '.join(parts))}</title>"
+        send(conn, 200, pages.article_page(story, self.url, title_tag=title,
+                                           headline=False).encode())
 
     def missing_title_end(self, conn: socket.socket) -> None:
-        story = Story("/hostile/missing-title-end", "Swimming pool closes for repairs",
-                      "The leisure centre pool needs new filters.", ("Greta Lind",),
-                      "2026-11-17T15:00:00+00:00", "Local",
-                      ("The pool at the Riverside leisure centre will close for six weeks "
-                       "from Monday so that its filters and pumps can be replaced.",
-                       "Swimming lessons will move to the school pool in Ashby during the "
-                       "works, at the same times as before."))
-        title = f"<title>{story.title} - {pages.SITE_NAME}"  # and no </title>, ever
+        story = pages.POOL
+        title = f"<title>{escape(story.title)} - {pages.SITE_NAME}"  # and no </title>, ever
         send(conn, 200, pages.article_page(story, self.url, title_tag=title).encode())
 
     def nested_json_ld(self, conn: socket.socket) -> None:
@@ -410,16 +422,6 @@ class HostileSite(RawSite):
         title = f"<title>{story.title}\x00 - {pages.SITE_NAME}</title>"
         send(conn, 200, pages.article_page(story, self.url, paragraphs=tuple(text),
                                            title_tag=title).encode())
-
-
-def _nested(title: str, opener: str, closer: str, depth: int) -> bytes:
-    """An article page whose text sits `depth` elements deep."""
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title} - "
-            f"{pages.SITE_NAME}</title></head><body>" + opener * depth
-            + f"<h1>{title}</h1><p>The owners said on Monday that rising costs had left them "
-            "no choice, and thanked the customers who had supported them for thirty years.</p>"
-            "<p>The building will be offered to let from the new year.</p>"
-            + closer * depth + "</body></html>").encode()
 
 
 def _chunks(parts: Iterator[bytes], size: int = 65536) -> Iterator[bytes]:
@@ -443,3 +445,43 @@ class ElsewhereSite(RawSite):
             return lambda conn: send(conn, 200,
                                      pages.article_page(pages.ELSEWHERE, self.url).encode())
         return None
+
+
+class Crawl(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    failures: dict[str, int]  # the crawl's `pages/failed/<reason>` stats, from its log
+
+    @property
+    def summary(self) -> str:
+        """The one-line summary `scraper crawl news` prints."""
+        return next((x for x in self.stdout.splitlines() if x.startswith("news:")), "")
+
+
+def crawl_site(url: str, db: str | Path, settings: dict[str, object], timeout: float,
+               watch: Callable[[int], None] | None = None) -> Crawl:
+    """`scraper crawl news --url URL` into `db` with `settings` (-s), in a subprocess, as a
+    person runs it; `watch(pid)` runs in a thread while it does (the bench measures memory).
+    Shared by the crawl test and bench/hostile_crawl.py, so both crawl the site alike."""
+    overrides = [arg for key, value in settings.items() for arg in ("-s", f"{key}={value}")]
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "crawl", "news", "--url", url, "--db", str(db),
+         *overrides], cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watcher = threading.Thread(target=watch, args=(process.pid,), daemon=True) if watch else None
+    if watcher:
+        watcher.start()
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()  # past the limit: it hangs, which is what the caller reports
+            process.communicate()
+    if watcher:
+        watcher.join()
+    failures = {reason: int(n) for reason, n in
+                re.findall(r"'pages/failed/(\w+)': (\d+)", stderr)}
+    return Crawl(process.returncode, stdout, stderr, time.monotonic() - started, failures)

@@ -172,7 +172,8 @@ def test_pages_that_lie(site):
     lie = Selector(get(site.url, "/hostile/canonical-lie").body.decode())
     assert lie.css("link[rel=canonical]::attr(href)").get() == site.url + pages.TRAM.path
     text = lie.css("div.story-body p::text").getall()
-    assert pages.TRAM.body.startswith("\n\n".join(text)) and len(text) == 3
+    assert "\n\n".join(pages.TRAM.paragraphs).startswith("\n\n".join(text))
+    assert len(text) == 3
     truncated = get(site.url, "/hostile/truncated-article").body.decode()
     assert truncated.endswith(pages.TRUNCATED_AT)
     assert "</p>" in truncated and "</body>" not in truncated and "</html>" not in truncated
@@ -186,7 +187,7 @@ def test_pages_that_lie(site):
 
 def test_markup_that_attacks_an_extractor(site):
     divs = get(site.url, "/hostile/nested-divs").body
-    assert divs.count(b"<div>") == divs.count(b"</div>") == 100_000
+    assert divs.count(b"<div>") == divs.count(b"</div>") - 2 == 100_000  # + the page's own
     tables = get(site.url, "/hostile/nested-tables").body
     assert tables.count(b"<table>") == 10_000
     title = re.search(r"<title>(.*?)</title>",
