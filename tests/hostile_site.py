@@ -98,7 +98,12 @@ class _Server(socketserver.ThreadingTCPServer):
 
 class _Connection(socketserver.BaseRequestHandler):
     def handle(self) -> None:
-        conn: socket.socket = self.request
+        # OSError: the client gave up (a timeout, a size cap, an idle connection closed at the
+        # end of its crawl): there is nothing more to say to it.
+        with contextlib.suppress(OSError):
+            self._answer(self.request)
+
+    def _answer(self, conn: socket.socket) -> None:
         conn.settimeout(30)  # a client that stops reading does not hold a thread for ever
         head = b""
         while b"\r\n\r\n" not in head and len(head) < 65536:
@@ -107,10 +112,7 @@ class _Connection(socketserver.BaseRequestHandler):
                 return
             head += chunk
         parts = head.split(b"\r\n", 1)[0].split()
-        if len(parts) < 2:
-            return
-        # OSError: the client gave up (a timeout, a size cap): nothing more to say to it.
-        with contextlib.suppress(OSError):
+        if len(parts) >= 2:
             self.server.site.answer(conn, parts[1].decode("latin-1"))
 
 
