@@ -8,9 +8,11 @@ only stretch the wall time). Prints:
 
 - the wall time of the crawl;
 - peak memory: of the crawl process itself (its VmHWM, exact), of the largest of its child
-  processes (extraction workers, exact), and of the whole tree at once (the sum of VmRSS
-  over the crawl and its descendants, sampled every 0.1 s), against the target (500 MB);
-  and getrusage's max RSS of the largest process waited for, as a cross-check;
+  processes (extraction workers, exact), and of the whole tree at once, sampled every 0.1 s:
+  the sum of PSS (each page shared by fork counted once, in shares: what the tree costs the
+  machine; the target, 500 MB, is for this or a single process, whichever is larger) and the
+  sum of RSS (shared pages counted in every process); getrusage's max RSS of the largest
+  process waited for, as a cross-check;
 - the failures by reason the crawl counted (its `pages/failed/<reason>` stats), and its
   summary line.
 """
@@ -18,6 +20,7 @@ only stretch the wall time). Prints:
 from __future__ import annotations
 
 import argparse
+import re
 import resource
 import sys
 import tempfile
@@ -40,7 +43,8 @@ class Memory:
         self.interval = interval
         self.root_peak = 0  # kB, VmHWM of the crawl process
         self.child_peaks: dict[int, int] = {}  # pid -> kB, VmHWM of each descendant
-        self.tree_peak = 0  # kB, the most the tree held at one poll
+        self.tree_peak = 0  # kB, the most the tree held at one poll: sum of PSS
+        self.tree_rss_peak = 0  # kB, sum of RSS at one poll
         self.done = threading.Event()
 
     def watch(self, pid: int) -> None:
@@ -54,8 +58,9 @@ class Memory:
                 if status[child]:
                     self.child_peaks[child] = max(self.child_peaks.get(child, 0),
                                                   status[child].get("VmHWM", 0))
-            self.tree_peak = max(self.tree_peak,
-                                 sum(s.get("VmRSS", 0) for s in status.values() if s))
+            self.tree_rss_peak = max(self.tree_rss_peak,
+                                     sum(s.get("VmRSS", 0) for s in status.values() if s))
+            self.tree_peak = max(self.tree_peak, sum(pss(p) for p in status if status[p]))
 
 
 def proc_status(pid: int) -> dict[str, int]:
@@ -66,6 +71,16 @@ def proc_status(pid: int) -> dict[str, int]:
         return {}
     return {k: int(v.split()[0]) for k, _, v in (line.partition(":") for line in
                                                   text.splitlines()) if v.strip().endswith("kB")}
+
+
+def pss(pid: int) -> int:
+    """The proportional set size of a process, in kB (0 once it is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+    return int(found[1]) if found else 0
 
 
 def descendants(pid: int) -> list[int]:
@@ -114,7 +129,8 @@ def main() -> None:
     print(f"peak memory: crawl process {mb(memory.root_peak)}; "
           f"largest child {mb(max(children, default=0))} of {len(children)} children "
           f"(their peaks summed: {mb(sum(children))}); whole tree at once "
-          f"{mb(memory.tree_peak)}; peak {mb(peak)} (target < {TARGET_MB} MB: "
+          f"{mb(memory.tree_peak)} PSS, {mb(memory.tree_rss_peak)} RSS; "
+          f"peak {mb(peak)} (target < {TARGET_MB} MB: "
           f"{'met' if peak < TARGET_MB * 1024 else 'NOT met'}); "
           f"getrusage max RSS {mb(waited)}")
     failures = ", ".join(f"{n} {reason}" for reason, n in sorted(run.failures.items()))
