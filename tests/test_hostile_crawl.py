@@ -15,7 +15,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import hostile_pages as pages
 import pytest
@@ -120,6 +120,13 @@ def test_charset_lies_are_read_right(hostile):
             assert not re.search("Ã|Â|â€|\ufffd", text), (story.path, text[:200])
     assert "les élus" in rows[article_url(hostile.site, pages.ELUS.path)]["body"]
     assert "“a tax on custom”" in rows[article_url(hostile.site, pages.CAFE.path)]["body"]
+
+
+def test_links_of_a_charset_lie_are_read_as_its_text_is(hostile):
+    # ELUS's byline links /author/élodie-brébeuf/: read from Latin-1 it becomes a 404.
+    author = "/author/" + quote(pages.slug(pages.ELUS.authors[0])) + "/"
+    assert author in hostile.site.requests
+    assert not [p for p in hostile.site.requests if p.startswith("/author/%C3%83")]
 
 
 def test_a_truncated_page_is_archived_as_served(hostile):
