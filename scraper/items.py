@@ -56,3 +56,6 @@ class ArticleItem:
 
     article: Article
     page: Page
+    # Archived articles that name this one as their original source and led to its fetch
+    # (--follow-sources): each makes a republication pair with it.
+    republished_by: tuple[str, ...] = ()

@@ -290,6 +290,28 @@ def m004_run_failures(db: Database) -> None:
     db.table("runs").add_column("failures", str)  # JSON object: reason -> count
 
 
+@migrations()
+def m005_republications(db: Database) -> None:
+    """Pairs of a republished article and its original, both archived, with how much the
+    republisher changed; and an index to find the articles that cite an original."""
+    db.table("republications").create(
+        {
+            "republished_url": str,
+            "original_url": str,
+            "similarity": float,  # of the two bodies' words, 0 to 1
+            "words_added": int,  # by the republisher
+            "words_removed": int,  # of the original's
+            "recorded_at": str,
+        },
+        pk=("republished_url", "original_url"),
+        not_null={"similarity", "words_added", "words_removed", "recorded_at"},
+        foreign_keys=[("republished_url", "articles", "url"),
+                      ("original_url", "articles", "url")],
+    )
+    db.table("republications").create_index(["original_url"])
+    db.table("articles").create_index(["original_source_url"])
+
+
 def migrate(db: Database) -> None:
     """Bring `db` to the current schema; a no-op on an up-to-date archive."""
     migrations.apply(db)
