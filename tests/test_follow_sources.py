@@ -15,7 +15,7 @@ from test_crawl import crawl
 
 from pipelines.follow import FollowSourcesPipeline
 from scraper.archive import open_archive, write_batch
-from scraper.archive.diffs import compare_words
+from scraper.archive.diffs import WordChange, compare_words, word_changes
 from scraper.archive.republications import cited_forms, source_page
 from scraper.extraction.record import Article
 from scraper.fixture_server import FixtureSite
@@ -155,6 +155,11 @@ def test_article_page_shows_the_pair_and_what_the_republisher_changed(republishe
     assert any(line.startswith("-Moscow answered") for line in removed)
     assert any("Western media barely mentioned it." in line for line in added)
     assert any("among the terminal workers" in line for line in removed)
+    # ... and word by word: each cut and addition in its context.
+    cut = re.findall(r"<del>(.*?)</del>", section)
+    put = re.findall(r"<ins>(.*?)</ins>", section)
+    assert "reported among the terminal workers," in cut and "reported," in put
+    assert LEFT_OUT in cut and "Western media barely mentioned it." in put
     # The original's page names its republisher.
     republished_by = original_page[original_page.index('<section class="republications">'):]
     assert f'href="/archive/articles/{tilde_encode(REPUBLISHED)}"' in republished_by
@@ -233,3 +238,9 @@ def test_compare_words():
     assert (changed.words_added, changed.words_removed) == (2, 1)
     assert 0 < changed.similarity < 1
     assert compare_words("", "").similarity == 1.0
+
+
+def test_word_changes_in_context():
+    changes = word_changes("a b c d e f g h", "a b c X e f g h Y", context=2)
+    assert changes == [WordChange("b c", "d", "X", "e f"), WordChange("g h", "", "Y", "")]
+    assert word_changes("same words", "same words") == []

@@ -31,12 +31,36 @@ class Comparison:
 def compare_words(old: str | None, new: str | None) -> Comparison:
     """Compare two bodies word by word. Case and punctuation count as the page shows them:
     a republisher that retouches a quote has changed a word."""
-    a, b = (old or "").split(), (new or "").split()
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matcher, a, b = _word_matcher(old, new)
     added = removed = 0
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op != "equal":
             removed += i2 - i1
             added += j2 - j1
     return Comparison(round(matcher.ratio(), 4), added, removed)
+
+
+@dataclass(frozen=True)
+class WordChange:
+    """One change from `old` to `new`: the words cut and put in their place, with a few
+    words of context either side, so that a cut clause is seen in a long paragraph."""
+
+    before: str
+    removed: str
+    added: str
+    after: str
+
+
+def word_changes(old: str | None, new: str | None, context: int = 4) -> list[WordChange]:
+    """The changes from `old` to `new`, word by word, in reading order."""
+    matcher, a, b = _word_matcher(old, new)
+    return [WordChange(" ".join(a[max(0, i1 - context):i1]), " ".join(a[i1:i2]),
+                       " ".join(b[j1:j2]), " ".join(a[i2:i2 + context]))
+            for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+
+
+def _word_matcher(old: str | None, new: str | None
+                  ) -> tuple[difflib.SequenceMatcher, list[str], list[str]]:
+    a, b = (old or "").split(), (new or "").split()
+    return difflib.SequenceMatcher(None, a, b, autojunk=False), a, b
 

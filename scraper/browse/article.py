@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 from datasette.database import QueryInterrupted
 from datasette.utils import escape_fts, escape_sqlite, tilde_encode
 
-from scraper.archive.diffs import paragraph_diff
+from scraper.archive.diffs import paragraph_diff, word_changes
 from scraper.browse.facets import LINK_ARG, link_arg
 
 SNIPPET_START, SNIPPET_END = "\x02", "\x03"  # around matches; never in archived text
@@ -121,8 +121,10 @@ async def republication_context(datasette, database: str, table: str, article: d
 
     originals = await pairs("republished_url", "original_url")
     for original in originals:
-        original["diff_lines"] = diff_lines(paragraph_diff(
-            original.pop("body"), article.get("body"), original["url"], url))
+        body = original.pop("body")
+        original["changes"] = word_changes(body, article.get("body"))
+        original["diff_lines"] = diff_lines(paragraph_diff(body, article.get("body"),
+                                                           original["url"], url))
     republishers = await pairs("original_url", "republished_url")
     for republisher in republishers:
         del republisher["body"]
