@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from conftest import GOLDEN_DIR, SITES_DIR, load_case
@@ -113,6 +115,22 @@ def test_an_original_archived_later_is_paired_with_what_cites_it(republisher, so
     crawl(southfront, db_path, spider="southfront")
     [pair] = table(db_path, "select republished_url, original_url from republications")
     assert pair == {"republished_url": REPUBLISHED, "original_url": ORIGINAL}
+
+
+def test_reextract_compares_the_pair_again(republisher, southfront, db_path):
+    follow(republisher, southfront, db_path)
+    [pair] = table(db_path, "select * from republications")
+    con = sqlite3.connect(db_path)
+    with con:  # as an older extraction would have left them
+        con.execute("update articles set body = 'Nothing alike.' where url = ?", [ORIGINAL])
+        con.execute("update republications set similarity = 0, words_added = 0")
+    con.close()
+    out = subprocess.run([sys.executable, "-m", "scraper", "reextract", "--db", str(db_path)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    [again] = table(db_path, "select * from republications")
+    assert {k: again[k] for k in ("similarity", "words_added", "words_removed")} == {
+        k: pair[k] for k in ("similarity", "words_added", "words_removed")}
 
 
 def test_the_source_may_redirect_on_its_own_host_only(republisher, southfront, db_path):

@@ -8,7 +8,7 @@ word counts say how much the republisher changed; the article page shows the dif
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -20,7 +20,6 @@ from scraper.urls import canonical_url
 
 if TYPE_CHECKING:
     from scraper.extraction.record import Article
-    from scraper.items import ArticleItem
 
 
 def source_page(article: Article) -> tuple[Site, str] | None:
@@ -50,21 +49,23 @@ def cited_forms(url: str) -> list[str]:
                    for host in hosts for path in {stem or "/", f"{stem}/"}})
 
 
-def record_republications(db: Database, items: Iterable[ArticleItem], when: str) -> int:
-    """Record the pairs the written `items` make with what the archive holds; return how
-    many were written or changed. Runs inside the batch's transaction."""
+def record_republications(db: Database, articles: Iterable[Article], when: str,
+                          republished_by: Mapping[str, Iterable[str]] | None = None) -> int:
+    """Record the pairs the written `articles` make with what the archive holds; return how
+    many were written or changed. `republished_by`: for an original fetched by following
+    sources, the articles that led to it. Runs inside the batch's transaction."""
     pairs: set[tuple[str, str]] = set()
-    for item in items:
-        url = item.article.url
-        pairs.update((republished, url) for republished in item.republished_by)
-        source = source_page(item.article)
+    for article in articles:
+        url = article.url
+        pairs.update((republished, url) for republished in (republished_by or {}).get(url, ()))
+        source = source_page(article)
         if source:
             pairs.add((url, source[1]))
         # Articles of other sites archived before it that cite it (by its URL).
         forms = cited_forms(url)
         pairs.update((republished, url) for (republished,) in db.execute(
             "select url from articles where original_source_url in "
-            f"({', '.join('?' for _ in forms)}) and site != ?", [*forms, item.article.site]))
+            f"({', '.join('?' for _ in forms)}) and site != ?", [*forms, article.site]))
         # A side written again (a changed page): its pairs are compared again.
         pairs.update(db.execute("select republished_url, original_url from republications "
                                 "where republished_url = ? or original_url = ?", [url, url]))

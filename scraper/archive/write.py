@@ -53,7 +53,8 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
             record_page(db, item.page, run_id, item.article.url)
             counts[save_article(db, item.article, columns, seen, reason="recrawl",
                                 ids=ids)] += 1
-        paired = record_republications(db, items, seen)
+        paired = record_republications(db, [item.article for item in items], seen, {
+            item.article.url: item.republished_by for item in items if item.republished_by})
         if paired:
             counts["republications"] += paired
         for page in pages:
