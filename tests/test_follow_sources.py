@@ -22,6 +22,7 @@ from scraper.archive.republications import cited_forms, source_page
 from scraper.extraction.record import Article
 from scraper.fixture_server import FixtureSite
 from scraper.items import ArticleItem, Page
+from scraper.sites import SITES
 
 REPUBLISHED = "https://www.globalresearch.ca/drone-raids-reach-tuapses-oil-terminal/5941207"
 ORIGINAL = "https://southfront.press/drone-raids-reach-the-port-of-tuapse/"
@@ -230,10 +231,10 @@ def test_source_page(source_url, expected):
 
 
 def test_cited_forms():
-    forms = cited_forms("https://southfront.press/a-b/")
+    forms = cited_forms("https://southfront.press/a-b/", SITES["southfront"])
     assert {"https://southfront.press/a-b/", "http://www.southfront.org/a-b",
             "https://southfront.org/a-b/"} <= set(forms)
-    assert cited_forms("https://127.0.0.1:8123/x") == [
+    assert cited_forms("https://127.0.0.1:8123/x", None) == [
         "http://127.0.0.1:8123/x", "http://127.0.0.1:8123/x/", "https://127.0.0.1:8123/x",
         "https://127.0.0.1:8123/x/"]
 

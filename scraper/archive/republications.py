@@ -35,13 +35,13 @@ def source_page(article: Article) -> tuple[Site, str] | None:
     return site, canonical_url(url, host=host, keep_query=site.keep_query)
 
 
-def cited_forms(url: str) -> list[str]:
+def cited_forms(url: str, site: Site | None) -> list[str]:
     """The ways a source line may cite the article at `url`: http or https, with or without
-    "www." and a trailing slash, and on any domain of its declared site."""
+    "www." and a trailing slash, and on any domain of its declared `site` (None: a site
+    with no declaration)."""
     parts = urlsplit(url)
-    site = site_for_url(url)
     hosts = {parts.netloc}
-    if site.name in SITES:
+    if site is not None:
         hosts |= {f"{www}{domain}" for domain in site.domains for www in ("", "www.")}
     stem = parts.path.rstrip("/")
     query = f"?{parts.query}" if parts.query else ""
@@ -62,7 +62,7 @@ def record_republications(db: Database, articles: Iterable[Article], when: str,
         if source:
             pairs.add((url, source[1]))
         # Articles of other sites archived before it that cite it (by its URL).
-        forms = cited_forms(url)
+        forms = cited_forms(url, SITES.get(article.site))
         pairs.update((republished, url) for (republished,) in db.execute(
             "select url from articles where original_source_url in "
             f"({', '.join('?' for _ in forms)}) and site != ?", [*forms, article.site]))
