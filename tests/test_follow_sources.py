@@ -162,6 +162,7 @@ def test_article_page_shows_the_pair_and_what_the_republisher_changed(republishe
     with served(db_path) as base:
         page = get_text(f"{base}/archive/articles/{tilde_encode(REPUBLISHED)}")
         original_page = get_text(f"{base}/archive/articles/{tilde_encode(ORIGINAL)}")
+        pairs_page = get_text(f"{base}/archive/republications")
     section = page[page.index('<section class="republications">'):]
     section = section[:section.index("</section>")]
     assert f'href="{ORIGINAL}"' in section
@@ -179,6 +180,9 @@ def test_article_page_shows_the_pair_and_what_the_republisher_changed(republishe
     put = re.findall(r"<ins>(.*?)</ins>", section)
     assert "reported among the terminal workers," in cut and "reported," in put
     assert LEFT_OUT in cut and "Western media barely mentioned it." in put
+    # The table of pairs links both sides to their article pages, by their titles.
+    for url in (REPUBLISHED, ORIGINAL):
+        assert f'<a href="/archive/articles/{tilde_encode(url)}">' in pairs_page
     # The original's page names its republisher.
     republished_by = original_page[original_page.index('<section class="republications">'):]
     assert f'href="/archive/articles/{tilde_encode(REPUBLISHED)}"' in republished_by
