@@ -25,6 +25,9 @@ class Page:
     encoding: str  # the encoding the text is read in (see decode_page), as `pages` stores it
     fetched_at: str
     site: str
+    # Fetched as the original source of an archived article (--follow-sources): kept
+    # whatever its date, since its republication is in the crawl's window.
+    followed_source: bool = False
 
     @property
     def content_type(self) -> str | None:

@@ -168,6 +168,7 @@ class ArticleSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             # A followed original source names its own site.
             site=response.meta.get("site") or self.site_name(url),
+            followed_source="source_host" in response.meta,
         )
 
     def parse_article(self, response: Response) -> Iterator[Page]:

@@ -92,6 +92,15 @@ def test_crawl_archives_both_sides_and_pairs_them(republisher, southfront, db_pa
     assert table(db_path, "select * from republications") == [pair]
 
 
+def test_an_original_older_than_since_is_kept_with_its_republication(republisher, southfront,
+                                                                     db_path):
+    # The republication is of November 15, its original of the day before.
+    counts = follow(republisher, southfront, db_path, "--since", "2025-11-15")
+    assert counts["new"] == 2
+    assert {r["url"] for r in table(db_path, "select url from articles")} == {
+        REPUBLISHED, ORIGINAL}
+
+
 def test_without_the_option_no_source_is_fetched(republisher, southfront, db_path):
     counts = crawl(republisher, db_path, "-s",
                    "ARCHIVE_MIRRORS=" + json.dumps({"southfront": southfront.url}))
