@@ -215,6 +215,13 @@ class SiteUserAgentMiddleware:
         request.headers.setdefault(b"User-Agent", agent)
 
 
+def crawled_sites(spider) -> list[str]:
+    """The names of the sites `spider` archives articles of: a site spider crawls one
+    site; the news spider names every site it crawls."""
+    return getattr(spider, "archive_sites", None) or [
+        getattr(getattr(spider, "site", None), "name", spider.name)]
+
+
 def tool_user_agent(settings: BaseSettings) -> str:
     """The tool's name and version, and the contact page of whoever runs it."""
     try:
@@ -248,10 +255,7 @@ class SkipArchivedMiddleware:
             db = open_archive(self.path)
         except ArchiveError:
             return  # the archive pipeline reports this; nothing is known yet
-        # A site spider crawls one site; the news spider names every site it crawls.
-        sites = getattr(spider, "archive_sites", None) or [
-            getattr(getattr(spider, "site", None), "name", spider.name)]
-        self.known = set().union(*(known_urls(db, site) for site in sites))
+        self.known = set().union(*(known_urls(db, site) for site in crawled_sites(spider)))
         db.close()
 
     def process_request(self, request: Request) -> None:

@@ -119,6 +119,20 @@ def test_an_original_already_archived_is_paired_without_a_fetch(republisher, sou
     assert pair == {"republished_url": REPUBLISHED, "original_url": ORIGINAL}
 
 
+def test_articles_archived_before_get_their_originals_on_the_first_following_crawl(
+        republisher, southfront, db_path):
+    crawl(republisher, db_path)  # no --follow-sources: the original is not fetched
+    assert southfront.requests == []
+    counts = follow(republisher, southfront, db_path)
+    assert (counts["new"], counts["already_archived"]) == (1, 1)
+    assert southfront.requests.count(ORIGINAL_PATH) == 1
+    [pair] = table(db_path, "select republished_url, original_url from republications")
+    assert pair == {"republished_url": REPUBLISHED, "original_url": ORIGINAL}
+    southfront.requests.clear()
+    follow(republisher, southfront, db_path)
+    assert ORIGINAL_PATH not in southfront.requests
+
+
 def test_an_original_archived_later_is_paired_with_what_cites_it(republisher, southfront,
                                                                  db_path):
     crawl(republisher, db_path)  # no --follow-sources
@@ -239,7 +253,7 @@ def page(url: str) -> Page:
     (None, None),
 ])
 def test_source_page(source_url, expected):
-    found = source_page(article(REPUBLISHED, source_url))
+    found = source_page(source_url, "globalresearch")
     assert (found and (found[0].name, found[1])) == expected
 
 
@@ -255,11 +269,11 @@ def test_cited_forms():
 def test_fetch_url_uses_a_mirror_or_the_scheme_cited():
     follow_ = FollowSourcesPipeline.__new__(FollowSourcesPipeline)
     follow_.mirrors = {"southfront": "http://127.0.0.1:9001"}
-    site, url = source_page(article(REPUBLISHED, "https://southfront.org/a-b/?x=1"))
+    site, url = source_page("https://southfront.org/a-b/?x=1", "globalresearch")
     assert follow_.fetch_url(site, url, "https://southfront.org/a-b/?x=1") == (
         "http://127.0.0.1:9001/a-b/")
     cited = "http://news.example.org/a-b"
-    site, url = source_page(article(REPUBLISHED, cited))
+    site, url = source_page(cited, "globalresearch")
     assert follow_.fetch_url(site, url, cited) == cited
 
 

@@ -22,14 +22,13 @@ if TYPE_CHECKING:
     from scraper.extraction.record import Article
 
 
-def source_page(article: Article) -> tuple[Site, str] | None:
-    """The site of the article's original source and the archive's URL for it, when the
-    source is named by a web address on another site than the article's own."""
-    url = (article.original_source or {}).get("url") or ""
-    if not url.startswith(("http://", "https://")):
+def source_page(url: str | None, article_site: str) -> tuple[Site, str] | None:
+    """The site of an original source cited at `url` and the archive's URL for it, when
+    that is a web address on another site than the article's own (`article_site`)."""
+    if not url or not url.startswith(("http://", "https://")):
         return None
     site = site_for_url(url)
-    if site.name == article.site:
+    if site.name == article_site:
         return None  # the site's own article, not a republication
     host = site.host if site.name in SITES else None
     return site, canonical_url(url, host=host, keep_query=site.keep_query)
@@ -58,7 +57,7 @@ def record_republications(db: Database, articles: Iterable[Article], when: str,
     for article in articles:
         url = article.url
         pairs.update((republished, url) for republished in (republished_by or {}).get(url, ()))
-        source = source_page(article)
+        source = source_page((article.original_source or {}).get("url"), article.site)
         if source:
             pairs.add((url, source[1]))
         # Articles of other sites archived before it that cite it (by its URL).
