@@ -140,9 +140,12 @@ def split_tags(value: Any, site_names: list[str] | tuple[str, ...] = ()) -> list
     for piece in pieces:
         name = piece.strip()
         key = _tag_key(name)
-        if name and key and key not in seen and not _NOT_A_TAG.match(name):
+        if (name and key and key not in seen and len(name) <= MAX_TAG_CHARS
+                and not _NOT_A_TAG.match(name)):
             seen.add(key)
             names.append(name)
+            if len(names) >= MAX_TAGS:
+                break
     names = _unlabel(names)
     codes = [n for n in names if re.fullmatch(r"[A-Z0-9:_\-]{2,}", n)]
     if len(names) >= 5 and len(codes) > 0.8 * len(names):
@@ -152,6 +155,10 @@ def split_tags(value: Any, site_names: list[str] | tuple[str, ...] = ()) -> list
     return names
 
 
+# A tag names a subject in a few words; a longer "tag" is a sentence or junk. More tags
+# than MAX_TAGS are search terms, not the article's subjects.
+MAX_TAG_CHARS = 100
+MAX_TAGS = 100
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 # Identifiers and host names that tag metadata carries besides tags.
 _NOT_A_TAG = re.compile(r"^[0-9a-f]{8}-[0-9a-f-]{27,}$|^[\w-]+(\.[\w-]+)+$", re.IGNORECASE)

@@ -1,0 +1,308 @@
+"""Bounds on what the parser is given and on the tree it builds, so that no page, however
+broken or hostile, makes extraction raise or run for long.
+
+Every guard is linear in the page's size and leaves an ordinary page as it is: it acts only
+on what no real news page has (a tree deeper than the parser's own default limit, a tag with
+thousands of attributes, characters XML forbids, a `<title>` that never ends, megabytes of
+scripts). Each one answers a case a hostile crawl met; see tests/test_hardening.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml import html as lxml_html
+
+# How much HTML extraction reads. The largest article pages of big publishers run 1-1.5 MB,
+# most of it inline scripts (state for their front-end); without those, 3 MB is twenty
+# times the longest article page, while a page of text that size still extracts in about a
+# second. A longer page is first stripped of what is never text (scripts, styles, SVG,
+# comments), then cut.
+MAX_HTML_CHARS = 3_000_000
+# Tree depth: libxml2's own default limit (xmlParserMaxDepth) before parsel lifts it with
+# huge_tree, ten times the depth of any news page. Deeper elements are laid flat as
+# children of their ancestor at this depth, as Blink does past its own limit (512): the
+# text and its order stay, nothing recursive (trafilatura, the tree copy) sees the depth.
+MAX_DEPTH = 256
+# trafilatura walks the whole subtree of every table nested in a table, for each table
+# holding it: quadratic in the nesting. Old table layouts nest tables three to five deep; a
+# table nested deeper is read as the blocks it holds (its rows and cells become divs).
+MAX_TABLE_NESTING = 8
+# libxml2 stops reading a page nested deeper than 2048 elements, even with huge_tree, and
+# the rest of the page is lost; such a page is read again with elements past this depth
+# (counted as start tags not yet closed) made siblings instead of children.
+PARSER_DEPTH = 1024
+# A start tag longer than this is looked at: more than MAX_ATTRIBUTES attributes make
+# libxml2 quadratic (it checks each new one against those before), and an attribute value
+# over MAX_ATTRIBUTE_CHARS (a class of thousands of words) makes every class test slow.
+LONG_TAG_CHARS = 10_000
+MAX_ATTRIBUTES = 200
+MAX_ATTRIBUTE_CHARS = 10_000
+
+# Characters lxml refuses to write into a tree (XML 1.0 forbids them) though libxml2's HTML
+# parser keeps them from the input: C0 controls but tab, line feed and carriage return;
+# lone surrogates; the non-characters U+FFFE and U+FFFF. Vertical tab and form feed are
+# spaces to HTML.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPACE_LIKE = {"\x0b": " ", "\x0c": " "}
+# Character references to those (libxml2 decodes &#1; into U+0001).
+_CHAR_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*(\d{1,10}));?")
+_LONG_TAG = re.compile(rf"<[a-zA-Z][^<>]{{{LONG_TAG_CHARS},}}>?")
+_TAG_NAME = re.compile(r"<[a-zA-Z][^\s/>]*")
+_ATTRIBUTE = re.compile(r"""[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*))?""")
+_GAP = re.compile(r"[\s/]*")
+_TITLE_START = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+_TITLE_END = re.compile(r"</title", re.IGNORECASE)
+# What a page too long to read whole loses first: the start of a block that is never text
+# (JSON-LD scripts are kept), and the end of each. No match runs past the next "<".
+_BLOCK_START = re.compile(r"<(script|style|svg)\b[^<>]*>|<!--", re.IGNORECASE)
+_BLOCK_END = {"script": re.compile(r"</script\s*>", re.IGNORECASE),
+              "style": re.compile(r"</style\s*>", re.IGNORECASE),
+              "svg": re.compile(r"</svg\s*>", re.IGNORECASE), "": re.compile("-->")}
+
+
+def cap_html(html: str, max_chars: int = MAX_HTML_CHARS) -> tuple[str, str | None]:
+    """`html` within `max_chars`, and a note saying what was left out (None when nothing).
+
+    Scripts, styles, SVG and comments go first, so a page long because of them keeps its
+    article whole; the page is read from its start only until `max_chars` of the rest are
+    kept, so a page of any size costs no more than that. Over-long start tags are tamed
+    before counting (see parsable)."""
+    if len(html) <= max_chars:
+        return html, None
+    pieces: list[str] = []
+    size = pos = 0
+    while size < max_chars:
+        budget = max_chars - size
+        start = _BLOCK_START.search(html, pos, pos + budget)
+        if start is None:
+            pieces.append(_LONG_TAG.sub(_tamed_tag, html[pos:pos + budget]))
+            pos += budget
+            size += len(pieces[-1])
+            if pos >= len(html):
+                break
+            continue
+        name = (start[1] or "").lower()
+        end = _BLOCK_END[name].search(html, start.end())
+        stop = end.end() if end else len(html)
+        kept = html[pos:stop if "ld+json" in start[0].lower() else start.start()]
+        pieces.append(_LONG_TAG.sub(_tamed_tag, kept)[:budget])
+        size += len(pieces[-1])
+        pos = stop
+        if pos >= len(html):
+            break
+    note = (f"{len(html):,} characters, over {max_chars:,}: scripts, styles, svg and comments "
+            "left out" + (f", cut after {size:,}" if pos < len(html) else ""))
+    return "".join(pieces), note
+
+
+def parsable(html: str) -> str:
+    """`html` as the parser may safely be given it: characters no tree may hold removed,
+    over-long start tags tamed, an unclosed `<title>` closed."""
+    if _NOT_XML.search(html):
+        html = _NOT_XML.sub(lambda m: _SPACE_LIKE.get(m[0], ""), html)
+    if "&#" in html:
+        html = _CHAR_REF.sub(_char_ref, html)
+    html = _LONG_TAG.sub(_tamed_tag, html)
+    return _close_title(html)
+
+
+def _char_ref(match: re.Match[str]) -> str:
+    hexa, decimal = match.groups()
+    code = int(hexa, 16) if hexa else int(decimal)
+    if code > 0x10FFFF or _NOT_XML.match(chr(code)):
+        return " " if code in (0x0B, 0x0C) else ""
+    return match[0]
+
+
+def _tamed_tag(match: re.Match[str]) -> str:
+    """A long start tag with its first MAX_ATTRIBUTES attributes, none over
+    MAX_ATTRIBUTE_CHARS. A tag whose attributes do not read cleanly (a quoted value holding
+    `>`, which ends the match early) is left alone unless it has too many."""
+    tag = match[0]
+    name = _TAG_NAME.match(tag)
+    assert name is not None  # _LONG_TAG starts with one
+    pos, attributes, clean = name.end(), [], True
+    while True:
+        pos = _GAP.match(tag, pos).end()
+        if pos >= len(tag) or tag[pos] == ">":
+            break
+        found = _ATTRIBUTE.match(tag, pos)
+        if found is None:
+            clean = False
+            break
+        attributes.append(found[0])
+        pos = found.end()
+        if len(attributes) > MAX_ATTRIBUTES:
+            break
+    if not clean and len(attributes) <= MAX_ATTRIBUTES:
+        return tag
+    kept = [a for a in attributes if len(a) <= MAX_ATTRIBUTE_CHARS][:MAX_ATTRIBUTES]
+    return name[0] + "".join(f" {a}" for a in kept) + (">" if tag.endswith(">") else "")
+
+
+def _close_title(html: str) -> str:
+    """A `<title>` that is never closed ends where the next tag starts. Without its end
+    tag the parser makes the rest of the page the title's text (a title holds no markup):
+    a template's typo would turn an article into one enormous headline."""
+    start = _TITLE_START.search(html)
+    if start is None or _TITLE_END.search(html, start.end()):
+        return html
+    end = html.find("<", start.end())
+    return html if end < 0 else f"{html[:end]}</title>{html[end:]}"
+
+
+def parse(html: str) -> etree._Element:
+    """The page's tree (lxml.html elements, as parsel builds them), read whole however deep
+    its markup nests: a page the parser stops reading for its depth is read again with
+    its nesting bounded first."""
+    root, halted = _parse(html)
+    if halted:
+        root, _ = _parse(_shallow(html))
+    return root
+
+
+def _parse(html: str) -> tuple[etree._Element, bool]:
+    parser = lxml_html.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    root = etree.fromstring(html.strip().encode("utf-8") or b"<html/>", parser=parser)
+    last = parser.error_log.last_error
+    halted = last is not None and last.type_name == "ERR_RESOURCE_LIMIT"
+    if root is None:  # nothing but a comment, a doctype or white space
+        root = etree.fromstring(b"<html/>", parser=parser)
+    return root, halted
+
+
+# A start or end tag (its name), or a comment, as a tokenizer that only counts depth sees
+# them; no match runs past the next "<", so a scan is linear however broken the markup.
+_MARKUP = re.compile(r"<(?P<end>/?)(?P<name>[a-zA-Z][^\s/<>]*)[^<>]*>|<!--.*?(?:-->|\Z)",
+                     re.DOTALL)
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr"
+                  .split())
+_RAW_TEXT = {name: re.compile(rf"</{name}\b", re.IGNORECASE)
+             for name in ("script", "style", "textarea", "title", "xmp", "noembed", "noframes")}
+# A start tag of these closes an open element of the same name just before it.
+_SIBLINGS = frozenset("p li dt dd tr td th option".split())
+
+
+def _shallow(html: str, limit: int = PARSER_DEPTH) -> str:
+    """`html` with no element nested deeper than `limit` start tags: at the limit, the open
+    element is closed before a new one starts (its own end tag, later, is dropped). Text
+    and the order of everything stay; only how deep it nests changes."""
+    pieces: list[str] = []
+    stack: list[str] = []
+    closed: dict[str, int] = {}  # elements closed early, by name: their end tags to drop
+    last = pos = 0
+    while (match := _MARKUP.search(html, pos)) is not None:
+        pos = match.end()
+        name = (match["name"] or "").lower()
+        if not name:
+            continue  # a comment
+        if match["end"]:
+            if stack and stack[-1] == name:
+                stack.pop()
+            elif closed.get(name):
+                closed[name] -= 1
+                pieces.append(html[last:match.start()])
+                last = pos
+            else:  # an end tag closes the nearest open element of its name, if near
+                for i in range(len(stack) - 1, max(-1, len(stack) - 65), -1):
+                    if stack[i] == name:
+                        del stack[i:]
+                        break
+            continue
+        if name in _VOID:
+            continue
+        if name in _SIBLINGS and stack and stack[-1] == name:
+            stack.pop()
+        elif len(stack) >= limit:
+            top = stack.pop()
+            closed[top] = closed.get(top, 0) + 1
+            pieces.append(f"{html[last:match.start()]}</{top}>")
+            last = match.start()
+        stack.append(name)
+        if name in _RAW_TEXT and not match[0].endswith("/>"):
+            end = _RAW_TEXT[name].search(html, pos)
+            pos = end.start() if end else len(html)
+    pieces.append(html[last:])
+    return "".join(pieces)
+
+
+# Elements at MAX_DEPTH (the root element is at depth 1) that have element children.
+_AT_MAX_DEPTH = etree.XPath("/*" * MAX_DEPTH + "[*]")
+
+
+def bounded_tree(root: etree._Element) -> None:
+    """Make the parsed tree one root deep at most MAX_DEPTH, in place.
+
+    Elements the parser left beside the root element (broken markup after `</html>`) move
+    into it, where every query and walk finds them; elements deeper than MAX_DEPTH are laid
+    flat under their ancestor at that depth, and tables nested more than
+    MAX_TABLE_NESTING deep become plain blocks."""
+    for sibling in list(root.itersiblings()):
+        if isinstance(sibling.tag, str):
+            root.append(sibling)
+    for sibling in list(root.itersiblings(preceding=True)):
+        if isinstance(sibling.tag, str):
+            root.insert(0, sibling)
+    for anchor in _AT_MAX_DEPTH(root):
+        _lay_flat(anchor)
+    nesting: dict[etree._Element, int] = {}
+    for table in root.iter("table"):
+        outer = next(table.iterancestors("table"), None)
+        nesting[table] = 0 if outer is None else nesting[outer] + 1
+        if nesting[table] >= MAX_TABLE_NESTING:
+            _untable(table)
+
+
+_TABLE_PARTS = frozenset({"tbody", "thead", "tfoot", "tr", "td", "th", "caption", "colgroup"})
+
+
+def _untable(table: etree._Element) -> None:
+    """`table` and its rows and cells (not the tables inside them) renamed to divs."""
+    table.tag = "div"
+    stack = [table]
+    while stack:
+        for child in stack.pop():
+            if child.tag in _TABLE_PARTS:
+                child.tag = "div"
+                stack.append(child)
+
+
+def _lay_flat(anchor: etree._Element) -> None:
+    """Every node under `anchor` made its direct child, in document order; the text after
+    an element that held others (its tail) now follows the last of them. Elements left
+    with no text and no attributes (the wrappers of a deep nest) go: laid flat, they hold
+    nothing."""
+    nodes: list[etree._Element] = []
+    tails: list[list[str]] = []
+    stack = [(anchor, iter(anchor))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if node is not anchor and node.tail:
+                tails[-1].append(node.tail)
+            continue
+        nodes.append(child)
+        tails.append([])
+        stack.append((child, iter(child)))
+    empty = [isinstance(n.tag, str) and n.tag not in _VOID and not n.text and not n.attrib
+             for n in nodes]
+    kept: etree._Element | None = None
+    for node, parts, drop in zip(nodes, tails, empty, strict=True):
+        tail = "".join(parts)
+        node.tail = None
+        if not drop:
+            node.tail, kept = tail or None, node
+        elif tail and kept is not None:
+            kept.tail = (kept.tail or "") + tail
+        elif tail:
+            anchor.text = (anchor.text or "") + tail
+    # Last first: each node moves (or goes) with no descendants left, so none walks a subtree.
+    for node, drop in zip(reversed(nodes), reversed(empty), strict=True):
+        if drop:
+            node.getparent().remove(node)
+        else:
+            anchor.insert(0, node)
