@@ -35,7 +35,8 @@ class Document:
         # Always parsed as HTML: parsel, given text, would read a JSON page as JSON and a
         # page with an XML declaration as XML.
         self.root: etree._Element = parse(parsable(html))
-        bounded_tree(self.root)
+        # What a hostile page lost to the bounds on the tree, for the record's provenance.
+        self.cut = bounded_tree(self.root)
         self.sel = Selector(root=self.root, type="html")
         # Results of extraction steps that several fields ask for.
         self.memo: dict[str, Any] = {}

@@ -41,7 +41,8 @@ def extract(html: str, url: str, site: Site | None = None,
     kind = page_kind(doc, url)
     if kind:
         return Extraction("not_article", reason=kind.reason, kind=kind.kind)
-    provenance: dict[str, str] = {"html": cut} if cut else {}
+    cuts = [note for note in (cut, doc.cut) if note]
+    provenance: dict[str, str] = {"html": "; ".join(cuts)} if cuts else {}
 
     def take(name: str, found: fields.Found | None):
         if found is None:

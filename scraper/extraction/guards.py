@@ -10,6 +10,7 @@ scripts). Each one answers a case a hostile crawl met; see tests/test_hardening.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -29,6 +30,10 @@ MAX_DEPTH = 256
 # holding it: quadratic in the nesting. Old table layouts nest tables three to five deep; a
 # table nested deeper is read as the blocks it holds (its rows and cells become divs).
 MAX_TABLE_NESTING = 8
+# Elements extraction reads: news pages have 1,000 to 5,000 (the development corpus at
+# most 4,300); at this many, a page whose links and lists trafilatura weighs one by one
+# still extracts in about a second.
+MAX_ELEMENTS = 20_000
 # libxml2 stops reading a page nested deeper than 2048 elements, even with huge_tree, and
 # the rest of the page is lost; such a page is read again with elements past this depth
 # (counted as start tags not yet closed) made siblings instead of children.
@@ -232,13 +237,16 @@ def _shallow(html: str, limit: int = PARSER_DEPTH) -> str:
 _AT_MAX_DEPTH = etree.XPath("/*" * MAX_DEPTH + "[*]")
 
 
-def bounded_tree(root: etree._Element) -> None:
-    """Make the parsed tree one root deep at most MAX_DEPTH, in place.
+def bounded_tree(root: etree._Element) -> str | None:
+    """Make the parsed tree one root deep at most MAX_DEPTH, in place, and say what had
+    to go to keep it within MAX_ELEMENTS (None when nothing did).
 
     Elements the parser left beside the root element (broken markup after `</html>`) move
     into it, where every query and walk finds them; elements deeper than MAX_DEPTH are laid
     flat under their ancestor at that depth, and tables nested more than
     MAX_TABLE_NESTING deep become plain blocks."""
+    # SVG drawings are never text (every walk skips them), but can be thousands of elements.
+    etree.strip_elements(root, "svg", with_tail=False)
     for sibling in list(root.itersiblings()):
         if isinstance(sibling.tag, str):
             root.append(sibling)
@@ -253,6 +261,7 @@ def bounded_tree(root: etree._Element) -> None:
         nesting[table] = 0 if outer is None else nesting[outer] + 1
         if nesting[table] >= MAX_TABLE_NESTING:
             _untable(table)
+    return _within_budget(root)
 
 
 _TABLE_PARTS = frozenset({"tbody", "thead", "tfoot", "tr", "td", "th", "caption", "colgroup"})
@@ -271,9 +280,7 @@ def _untable(table: etree._Element) -> None:
 
 def _lay_flat(anchor: etree._Element) -> None:
     """Every node under `anchor` made its direct child, in document order; the text after
-    an element that held others (its tail) now follows the last of them. Elements left
-    with no text and no attributes (the wrappers of a deep nest) go: laid flat, they hold
-    nothing."""
+    an element that held others (its tail) now follows the last of them."""
     nodes: list[etree._Element] = []
     tails: list[list[str]] = []
     stack = [(anchor, iter(anchor))]
@@ -288,21 +295,52 @@ def _lay_flat(anchor: etree._Element) -> None:
         nodes.append(child)
         tails.append([])
         stack.append((child, iter(child)))
-    empty = [isinstance(n.tag, str) and n.tag not in _VOID and not n.text and not n.attrib
-             for n in nodes]
-    kept: etree._Element | None = None
-    for node, parts, drop in zip(nodes, tails, empty, strict=True):
-        tail = "".join(parts)
-        node.tail = None
-        if not drop:
-            node.tail, kept = tail or None, node
-        elif tail and kept is not None:
-            kept.tail = (kept.tail or "") + tail
-        elif tail:
-            anchor.text = (anchor.text or "") + tail
-    # Last first: each node moves (or goes) with no descendants left, so none walks a subtree.
-    for node, drop in zip(reversed(nodes), reversed(empty), strict=True):
-        if drop:
-            node.getparent().remove(node)
-        else:
-            anchor.insert(0, node)
+    for node, parts in zip(nodes, tails, strict=True):
+        node.tail = "".join(parts) or None
+    # Last first: each node moves with no descendants left, so no move walks a subtree.
+    for node in reversed(nodes):
+        anchor.insert(0, node)
+    _drop(anchor, _EMPTY_CHILDREN(anchor))  # the wrappers of the nest, which hold nothing
+
+
+# Elements that hold nothing: no child, no text, no attribute (a line break or a rule says
+# something by being there).
+_HOLDS_NOTHING = ("[not(node())][not(@*)]"
+                  "[not(self::br or self::hr or self::img or self::wbr or self::td or self::th)]")
+_EMPTY = etree.XPath("//*" + _HOLDS_NOTHING)
+_EMPTY_CHILDREN = etree.XPath("*" + _HOLDS_NOTHING)
+
+
+def _drop(root: etree._Element, elements: list[etree._Element]) -> None:
+    """Remove `elements` from under `root`, keeping the text after each."""
+    for el in elements:
+        el.tag = "scraper-dropped"
+    etree.strip_elements(root, "scraper-dropped", with_tail=False)
+
+
+def _within_budget(root: etree._Element) -> str | None:
+    """At most MAX_ELEMENTS elements in the tree, and a note of what went to keep to it:
+    empty elements first, then everything after the last one kept.
+    Every step of extraction walks the tree; a page of 100,000 empty paragraphs or SVG
+    paths would cost seconds for nothing."""
+    count = int(root.xpath("count(//*)"))
+    if count <= MAX_ELEMENTS:
+        return None
+    _drop(root, _EMPTY(root))
+    left = int(root.xpath("count(//*)"))
+    note = f"{count:,} elements, over {MAX_ELEMENTS:,}: empty elements left out"
+    if left > MAX_ELEMENTS:
+        _cut_from(next(islice(root.iter(etree.Element), MAX_ELEMENTS, None)))
+        note += f", cut after {MAX_ELEMENTS:,}"
+    return note
+
+
+def _cut_from(el: etree._Element) -> None:
+    """Remove `el` and everything after it in document order."""
+    for node in (el, *el.iterancestors()):
+        parent = node.getparent()
+        if parent is None:
+            break
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+    el.getparent().remove(el)
