@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from mutations import MUTATIONS, PATHOLOGICAL, fixture_pages  # noqa: E402
 
+from scraper.extraction.dates import parse_date  # noqa: E402
 from scraper.extraction.extract import extract  # noqa: E402
 from scraper.extraction.record import Extraction  # noqa: E402
 
@@ -88,7 +89,11 @@ def main() -> None:
         result = extract(html, url)
         print(f"{result.status} ({result.reason}) in {time.perf_counter() - started:.2f} s")
         return
-    extract(pages[0][2], pages[0][1])  # warm up: imports, compiled patterns, models
+    # Warm up what a process loads once: imports, compiled patterns, the language model,
+    # and dateparser's patterns for every language (about a second, the first time it reads
+    # a date in a page of no known language).
+    extract(pages[0][2], pages[0][1])
+    parse_date("Tuesday 12 of the month, 2019")
     cases = [] if args.no_pathological else list(pathological_cases(pages))
     for label, url, html in cases:
         run_one(label, url, html, stats)

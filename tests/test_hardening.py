@@ -159,7 +159,7 @@ def test_control_characters_never_reach_the_tree():
     container = doc.xpath("//div[@id='c']")[0]
     assert drop_elements(container) == [".share", ".share"]
     text = container.text_content()
-    assert text == "one two tailthree four end"
+    assert text == "one two tailthree fourend"
     assert doc.xpath("//p[@title]")[0].get("title") == "ab"
 
 

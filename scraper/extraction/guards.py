@@ -38,10 +38,10 @@ MAX_ELEMENTS = 20_000
 # the rest of the page is lost; such a page is read again with elements past this depth
 # (counted as start tags not yet closed) made siblings instead of children.
 PARSER_DEPTH = 1024
-# A start tag longer than this is looked at: more than MAX_ATTRIBUTES attributes make
-# libxml2 quadratic (it checks each new one against those before), and an attribute value
-# over MAX_ATTRIBUTE_CHARS (a class of thousands of words) makes every class test slow.
-LONG_TAG_CHARS = 10_000
+# More than MAX_ATTRIBUTES attributes in one tag make libxml2 quadratic (it checks each new
+# one against those before: 80,000 take 15 s); such a tag keeps its first MAX_ATTRIBUTES.
+# An attribute value over MAX_ATTRIBUTE_CHARS (a class of thousands of words, which every
+# class test would read) is dropped.
 MAX_ATTRIBUTES = 200
 MAX_ATTRIBUTE_CHARS = 10_000
 
@@ -51,17 +51,36 @@ MAX_ATTRIBUTE_CHARS = 10_000
 # spaces to HTML.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACE_LIKE = {"\x0b": " ", "\x0c": " "}
-# Character references to those (libxml2 decodes &#1; into U+0001).
-_CHAR_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*(\d{1,10}));?")
-_LONG_TAG = re.compile(rf"<[a-zA-Z][^<>]{{{LONG_TAG_CHARS},}}>?")
-_TAG_NAME = re.compile(r"<[a-zA-Z][^\s/>]*")
-_ATTRIBUTE = re.compile(r"""[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*))?""")
-_GAP = re.compile(r"[\s/]*")
-_TITLE_START = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+# Character references to those (libxml2 decodes &#1; into U+0001; it makes a reference
+# to a surrogate or past U+10FFFF U+FFFD itself).
+_CHAR_REF = re.compile(r"&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01])(?!\d)"
+                       r"|[xX]0*(?:[0-8bcefBCEF]|1[0-9a-fA-F]|[fF]{3}[efEF])(?![0-9a-fA-F]));?")
+# Start tags read as an HTML5 tokenizer does: only ">" ends one, and a value quoted after
+# "=" may hold "<" and ">". _SHORT_MARKUP reads, in one pass that never goes back
+# (possessive), text, comments, end tags, raw-text elements (a "<" in a script starts no
+# tag) and start tags of fewer parts than more than MAX_ATTRIBUTES attributes need (a part
+# is a run of spaces, of other characters, or "=" and a quoted value; an attribute has two
+# at least): it stops where such a start tag begins, or at the end.
+_TAG_PART = r"""[^\s>="']++|\s++|=\s*+"[^"]*+"|=\s*+'[^']*+'|[="']"""
+# Raw-text elements and comments to their end (or the page's), unrolled: runs of "[^<]".
+_RAW_TEXT_BLOCKS = "".join(rf"|<{raw}\b[^<>]*+>[^<]*+(?:<(?!/{raw}\b)[^<]*+)*+"
+                           for raw in ("script", "style", "textarea", "xmp"))
+_SHORT_MARKUP = re.compile(  # no capturing group: one in a possessive loop breaks re
+    rf"(?:[^<]++|<!--[^-]*+(?:-(?!->)[^-]*+)*+(?:-->)?{_RAW_TEXT_BLOCKS}|<(?![a-zA-Z])"
+    rf"|<[a-zA-Z](?:{_TAG_PART}){{0,{2 * MAX_ATTRIBUTES}}}+(?:>|\Z))*+",
+    re.IGNORECASE)
+_START_TAG = re.compile(rf"<[a-zA-Z](?:{_TAG_PART})*+>?")
+# A quoted attribute value too long to keep, for a page to be cut at a length.
+_LONG_VALUE = re.compile(rf"=\s*+(?:\"[^\"]{{{MAX_ATTRIBUTE_CHARS},}}+\""
+                         rf"|'[^']{{{MAX_ATTRIBUTE_CHARS},}}+')")
+_TAG_NAME = re.compile(r"<[a-zA-Z][^\s/>]*+")
+_ATTRIBUTE = re.compile(r"""[^\s/>=][^\s/>=]*+(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s>]*+))?+""")
+_GAP = re.compile(r"[\s/=]*+")
+_TITLE_START = re.compile(r"<title\b[^<>]*+>", re.IGNORECASE)
 _TITLE_END = re.compile(r"</title", re.IGNORECASE)
 # What a page too long to read whole loses first: the start of a block that is never text
 # (JSON-LD scripts are kept), and the end of each. No match runs past the next "<".
-_BLOCK_START = re.compile(r"<(script|style|svg)\b[^<>]*>|<!--", re.IGNORECASE)
+_BLOCK_START = re.compile(r"<(script|style|svg)\b[^<>]*+>|<!--", re.IGNORECASE)
 _BLOCK_END = {"script": re.compile(r"</script\s*>", re.IGNORECASE),
               "style": re.compile(r"</style\s*>", re.IGNORECASE),
               "svg": re.compile(r"</svg\s*>", re.IGNORECASE), "": re.compile("-->")}
@@ -72,8 +91,8 @@ def cap_html(html: str, max_chars: int = MAX_HTML_CHARS) -> tuple[str, str | Non
 
     Scripts, styles, SVG and comments go first, so a page long because of them keeps its
     article whole; the page is read from its start only until `max_chars` of the rest are
-    kept, so a page of any size costs no more than that. Over-long start tags are tamed
-    before counting (see parsable)."""
+    kept, so a page of any size costs no more than that. Start tags of too many attributes
+    and over-long attribute values are tamed before counting."""
     if len(html) <= max_chars:
         return html, None
     pieces: list[str] = []
@@ -82,7 +101,7 @@ def cap_html(html: str, max_chars: int = MAX_HTML_CHARS) -> tuple[str, str | Non
         budget = max_chars - size
         start = _BLOCK_START.search(html, pos, pos + budget)
         if start is None:
-            pieces.append(_LONG_TAG.sub(_tamed_tag, html[pos:pos + budget]))
+            pieces.append(_tame_tags(_LONG_VALUE.sub('=""', html[pos:pos + budget])))
             pos += budget
             size += len(pieces[-1])
             if pos >= len(html):
@@ -92,7 +111,7 @@ def cap_html(html: str, max_chars: int = MAX_HTML_CHARS) -> tuple[str, str | Non
         end = _BLOCK_END[name].search(html, start.end())
         stop = end.end() if end else len(html)
         kept = html[pos:stop if "ld+json" in start[0].lower() else start.start()]
-        pieces.append(_LONG_TAG.sub(_tamed_tag, kept)[:budget])
+        pieces.append(_tame_tags(_LONG_VALUE.sub('=""', kept))[:budget])
         size += len(pieces[-1])
         pos = stop
         if pos >= len(html):
@@ -104,46 +123,40 @@ def cap_html(html: str, max_chars: int = MAX_HTML_CHARS) -> tuple[str, str | Non
 
 def parsable(html: str) -> str:
     """`html` as the parser may safely be given it: characters no tree may hold removed,
-    over-long start tags tamed, an unclosed `<title>` closed."""
+    start tags of too many attributes tamed, an unclosed `<title>` closed."""
     if _NOT_XML.search(html):
         html = _NOT_XML.sub(lambda m: _SPACE_LIKE.get(m[0], ""), html)
     if "&#" in html:
-        html = _CHAR_REF.sub(_char_ref, html)
-    html = _LONG_TAG.sub(_tamed_tag, html)
-    return _close_title(html)
+        html = _CHAR_REF.sub("", html)
+    return _tame_tags(_close_title(html))
 
 
-def _char_ref(match: re.Match[str]) -> str:
-    hexa, decimal = match.groups()
-    code = int(hexa, 16) if hexa else int(decimal)
-    if code > 0x10FFFF or _NOT_XML.match(chr(code)):
-        return " " if code in (0x0B, 0x0C) else ""
-    return match[0]
+def _tame_tags(html: str) -> str:
+    """`html` with every start tag of more than MAX_ATTRIBUTES attributes cut to its first
+    MAX_ATTRIBUTES. Nearly every page is one match of _SHORT_MARKUP."""
+    pieces, pos = [], 0
+    while (stop := _SHORT_MARKUP.match(html, pos).end()) < len(html):
+        tag = _START_TAG.match(html, stop)
+        assert tag is not None  # _SHORT_MARKUP stops at a start tag only
+        pieces += [html[pos:stop], _tamed_tag(tag[0])]
+        pos = tag.end()
+    return "".join([*pieces, html[pos:]]) if pieces else html
 
 
-def _tamed_tag(match: re.Match[str]) -> str:
-    """A long start tag with its first MAX_ATTRIBUTES attributes, none over
-    MAX_ATTRIBUTE_CHARS. A tag whose attributes do not read cleanly (a quoted value holding
-    `>`, which ends the match early) is left alone unless it has too many."""
-    tag = match[0]
+def _tamed_tag(tag: str) -> str:
+    """A long start tag as it is when it has at most MAX_ATTRIBUTES attributes, else with
+    its first MAX_ATTRIBUTES (over-long values dropped)."""
     name = _TAG_NAME.match(tag)
-    assert name is not None  # _LONG_TAG starts with one
-    pos, attributes, clean = name.end(), [], True
-    while True:
+    assert name is not None  # _START_TAG starts with one
+    pos, attributes = name.end(), []
+    while len(attributes) <= MAX_ATTRIBUTES:
         pos = _GAP.match(tag, pos).end()
-        if pos >= len(tag) or tag[pos] == ">":
-            break
         found = _ATTRIBUTE.match(tag, pos)
-        if found is None:
-            clean = False
-            break
+        if found is None:  # the tag's end
+            return tag
         attributes.append(found[0])
         pos = found.end()
-        if len(attributes) > MAX_ATTRIBUTES:
-            break
-    if not clean and len(attributes) <= MAX_ATTRIBUTES:
-        return tag
-    kept = [a for a in attributes if len(a) <= MAX_ATTRIBUTE_CHARS][:MAX_ATTRIBUTES]
+    kept = [a for a in attributes[:MAX_ATTRIBUTES] if len(a) <= MAX_ATTRIBUTE_CHARS]
     return name[0] + "".join(f" {a}" for a in kept) + (">" if tag.endswith(">") else "")
 
 
@@ -179,8 +192,9 @@ def _parse(html: str) -> tuple[etree._Element, bool]:
 
 
 # A start or end tag (its name), or a comment, as a tokenizer that only counts depth sees
-# them; no match runs past the next "<", so a scan is linear however broken the markup.
-_MARKUP = re.compile(r"<(?P<end>/?)(?P<name>[a-zA-Z][^\s/<>]*)[^<>]*>|<!--.*?(?:-->|\Z)",
+# them; no match runs past the next "<" and none backtracks (possessive), so a scan is
+# linear however broken the markup ("<blockquo" and a megabyte of "|").
+_MARKUP = re.compile(r"<(?P<end>/?)(?P<name>[a-zA-Z][^\s/<>]*+)[^<>]*+>|<!--.*?(?:-->|\Z)",
                      re.DOTALL)
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr"
                   .split())
@@ -233,6 +247,7 @@ def _shallow(html: str, limit: int = PARSER_DEPTH) -> str:
     return "".join(pieces)
 
 
+_LONG_ATTRIBUTES = etree.XPath(f"//@*[string-length() > {MAX_ATTRIBUTE_CHARS}]")
 # Elements at MAX_DEPTH (the root element is at depth 1) that have element children.
 _AT_MAX_DEPTH = etree.XPath("/*" * MAX_DEPTH + "[*]")
 
@@ -247,6 +262,8 @@ def bounded_tree(root: etree._Element) -> str | None:
     MAX_TABLE_NESTING deep become plain blocks."""
     # SVG drawings are never text (every walk skips them), but can be thousands of elements.
     etree.strip_elements(root, "svg", with_tail=False)
+    for value in _LONG_ATTRIBUTES(root):  # those the tag guard did not see, e.g. unclosed
+        del value.getparent().attrib[value.attrname]
     for sibling in list(root.itersiblings()):
         if isinstance(sibling.tag, str):
             root.append(sibling)
