@@ -215,3 +215,31 @@ def test_unclosed_title_ends_at_the_next_tag():
                    "<body><p>Story</p></body></html>", "https://x.example/")
     assert doc.xpath("//title")[0].text == "Port strike ends"
     assert doc.xpath("//p")[0].text == "Story"
+
+
+def test_a_word_past_any_prose_is_cut_but_scripts_are_not():
+    script = '{"@type": "NewsArticle", "image": "data:' + "Q" * 5000 + '"}'
+    root = guards.parse(f"<html><body><p>start {'x' * 5000} end</p><div>a<b>b</b>{'y' * 3000}"
+                        f"</div><script type='application/ld+json'>{script}</script>"
+                        "</body></html>")
+    guards.bounded_tree(root)
+    assert root.xpath("string(//p)") == f"start {'x' * guards.MAX_WORD_CHARS} end"
+    assert root.xpath("string(//div)") == "ab" + "y" * guards.MAX_WORD_CHARS
+    assert root.xpath("string(//script)") == script
+
+
+def test_tails_of_a_laid_flat_nest_follow_its_last_element_innermost_first():
+    depth = guards.MAX_DEPTH + 5
+    html = ("<html><body>" + "<div>" * depth + "<p>deep</p>"
+            + "".join(f"</div>t{n}" for n in range(depth)) + "</body></html>")
+    root = guards.parse(html)
+    guards.bounded_tree(root)
+    text = root.xpath("string(//body)")
+    assert text == "deep" + "".join(f"t{n}" for n in range(depth))
+
+
+def test_a_page_of_a_million_characters_of_text_completes():
+    url, html = PAGES[BASES[1]]
+    words = "ab " * 400_000
+    result = timed_extract(html.replace("</p>", f" {words}</p>", 1), url)
+    assert result.status == "article"

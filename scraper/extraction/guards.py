@@ -248,6 +248,14 @@ def _shallow(html: str, limit: int = PARSER_DEPTH) -> str:
 
 
 _LONG_ATTRIBUTES = etree.XPath(f"//@*[string-length() > {MAX_ATTRIBUTE_CHARS}]")
+# No word of prose is this long (the longest German compounds are under 100 letters); a run
+# of visible text without a space past it is an attack or a data dump, and every text walk
+# (trafilatura's jusText among them, which normalises a paragraph's text on each look at it)
+# pays for its length again and again.
+MAX_WORD_CHARS = 1_000
+_LONG_TEXTS = etree.XPath(f"//text()[string-length() > {MAX_WORD_CHARS}]"
+                         "[not(parent::script or parent::style)]")
+_LONG_WORD = re.compile(rf"(\S{{{MAX_WORD_CHARS}}})\S+")
 # Elements at MAX_DEPTH (the root element is at depth 1) that have element children.
 _AT_MAX_DEPTH = etree.XPath("/*" * MAX_DEPTH + "[*]")
 
@@ -264,6 +272,7 @@ def bounded_tree(root: etree._Element) -> str | None:
     etree.strip_elements(root, "svg", with_tail=False)
     for value in _LONG_ATTRIBUTES(root):  # those the tag guard did not see, e.g. unclosed
         del value.getparent().attrib[value.attrname]
+    _shorten_words(root)
     for sibling in list(root.itersiblings()):
         if isinstance(sibling.tag, str):
             root.append(sibling)
@@ -279,6 +288,19 @@ def bounded_tree(root: etree._Element) -> str | None:
         if nesting[table] >= MAX_TABLE_NESTING:
             _untable(table)
     return _within_budget(root)
+
+
+def _shorten_words(root: etree._Element) -> None:
+    """Cut every run of visible text without a space to MAX_WORD_CHARS, in place."""
+    for text in _LONG_TEXTS(root):
+        if not _LONG_WORD.search(text):
+            continue
+        owner = text.getparent()
+        short = _LONG_WORD.sub(r"\1", text)
+        if text.is_tail:
+            owner.tail = short
+        else:
+            owner.text = short
 
 
 _TABLE_PARTS = frozenset({"tbody", "thead", "tfoot", "tr", "td", "th", "caption", "colgroup"})
@@ -298,22 +320,21 @@ def _untable(table: etree._Element) -> None:
 def _lay_flat(anchor: etree._Element) -> None:
     """Every node under `anchor` made its direct child, in document order; the text after
     an element that held others (its tail) now follows the last of them."""
-    nodes: list[etree._Element] = []
-    tails: list[list[str]] = []
-    stack = [(anchor, iter(anchor))]
-    while stack:
-        node, children = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            if node is not anchor and node.tail:
-                tails[-1].append(node.tail)
-            continue
-        nodes.append(child)
-        tails.append([])
-        stack.append((child, iter(child)))
-    for node, parts in zip(nodes, tails, strict=True):
-        node.tail = "".join(parts) or None
+    nodes = list(anchor.iterdescendants())
+    # Backwards, so a node's last child is met before the node: the last node of each
+    # subtree, and the tails that end up after it (the innermost element's first).
+    last: dict[etree._Element, etree._Element] = {}
+    tails: dict[etree._Element, list[str]] = {}
+    for node in reversed(nodes):
+        if len(node):
+            end = last[node] = last[node[-1]]
+            if node.tail:
+                tails.setdefault(end, []).append(node.tail)
+                node.tail = None
+        else:
+            last[node] = node
+    for end, parts in tails.items():
+        end.tail = (end.tail or "") + "".join(parts)
     # Last first: each node moves with no descendants left, so no move walks a subtree.
     for node in reversed(nodes):
         anchor.insert(0, node)
