@@ -11,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,23 @@ def test_first_crawl_archives_every_article_exactly(site, db_path):
     # robots.txt obeyed, traps and off-site links not followed.
     assert "/robots.txt" in site.requests
     assert not [p for p in site.requests if "members-only" in p or "doing_wp_cron" in p]
+
+
+def test_which_outlets_global_research_republishes_most(site, db_path):
+    """The README's question on the replica: every outlet an article names as its original
+    source, counted; Global Research's own articles ("The original source of this article is
+    Global Research") are not republications, so it is not among them."""
+    from test_readme_sql import STATEMENTS
+
+    crawl(site, db_path)
+    query = next(s for s in STATEMENTS if "from republished_by_source" in s)
+    answer = sqlite3.connect(db_path).execute(query).fetchall()
+    outlets = Counter(e["original_source"]["name"] for e in EXPECTED.values()
+                      if e["original_source"])
+    assert dict(answer) == outlets and len(answer) == len(outlets)
+    assert [n for _, n in answer] == sorted(outlets.values(), reverse=True)  # most first
+    assert {"Inter Press Service", "Le Monde Diplomatique", "The Defender"} <= set(outlets)
+    assert not [name for name, _ in answer if "global research" in name.lower()]
 
 
 def test_archive_links_and_raw_pages(site, db_path):
