@@ -64,7 +64,7 @@ def test_first_crawl_archives_every_article_exactly(site, db_path):
     for url, expected in EXPECTED.items():
         row = archived[url]
         for field in ("title", "subtitle", "byline", "published", "published_text", "body",
-                      "language", "site"):
+                      "language", "site", "kind"):
             assert row[field] == expected[field], (url, field)
         assert json.loads(row["authors"]) == expected["authors"]
         assert json.loads(row["tags"]) == expected["tags"]

@@ -105,7 +105,7 @@ def test_facets_on_site_tags_authors_source_and_year(served_url, served_db):
     facets = get_json(
         f"{served_url}/archive/articles.json?_size=0&_facet_size=max")["facet_results"]
     assert set(facets) == {"site", "tags", "authors", "original source", "published",
-                           "status"}
+                           "kind", "status"}
 
     def counts(name):
         return {v["label"]: v["count"] for v in facets[name]["results"]}
@@ -114,6 +114,8 @@ def test_facets_on_site_tags_authors_source_and_year(served_url, served_db):
                                 "gone": 1}
     assert counts("site") == {r[0]: r[1] for r in sql(
         served_db, "select site, count(*) from articles group by site")}
+    assert counts("kind") == {r[0]: r[1] for r in sql(
+        served_db, "select kind, count(*) from articles group by kind")}
     assert counts("tags") == {r[0]: r[1] for r in sql(
         served_db, "select t.name, count(*) from article_tags x join tags t on t.id = x.tag_id "
                  "group by t.id")}

@@ -296,9 +296,17 @@ def m006_republication_kinds(db: Database) -> None:
     the source line was compared with the site) lose their original source, their
     `article_sources` link, and the `sources` row no other article links to. The test is the
     extraction's own (`names_the_site`), on what the row holds: its site's declaration and
-    the source's name and URL. Revisions keep what they recorded."""
+    the source's name and URL. Revisions keep what they recorded.
+
+    Articles get their `kind` of post (article, video, digest: post_kind.py), indexed for
+    filtering; rows stored before have none (null) until `scraper reextract` or a
+    `--refresh` crawl reads their pages again."""
     from scraper.extraction.fields.source import names_the_site
     from scraper.sites import SITES, generic_site
+
+    if "kind" not in db.table("articles").columns_dict:  # (the test runs m006 again)
+        db.table("articles").add_column("kind", str)
+        db.table("articles").create_index(["kind"])
 
     rows = db.execute("select url, site, original_source, original_source_url from articles "
                       "where original_source is not null or original_source_url is not null"

@@ -25,6 +25,10 @@ from scraper.items import ArticleItem, Page
 # Fields whose change makes a new version of an article (and a revision of the old one).
 COMPARED = ("title", "subtitle", "byline", "authors", "published", "modified", "tags", "body",
             "original_source", "original_source_url", "original_source_date")
+# Labels the extraction gives a version (its kind of post): a new label is written on the
+# current version, and makes no revision (the publisher's text did not change; an archive
+# made before the label gets it from the next re-extraction or refresh).
+LABELS = ("kind",)
 # Columns of the old version copied into its revision.
 REVISION_COPY = ("title", "subtitle", "byline", "authors", "published", "modified", "tags",
                  "body", "content_hash", "fetched_at")
@@ -100,6 +104,11 @@ def save_article(db: Database, article: Article, columns: set[str], when: str, *
         return "new"
     old = dict(zip([d[0] for d in cursor.description], found, strict=True))
     changed = [k for k in COMPARED if k in row and old.get(k) != row[k]]
+    relabelled = {k: row[k] for k in LABELS if k in row and old.get(k) != row[k]}
+    if relabelled:  # our label of the version, not a new version
+        assignments = ", ".join(f"[{k}] = ?" for k in relabelled)
+        db.execute(f"update articles set {assignments} where url = ?",
+                   [*relabelled.values(), article.url])
     if not changed:
         if reason == "recrawl":
             db.execute("update articles set last_seen = ?, status = 'live' where url = ?",
