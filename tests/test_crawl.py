@@ -97,6 +97,37 @@ def test_which_outlets_global_research_republishes_most(site, db_path):
     assert not [name for name, _ in answer if "global research" in name.lower()]
 
 
+def canary(db: Path) -> list[tuple]:
+    con = sqlite3.connect(db)
+    return con.execute("select boilerplate_leaks, boilerplate_leak_share, "
+                       "boilerplate_leak_rules from runs order by id").fetchall()
+
+
+def test_the_canary_is_zero_on_the_healthy_replica(site, db_path):
+    crawl(site, db_path)
+    assert canary(db_path) == [(0, 0.0, "{}")]
+    crawl(site, db_path)  # nothing new: no evidence, not a healthy zero
+    assert canary(db_path)[1] == (0, None, "{}")
+
+
+def test_the_canary_counts_a_note_the_cleaner_missed(site, db_path):
+    """A page whose share note is glued to the end of a long paragraph (the paragraph is
+    kept: it is article text) leaves the note in the body; the run says so."""
+    url = "https://www.globalresearch.ca/drone-strikes-and-the-law-of-armed-conflict/5891455"
+    path = "/" + url.split("/", 3)[3]
+    page = SITES_DIR / "globalresearch" / path.lstrip("/") / "index.html"
+    html = page.read_text(encoding="utf-8")
+    last = "and no less deadly for those who live beneath it."
+    assert html.count(last) == 1
+    note = " Click the share button above to email/forward this article to your friends."
+    site.answer(path, html.replace(last, last + note).encode())
+    crawl(site, db_path)
+    assert note.strip() in rows(db_path)[url]["body"]
+    leaks, share, rules = canary(db_path)[0]
+    assert (leaks, share) == (1, 1 / len(EXPECTED))
+    assert list(json.loads(rules).values()) == [1]
+
+
 def test_archive_links_and_raw_pages(site, db_path):
     crawl(site, db_path)
     con = sqlite3.connect(db_path)

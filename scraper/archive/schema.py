@@ -300,13 +300,20 @@ def m006_republication_kinds(db: Database) -> None:
 
     Articles get their `kind` of post (article, video, digest: post_kind.py), indexed for
     filtering; rows stored before have none (null) until `scraper reextract` or a
-    `--refresh` crawl reads their pages again."""
+    `--refresh` crawl reads their pages again.
+
+    Runs get the drift canary: how many of the run's new bodies still hold a note, label or
+    date line of their site's boilerplate rules, that share, and the count by rule."""
     from scraper.extraction.fields.source import names_the_site
     from scraper.sites import SITES, generic_site
 
     if "kind" not in db.table("articles").columns_dict:  # (the test runs m006 again)
         db.table("articles").add_column("kind", str)
         db.table("articles").create_index(["kind"])
+        runs = db.table("runs")
+        runs.add_column("boilerplate_leaks", int)
+        runs.add_column("boilerplate_leak_share", float)
+        runs.add_column("boilerplate_leak_rules", str)  # JSON object: rule -> bodies
 
     rows = db.execute("select url, site, original_source, original_source_url from articles "
                       "where original_source is not null or original_source_url is not null"

@@ -41,12 +41,14 @@ def now() -> str:
 
 
 def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = None,
-                gone: Sequence[str] = (), pages: Sequence[Page] = ()) -> Counter[str]:
+                gone: Sequence[str] = (), pages: Sequence[Page] = (),
+                outcomes: list[str] | None = None) -> Counter[str]:
     """Write fetched articles and their pages in one transaction; count new/updated/unchanged.
 
     `gone`: archived URLs that now answer 404 or 410; their articles get status "gone" (and
     keep their text: the archive is where a deleted story is still found). `pages`: fetched
-    pages that gave no article (a bot wall, a soft 404, a dropped one), kept as fetches."""
+    pages that gave no article (a bot wall, a soft 404, a dropped one), kept as fetches.
+    `outcomes`, if given, gets each item's outcome in order (valid once this returns)."""
     counts: Counter[str] = Counter()
     columns = article_columns(db)
     seen = now()
@@ -54,8 +56,10 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
     with write_transaction(db):
         for item in items:
             record_page(db, item.page, run_id, item.article.url)
-            counts[save_article(db, item.article, columns, seen, reason="recrawl",
-                                ids=ids)] += 1
+            outcome = save_article(db, item.article, columns, seen, reason="recrawl", ids=ids)
+            counts[outcome] += 1
+            if outcomes is not None:
+                outcomes.append(outcome)
         for page in pages:
             record_page(db, page, run_id)
         for url in gone:
