@@ -18,7 +18,6 @@ redesign renames:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from lxml import etree
 
@@ -134,16 +133,25 @@ def _around(headline: etree._Element) -> etree._Element | None:
     return None
 
 
-def _leaf_blocks(root: etree._Element) -> Iterator[etree._Element]:
-    """Block elements holding no other block element: a paragraph, a list item, a heading."""
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag not in BLOCK_TAGS or el.tag in SKIP_TAGS:
+def _leaf_blocks(root: etree._Element) -> list[etree._Element]:
+    """Block elements holding no other block element (a paragraph, a list item, a heading),
+    in order, outside furniture. One walk and a climb that stops where a parent is already
+    known to hold a block: linear, however deep a hostile page nests."""
+    blocks: list[etree._Element] = []
+    holds_block: set[etree._Element] = set()
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or el.tag in NOT_POST:
             continue
-        if el.tag in NOT_POST or any(a.tag in NOT_POST for a in el.iterancestors()):
-            continue
-        if any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants()):
-            continue
-        yield el
+        if el.tag in BLOCK_TAGS:
+            blocks.append(el)
+            parent = el.getparent()
+            while parent is not None and parent not in holds_block:
+                holds_block.add(parent)
+                parent = parent.getparent()
+        stack.extend(reversed(el))
+    return [el for el in blocks if el not in holds_block]
 
 
 def _points_elsewhere(href: str | None, own_url: str | None) -> bool:
