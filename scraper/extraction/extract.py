@@ -10,6 +10,7 @@ from scraper.extraction.blocking import challenge_reason
 from scraper.extraction.body import find_body
 from scraper.extraction.canonical import article_url
 from scraper.extraction.document import Document
+from scraper.extraction.guards import MAX_HTML_CHARS, cap_html
 from scraper.extraction.language import detect_language
 from scraper.extraction.page_kind import ERROR_TITLE, page_kind
 from scraper.extraction.post_kind import post_kind
@@ -23,13 +24,16 @@ MIN_BODY_WORDS = 20
 
 
 def extract(html: str, url: str, site: Site | None = None,
-            fetched_at: str | None = None, repeats: RepeatStore | None = None) -> Extraction:
+            fetched_at: str | None = None, repeats: RepeatStore | None = None,
+            max_chars: int = MAX_HTML_CHARS) -> Extraction:
     """Extract the article on a page, or say why the page holds none.
 
     `repeats` is the site's repeated-segment store shared by a crawl or a re-extraction: the
     page's paragraphs are counted in it, and those seen on many pages of the site are dropped
     as boilerplate. Without one (`scraper eval`, `scraper extract`) nothing is dropped as
-    repeated."""
+    repeated. At most `max_chars` of the page are read (see guards.MAX_HTML_CHARS); an
+    article read from a page cut so says so in its provenance ("html")."""
+    html, cut = cap_html(html, max_chars)
     reason = challenge_reason(html)
     if reason:
         return Extraction("blocked", reason=reason)
@@ -38,7 +42,8 @@ def extract(html: str, url: str, site: Site | None = None,
     kind = page_kind(doc, url)
     if kind:
         return Extraction("not_article", reason=kind.reason, kind=kind.kind)
-    provenance: dict[str, str] = {}
+    cuts = [note for note in (cut, doc.cut) if note]
+    provenance: dict[str, str] = {"html": "; ".join(cuts)} if cuts else {}
 
     def take(name: str, found: fields.Found | None):
         if found is None:
