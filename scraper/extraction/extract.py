@@ -13,6 +13,7 @@ from scraper.extraction.document import Document
 from scraper.extraction.guards import MAX_HTML_CHARS, cap_html
 from scraper.extraction.language import detect_language
 from scraper.extraction.page_kind import ERROR_TITLE, page_kind
+from scraper.extraction.post_kind import post_kind
 from scraper.extraction.record import Article, Extraction, content_hash
 from scraper.extraction.repeats import RepeatStore
 from scraper.extraction.text import inline_text, word_count
@@ -72,6 +73,9 @@ def extract(html: str, url: str, site: Site | None = None,
             or doc.meta.get("og:type") == "article"
             or (container and container.source.removeprefix("css:") in site.rules.body)):
         return Extraction("not_article", reason="no article markers (date, byline, metadata)")
+    # Before the body is cleaned: the clean stage drops players and link lists.
+    kind = take("kind", post_kind(doc, title, container.element if container else None,
+                                  found_title.element if found_title else None))
     shown_title = (inline_text(found_title.element)
                    if found_title and found_title.element is not None else None)
     echoes = {t for t in (title, shown_title, subtitle, byline, published_text) if t}
@@ -101,6 +105,7 @@ def extract(html: str, url: str, site: Site | None = None,
         word_count=words,
         content_hash=content_hash(title, body),
         fetched_at=fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        kind=kind,
         provenance=provenance,
         removed=removed,
     )
