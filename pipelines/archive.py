@@ -16,8 +16,10 @@ from sqlite_utils import Database
 from twisted.internet.task import LoopingCall
 
 from scraper.archive import ArchiveError, open_archive, write_batch
-from scraper.archive.runs import finish_run, start_run
+from scraper.archive.runs import CHECKED, LEAKED, LEAKED_PREFIX, finish_run, start_run
+from scraper.extraction.leaks import boilerplate_leaks, watched
 from scraper.items import ArticleItem, Page
+from scraper.sites import SITES, site_for_url
 
 logger = logging.getLogger(__name__)
 
@@ -149,9 +151,11 @@ class ArchivePipeline:
             return
         if not force and time.monotonic() < self.retry_at:
             return
+        outcomes: list[str] = []
         try:
             self._start_run()
-            counts = write_batch(self.db, self.batch, self.run_id, self.gone, self.pages)
+            counts = write_batch(self.db, self.batch, self.run_id, self.gone, self.pages,
+                                 outcomes)
         except sqlite3.OperationalError as exc:  # locked or busy: keep the batch, try later
             self.stats.inc_value("archive/write_retries")
             logger.error("could not write %d articles to %s (%s); will try again",
@@ -160,10 +164,27 @@ class ArchivePipeline:
             return
         for outcome, n in counts.items():
             self.stats.inc_value(f"archive/{outcome}", n)
+        self._canary(outcomes)
         self.batch = []
         self.gone = []
         self.pages = []
         self.pending_since = None
+
+    def _canary(self, outcomes: list[str]) -> None:
+        """Count the batch's new bodies (new or changed articles) that still hold a note,
+        label or date line of their site's rules: the run's drift canary (leaks.py)."""
+        for item, outcome in zip(self.batch, outcomes, strict=True):
+            site = SITES.get(item.article.site) or site_for_url(item.article.url)
+            if outcome not in ("new", "updated") or not watched(site):
+                continue
+            self.stats.inc_value(CHECKED)
+            leaks = boilerplate_leaks(item.article.body, site)
+            if leaks:
+                self.stats.inc_value(LEAKED)
+                for rule in leaks:
+                    self.stats.inc_value(LEAKED_PREFIX + rule)
+                logger.warning("boilerplate left in the body of %s: %s", item.article.url,
+                               ", ".join(leaks))
 
     def close_spider(self) -> None:
         if self.timer is not None and self.timer.running:

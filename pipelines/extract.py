@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 from typing import Self
 
@@ -34,6 +35,7 @@ class ExtractPipeline:
         self.repeats = RepeatStore()
         self.workers = settings.getint("EXTRACT_WORKERS")
         self.timeout = settings.getfloat("EXTRACT_TIMEOUT")
+        self.max_chars = settings.getint("EXTRACT_MAX_CHARS") or None
         self.pool: ExtractionPool | None = None
 
     @classmethod
@@ -43,7 +45,8 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         if self.repeats_path:
             self.repeats = RepeatStore.load(self.repeats_path)
-        self.pool = ExtractionPool(extract_page, self.workers, self.timeout, self.repeats)
+        task = partial(extract_page, max_chars=self.max_chars)
+        self.pool = ExtractionPool(task, self.workers, self.timeout, self.repeats)
 
     def close_spider(self) -> None:
         if self.pool is not None:

@@ -42,15 +42,19 @@ class Page:
         """The page's text, decoded as `scraper extract` decodes a saved file."""
         return decode_page(self.body, self.content_type)
 
-    def extract(self, repeats: RepeatStore | None = None) -> Extraction:
+    def extract(self, repeats: RepeatStore | None = None,
+                max_chars: int | None = None) -> Extraction:
         """What the current extraction makes of this page, with its site's rules: the same
-        call for a crawl and for re-extracting a stored page. (Imported here: the archive
-        and every command import this module, and need not load the extraction.)"""
+        call for a crawl and for re-extracting a stored page. `max_chars`: the most HTML the
+        extraction reads (None: its own cap). (Imported here: the archive and every command
+        import this module, and need not load the extraction.)"""
         from scraper.extraction.extract import extract
         from scraper.sites import SITES, site_for_url
 
         site = SITES.get(self.site) or site_for_url(self.url)
-        return extract(self.html, self.url, site, fetched_at=self.fetched_at, repeats=repeats)
+        cap = {"max_chars": max_chars} if max_chars else {}
+        return extract(self.html, self.url, site, fetched_at=self.fetched_at, repeats=repeats,
+                       **cap)
 
 
 @dataclass

@@ -102,6 +102,10 @@ DUPEFILTER_CLASS = "scraper.jobdir.ResumeDupeFilter"
 # page may take: a page over it is dropped as extract_timeout and its worker replaced.
 EXTRACT_WORKERS = 0
 EXTRACT_TIMEOUT = 30.0
+# The most characters of a page's HTML extraction reads (0: the extractor's own cap, 3
+# million). Past it, scripts, styles and SVG go first, then the rest is cut (provenance says
+# so): a page that big is furniture or an attack, and the time extraction takes grows with it.
+EXTRACT_MAX_CHARS = 0
 
 LOG_LEVEL = "INFO"
 # No listening server: Scrapy's telnet console and its remote-control HTTP server (which

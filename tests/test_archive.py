@@ -40,14 +40,14 @@ def test_schema_tables_and_wal(db_path):
             "articles_fts", "republications"} <= set(db.table_names())
     assert set(db.view_names()) == {"articles_per_site_month", "republished_by_source",
                                     "recently_changed"}
-    assert {"modified", "last_changed", "revision_count", "status"} <= set(
+    assert {"modified", "last_changed", "revision_count", "status", "kind"} <= set(
         db["articles"].columns_dict)
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
     assert db.execute("pragma synchronous").fetchone()[0] == 1  # NORMAL
     assert db.execute("pragma mmap_size").fetchone()[0] == MMAP_BYTES
     assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
         "m001_articles", "m002_research_archive", "m003_fts_automerge", "m004_run_failures",
-        "m005_republications"]
+        "m005_republications", "m006_republication_kinds"]
     indexed = {tuple(i.columns) for i in db["articles"].indexes}
     assert {("published",), ("site", "published"), ("last_changed",)} <= indexed
 

@@ -16,7 +16,7 @@ from scraper.sites import SITES
 RECORD_KEYS = ["url", "site", "title", "subtitle", "byline", "authors", "published",
                "published_text", "modified", "tags", "body", "original_source", "language",
                "word_count",
-               "content_hash", "fetched_at"]
+               "content_hash", "fetched_at", "kind"]
 
 
 def run(*args):

@@ -11,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ def test_first_crawl_archives_every_article_exactly(site, db_path):
     for url, expected in EXPECTED.items():
         row = archived[url]
         for field in ("title", "subtitle", "byline", "published", "published_text", "body",
-                      "language", "site"):
+                      "language", "site", "kind"):
             assert row[field] == expected[field], (url, field)
         assert json.loads(row["authors"]) == expected["authors"]
         assert json.loads(row["tags"]) == expected["tags"]
@@ -78,6 +79,54 @@ def test_first_crawl_archives_every_article_exactly(site, db_path):
     # robots.txt obeyed, traps and off-site links not followed.
     assert "/robots.txt" in site.requests
     assert not [p for p in site.requests if "members-only" in p or "doing_wp_cron" in p]
+
+
+def test_which_outlets_global_research_republishes_most(site, db_path):
+    """The README's question on the replica: every outlet an article names as its original
+    source, counted; Global Research's own articles ("The original source of this article is
+    Global Research") are not republications, so it is not among them."""
+    from test_readme_sql import STATEMENTS
+
+    crawl(site, db_path)
+    query = next(s for s in STATEMENTS if "from republished_by_source" in s)
+    answer = sqlite3.connect(db_path).execute(query).fetchall()
+    outlets = Counter(e["original_source"]["name"] for e in EXPECTED.values()
+                      if e["original_source"])
+    assert dict(answer) == outlets and len(answer) == len(outlets)
+    assert [n for _, n in answer] == sorted(outlets.values(), reverse=True)  # most first
+    assert {"Inter Press Service", "Le Monde Diplomatique", "The Defender"} <= set(outlets)
+    assert not [name for name, _ in answer if "global research" in name.lower()]
+
+
+def canary(db: Path) -> list[tuple]:
+    con = sqlite3.connect(db)
+    return con.execute("select boilerplate_leaks, boilerplate_leak_share, "
+                       "boilerplate_leak_rules from runs order by id").fetchall()
+
+
+def test_the_canary_is_zero_on_the_healthy_replica(site, db_path):
+    crawl(site, db_path)
+    assert canary(db_path) == [(0, 0.0, "{}")]
+    crawl(site, db_path)  # nothing new: no evidence, not a healthy zero
+    assert canary(db_path)[1] == (0, None, "{}")
+
+
+def test_the_canary_counts_a_note_the_cleaner_missed(site, db_path):
+    """A page whose share note is glued to the end of a long paragraph (the paragraph is
+    kept: it is article text) leaves the note in the body; the run says so."""
+    url = "https://www.globalresearch.ca/drone-strikes-and-the-law-of-armed-conflict/5891455"
+    path = "/" + url.split("/", 3)[3]
+    page = SITES_DIR / "globalresearch" / path.lstrip("/") / "index.html"
+    html = page.read_text(encoding="utf-8")
+    last = "and no less deadly for those who live beneath it."
+    assert html.count(last) == 1
+    note = " Click the share button above to email/forward this article to your friends."
+    site.answer(path, html.replace(last, last + note).encode())
+    crawl(site, db_path)
+    assert note.strip() in rows(db_path)[url]["body"]
+    leaks, share, rules = canary(db_path)[0]
+    assert (leaks, share) == (1, 1 / len(EXPECTED))
+    assert list(json.loads(rules).values()) == [1]
 
 
 def test_archive_links_and_raw_pages(site, db_path):

@@ -31,7 +31,7 @@ def test_status(case_path):
 
 
 ARTICLE_CASES = [p for p in CASES if load_case(p)["status"] == "article"]
-FIELDS = ["url", "site", "title", "subtitle", "byline", "authors", "published",
+FIELDS = ["url", "site", "kind", "title", "subtitle", "byline", "authors", "published",
           "published_text", "tags", "original_source", "language", "body"]
 
 

@@ -176,3 +176,20 @@ def test_extract_pipeline_keeps_a_repeat_store_next_to_the_archive(tmp_path):
     pipeline.close_spider()
     store = RepeatStore.load(tmp_path / "archive.repeats.json")
     assert store.is_repeated("news.example.org", notice)
+
+
+def test_extract_max_chars_caps_the_html_the_crawl_extracts():
+    case = next(c for c in map(load_case, golden_cases("globalresearch"))
+                if c["status"] == "article")
+    page = page_for(case)
+    cap = len(page.html) // 3
+    for settings, cut in (({}, False), ({"EXTRACT_MAX_CHARS": cap}, True)):
+        crawler = crawler_with(EXTRACT_WORKERS=1, **settings)
+        pipeline = ExtractPipeline.from_crawler(crawler)
+        pipeline.open_spider()
+        try:
+            article = extracted(pipeline, page).article
+        finally:
+            pipeline.close_spider()
+        assert ("html" in article.provenance) is cut
+        assert article.title == case["expected"]["title"]

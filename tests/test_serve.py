@@ -105,7 +105,7 @@ def test_facets_on_site_tags_authors_source_and_year(served_url, served_db):
     facets = get_json(
         f"{served_url}/archive/articles.json?_size=0&_facet_size=max")["facet_results"]
     assert set(facets) == {"site", "tags", "authors", "original source", "published",
-                           "status"}
+                           "kind", "status"}
 
     def counts(name):
         return {v["label"]: v["count"] for v in facets[name]["results"]}
@@ -114,6 +114,8 @@ def test_facets_on_site_tags_authors_source_and_year(served_url, served_db):
                                 "gone": 1}
     assert counts("site") == {r[0]: r[1] for r in sql(
         served_db, "select site, count(*) from articles group by site")}
+    assert counts("kind") == {r[0]: r[1] for r in sql(
+        served_db, "select kind, count(*) from articles group by kind")}
     assert counts("tags") == {r[0]: r[1] for r in sql(
         served_db, "select t.name, count(*) from article_tags x join tags t on t.id = x.tag_id "
                  "group by t.id")}
@@ -127,6 +129,20 @@ def test_facets_on_site_tags_authors_source_and_year(served_url, served_db):
     years = [v["value"] for v in facets["published"]["results"]]
     assert years == sorted({r[0] for r in sql(
         served_db, "select substr(published, 1, 4) from articles")}, reverse=True)
+
+
+def test_a_site_is_not_its_own_original_source(served_url, served_db):
+    """Global Research's own articles name it as their source: the facet, the view and the
+    article page count no site as a source of itself."""
+    facets = get_json(
+        f"{served_url}/archive/articles.json?_size=0&_facet_size=max")["facet_results"]
+    names = {v["label"] for v in facets["original source"]["results"]}
+    republished = {r["source"] for r in rows(served_url, "/archive/republished_by_source.json")}
+    assert names and republished and "Global Research" not in names | republished
+    own = replica_item("2021-sanctions-harvest", "2026-01-01T00:00:00+00:00").article.url
+    assert "Republished from" not in get_text(f"{served_url}{row_path(own)}")
+    other = replica_item("2026-vaccine-liability", "2026-01-01T00:00:00+00:00").article.url
+    assert "Republished from" in get_text(f"{served_url}{row_path(other)}")
 
 
 def test_a_facet_value_filters_the_articles(served_url, served_db):

@@ -21,6 +21,11 @@ COUNTS = {
 }
 DROPPED_PREFIX = "articles/dropped/"
 FAILED_PREFIX = "pages/failed/"
+# The drift canary (scraper/extraction/leaks.py): new bodies checked against their site's
+# boilerplate rules, those that still hold a note, label or date line, and by rule.
+CHECKED = "boilerplate/checked"
+LEAKED = "boilerplate/leaked"
+LEAKED_PREFIX = "boilerplate/leaked/"
 
 
 def start_run(db: Database, spider: str, arguments: dict[str, Any]) -> int:
@@ -33,10 +38,16 @@ def start_run(db: Database, spider: str, arguments: dict[str, Any]) -> int:
 
 def finish_run(db: Database, run_id: int, stats: dict[str, Any],
                exit_reason: str | None) -> None:
-    """Store the run's counts (from the crawler's stats) and how it ended."""
+    """Store the run's counts (from the crawler's stats), its boilerplate canary and how
+    it ended."""
     row: dict[str, Any] = {column: int(stats.get(key, 0)) for column, key in COUNTS.items()}
     row["dropped"] = json.dumps(by_reason(stats, DROPPED_PREFIX))
     row["failures"] = json.dumps(by_reason(stats, FAILED_PREFIX))
+    checked = int(stats.get(CHECKED, 0))
+    row["boilerplate_leaks"] = int(stats.get(LEAKED, 0))
+    # No new body of a site with rules: no evidence either way (null, not a healthy 0).
+    row["boilerplate_leak_share"] = row["boilerplate_leaks"] / checked if checked else None
+    row["boilerplate_leak_rules"] = json.dumps(by_reason(stats, LEAKED_PREFIX))
     row["finished"] = now()
     row["exit_reason"] = exit_reason
     assignments = ", ".join(f"[{k}] = ?" for k in row)

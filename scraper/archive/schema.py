@@ -312,6 +312,51 @@ def m005_republications(db: Database) -> None:
     db.table("articles").create_index(["original_source_url"])
 
 
+@migrations()
+def m006_republication_kinds(db: Database) -> None:
+    """A site named as its own original source is no republication: such rows (stored before
+    the source line was compared with the site) lose their original source, their
+    `article_sources` link, and the `sources` row no other article links to. The test is the
+    extraction's own (`names_the_site`), on what the row holds: its site's declaration and
+    the source's name and URL. Revisions keep what they recorded.
+
+    Articles get their `kind` of post (article, video, digest: post_kind.py), indexed for
+    filtering; rows stored before have none (null) until `scraper reextract` or a
+    `--refresh` crawl reads their pages again.
+
+    Runs get the drift canary: how many of the run's new bodies still hold a note, label or
+    date line of their site's boilerplate rules, that share, and the count by rule."""
+    from scraper.extraction.fields.source import names_the_site
+    from scraper.sites import SITES, generic_site
+
+    if "kind" not in db.table("articles").columns_dict:  # (the test runs m006 again)
+        db.table("articles").add_column("kind", str)
+        db.table("articles").create_index(["kind"])
+        runs = db.table("runs")
+        runs.add_column("boilerplate_leaks", int)
+        runs.add_column("boilerplate_leak_share", float)
+        runs.add_column("boilerplate_leak_rules", str)  # JSON object: rule -> bodies
+
+    rows = db.execute("select url, site, original_source, original_source_url from articles "
+                      "where original_source is not null or original_source_url is not null"
+                      ).fetchall()
+    own: list[str] = []
+    for url, site_name, name, source_url in rows:
+        site = SITES.get(site_name) or generic_site(url)
+        if names_the_site(name, source_url, site):
+            own.append(url)
+    linked = set()
+    for url in own:
+        linked |= {r[0] for r in db.execute(
+            "select source_id from article_sources where article_url = ?", [url])}
+        db.execute("update articles set original_source = null, original_source_url = null, "
+                   "original_source_date = null where url = ?", [url])
+        db.execute("delete from article_sources where article_url = ?", [url])
+    for source_id in linked:
+        db.execute("delete from sources where id = ? and not exists "
+                   "(select 1 from article_sources where source_id = ?)", [source_id, source_id])
+
+
 def migrate(db: Database) -> None:
     """Bring `db` to the current schema; a no-op on an up-to-date archive."""
     migrations.apply(db)

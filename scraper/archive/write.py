@@ -26,6 +26,10 @@ from scraper.items import ArticleItem, Page
 # Fields whose change makes a new version of an article (and a revision of the old one).
 COMPARED = ("title", "subtitle", "byline", "authors", "published", "modified", "tags", "body",
             "original_source", "original_source_url", "original_source_date")
+# Labels the extraction gives a version (its kind of post): a new label is written on the
+# current version, and makes no revision (the publisher's text did not change; an archive
+# made before the label gets it from the next re-extraction or refresh).
+LABELS = ("kind",)
 # Columns of the old version copied into its revision.
 REVISION_COPY = ("title", "subtitle", "byline", "authors", "published", "modified", "tags",
                  "body", "content_hash", "fetched_at")
@@ -38,12 +42,14 @@ def now() -> str:
 
 
 def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = None,
-                gone: Sequence[str] = (), pages: Sequence[Page] = ()) -> Counter[str]:
+                gone: Sequence[str] = (), pages: Sequence[Page] = (),
+                outcomes: list[str] | None = None) -> Counter[str]:
     """Write fetched articles and their pages in one transaction; count new/updated/unchanged.
 
     `gone`: archived URLs that now answer 404 or 410; their articles get status "gone" (and
     keep their text: the archive is where a deleted story is still found). `pages`: fetched
-    pages that gave no article (a bot wall, a soft 404, a dropped one), kept as fetches."""
+    pages that gave no article (a bot wall, a soft 404, a dropped one), kept as fetches.
+    `outcomes`, if given, gets each item's outcome in order (valid once this returns)."""
     counts: Counter[str] = Counter()
     columns = article_columns(db)
     seen = now()
@@ -51,8 +57,10 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
     with write_transaction(db):
         for item in items:
             record_page(db, item.page, run_id, item.article.url)
-            counts[save_article(db, item.article, columns, seen, reason="recrawl",
-                                ids=ids)] += 1
+            outcome = save_article(db, item.article, columns, seen, reason="recrawl", ids=ids)
+            counts[outcome] += 1
+            if outcomes is not None:
+                outcomes.append(outcome)
         paired = record_republications(db, [item.article for item in items], seen, {
             item.article.url: item.republished_by for item in items if item.republished_by})
         if paired:
@@ -105,6 +113,11 @@ def save_article(db: Database, article: Article, columns: set[str], when: str, *
         return "new"
     old = dict(zip([d[0] for d in cursor.description], found, strict=True))
     changed = [k for k in COMPARED if k in row and old.get(k) != row[k]]
+    relabelled = {k: row[k] for k in LABELS if k in row and old.get(k) != row[k]}
+    if relabelled:  # our label of the version, not a new version
+        assignments = ", ".join(f"[{k}] = ?" for k in relabelled)
+        db.execute(f"update articles set {assignments} where url = ?",
+                   [*relabelled.values(), article.url])
     if not changed:
         if reason == "recrawl":
             db.execute("update articles set last_seen = ?, status = 'live' where url = ?",

@@ -50,6 +50,9 @@ _MONTH = re.compile(
     re.IGNORECASE,
 )
 _MAX_WORDS = 5
+# A byline names a few people in a line; a longer text is no byline (and the patterns above,
+# with their alternatives and optional parts, are not linear in the length of a long one).
+MAX_BYLINE_CHARS = 500
 
 
 def split_authors(byline: str, not_names: Iterable[str] = ()) -> list[str]:
@@ -57,6 +60,8 @@ def split_authors(byline: str, not_names: Iterable[str] = ()) -> list[str]:
 
     `not_names` are names that are not authors here (the site's own name).
     """
+    if len(byline) > MAX_BYLINE_CHARS:
+        return []
     skip = {_key(n) for n in not_names}
     text = _URL.sub(" ", _EMAIL.sub(" ", byline))
     text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)

@@ -27,6 +27,6 @@ def challenge_reason(html: str) -> str | None:
     match = _MARKERS.search(sample)
     if match is None:
         return None
-    if len(re.sub(r"<[^>]+>|\s+", "", html)) > 40_000:
+    if len(re.sub(r"<[^<>]+>|\s+", "", html)) > 40_000:
         return None  # a full article page that merely mentions a challenge
-    return "challenge page: " + re.sub(r"<[^>]+>|\s+", " ", match.group(0)).strip()[:60]
+    return "challenge page: " + re.sub(r"<[^<>]+>|\s+", " ", match.group(0)).strip()[:60]

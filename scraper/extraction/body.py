@@ -165,8 +165,9 @@ def structured_body(doc: Document) -> str | None:
         value = obj.get("articleBody")
         if isinstance(value, str) and value.strip():
             if "<" in value:  # some publishers put HTML there
-                value = re.sub(r"<(p|br|div|h\d|li)\b[^>]*>", "\n", value)
-                value = re.sub(r"<[^>]+>", "", value)
+                # No tag runs past the next "<": a thousand unclosed ones cost no more.
+                value = re.sub(r"<(p|br|div|h\d|li)\b[^<>]*>", "\n", value)
+                value = re.sub(r"<[^<>]+>", "", value)
             return clean_text(html.unescape(value)) or None
     return None
 

@@ -27,16 +27,16 @@ def clean_body(container: etree._Element, site: Site, echoes: set[str]
     """
     removed = [{"rule": f"element:{r}", "text": ""}
                for r in drop_elements(container, site.rules.drop)]
-    label_row = _label_row(tuple(site.rules.tag_labels))
+    labels = label_row(tuple(site.rules.tag_labels))
     blocks = [b for b in blocks_of(container)
-              if b.text not in echoes and not (label_row and label_row.match(b.text))]
+              if b.text not in echoes and not (labels and labels.match(b.text))]
     blocks, dropped = drop_paragraphs(blocks, (*GENERIC_TEXT_RULES, *site.rules.text_rules))
     removed += [{"rule": rule, "text": text} for rule, text in dropped]
     return "\n\n".join(b.text for b in join_split_paragraphs(blocks)), removed
 
 
 @lru_cache(maxsize=64)
-def _label_row(labels: tuple[str, ...]) -> re.Pattern[str] | None:
+def label_row(labels: tuple[str, ...]) -> re.Pattern[str] | None:
     """A paragraph that is a row of tag labels ("Region: Europe"), not article text."""
     if not labels:
         return None

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from parsel import Selector
 
+from scraper.extraction.guards import bounded_tree, parsable, parse
 from scraper.extraction.text import inline_text
 
 ARTICLE_TYPES = re.compile(
@@ -31,13 +32,12 @@ class Document:
 
     def __init__(self, html: str, url: str):
         self.url = url
-        # parsel wants some markup; an empty page still becomes an (empty) tree.
-        html = html if html.strip() else "<html></html>"
-        try:
-            self.sel = Selector(text=html)
-        except UnicodeEncodeError:  # lone surrogates from a bad decoder: drop them
-            self.sel = Selector(text=html.encode("utf-8", "ignore").decode("utf-8"))
-        self.root: etree._Element = self.sel.root
+        # Always parsed as HTML: parsel, given text, would read a JSON page as JSON and a
+        # page with an XML declaration as XML.
+        self.root: etree._Element = parse(parsable(html))
+        # What a hostile page lost to the bounds on the tree, for the record's provenance.
+        self.cut = bounded_tree(self.root)
+        self.sel = Selector(root=self.root, type="html")
         # Results of extraction steps that several fields ask for.
         self.memo: dict[str, Any] = {}
 
@@ -95,9 +95,14 @@ class Document:
                 if isinstance(obj.get("@id"), str) and len(obj) > 1}
 
     def resolve(self, value: Any) -> Any:
-        """`value` with a bare `{"@id": …}` reference replaced by the object it names."""
+        """`value` (or each item of a list `value`) with a bare `{"@id": …}` reference
+        replaced by the object it names. One level only: nested lists are no references,
+        and walking them could go as deep as the JSON does."""
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [self._resolved(v) for v in value]
+        return self._resolved(value)
+
+    def _resolved(self, value: Any) -> Any:
         if isinstance(value, dict) and set(value) <= {"@id", "@type"} and "@id" in value:
             return self.ld_ids.get(value["@id"], value) if isinstance(value["@id"], str) else value
         return value
@@ -195,11 +200,13 @@ def _load_json(text: str) -> Any:
         return None
     try:
         return json.loads(text, strict=False)
+    except RecursionError:  # nested deeper than the decoder's stack: no object of ours
+        return None
     except ValueError:
         pass
     try:  # trailing commas, the commonest hand-written mistake
         return json.loads(re.sub(r",\s*([}\]])", r"\1", text), strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -10,8 +10,10 @@ from scraper.extraction.blocking import challenge_reason
 from scraper.extraction.body import find_body
 from scraper.extraction.canonical import article_url
 from scraper.extraction.document import Document
+from scraper.extraction.guards import MAX_HTML_CHARS, cap_html
 from scraper.extraction.language import detect_language
 from scraper.extraction.page_kind import ERROR_TITLE, page_kind
+from scraper.extraction.post_kind import post_kind
 from scraper.extraction.record import Article, Extraction, content_hash
 from scraper.extraction.repeats import RepeatStore
 from scraper.extraction.text import inline_text, word_count
@@ -22,13 +24,16 @@ MIN_BODY_WORDS = 20
 
 
 def extract(html: str, url: str, site: Site | None = None,
-            fetched_at: str | None = None, repeats: RepeatStore | None = None) -> Extraction:
+            fetched_at: str | None = None, repeats: RepeatStore | None = None,
+            max_chars: int = MAX_HTML_CHARS) -> Extraction:
     """Extract the article on a page, or say why the page holds none.
 
     `repeats` is the site's repeated-segment store shared by a crawl or a re-extraction: the
     page's paragraphs are counted in it, and those seen on many pages of the site are dropped
     as boilerplate. Without one (`scraper eval`, `scraper extract`) nothing is dropped as
-    repeated."""
+    repeated. At most `max_chars` of the page are read (see guards.MAX_HTML_CHARS); an
+    article read from a page cut so says so in its provenance ("html")."""
+    html, cut = cap_html(html, max_chars)
     reason = challenge_reason(html)
     if reason:
         return Extraction("blocked", reason=reason)
@@ -37,7 +42,8 @@ def extract(html: str, url: str, site: Site | None = None,
     kind = page_kind(doc, url)
     if kind:
         return Extraction("not_article", reason=kind.reason, kind=kind.kind)
-    provenance: dict[str, str] = {}
+    cuts = [note for note in (cut, doc.cut) if note]
+    provenance: dict[str, str] = {"html": "; ".join(cuts)} if cuts else {}
 
     def take(name: str, found: fields.Found | None):
         if found is None:
@@ -67,6 +73,9 @@ def extract(html: str, url: str, site: Site | None = None,
             or doc.meta.get("og:type") == "article"
             or (container and container.source.removeprefix("css:") in site.rules.body)):
         return Extraction("not_article", reason="no article markers (date, byline, metadata)")
+    # Before the body is cleaned: the clean stage drops players and link lists.
+    kind = take("kind", post_kind(doc, title, container.element if container else None,
+                                  found_title.element if found_title else None))
     shown_title = (inline_text(found_title.element)
                    if found_title and found_title.element is not None else None)
     echoes = {t for t in (title, shown_title, subtitle, byline, published_text) if t}
@@ -96,6 +105,7 @@ def extract(html: str, url: str, site: Site | None = None,
         word_count=words,
         content_hash=content_hash(title, body),
         fetched_at=fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        kind=kind,
         provenance=provenance,
         removed=removed,
     )

@@ -36,6 +36,10 @@ SCOPE_SHARE = 0.5
 LONG_PARAGRAPH = 150
 # trafilatura must keep at least this share of the scope's text, or it reads the whole page.
 SCOPE_YIELD = 0.2
+# trafilatura's rescue by jusText looks at each paragraph's whole text many times over: on a
+# page with more text than this (ten long articles' worth) it costs seconds, and a page that
+# big never needs rescuing for having too little text.
+RESCUE_MAX_CHARS = 300_000
 # Elements whose content is never text (a copied article drops them before trafilatura).
 NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
 # Class words of boxes never part of the article's text, dropped before trafilatura reads.
@@ -54,7 +58,8 @@ def main_text(doc: Document, title: str | None = None) -> list[Block]:
         # Little text from a large element: the story was not (all) in it; read the page.
         if sum(len(b.text) for b in blocks) >= SCOPE_YIELD * len(tree.text_content()):
             return blocks
-    return _trafilatura(standalone(doc.root))
+    page = standalone(doc.root)
+    return _trafilatura(page, fast=len(page.text_content()) > RESCUE_MAX_CHARS)
 
 
 def _trafilatura(tree: etree._Element, fast: bool = False) -> list[Block]:

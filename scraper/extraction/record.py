@@ -25,6 +25,8 @@ class Article:
     word_count: int
     content_hash: str
     fetched_at: str | None
+    # article, video or digest (post_kind.py)
+    kind: str = "article"
     # Which rule or source gave each field, and what the boilerplate rules removed.
     provenance: dict[str, str] = field(default_factory=dict)
     removed: list[dict[str, str]] = field(default_factory=list)

@@ -45,14 +45,29 @@ def strip_site_name(title: str, site_names: Iterable[str], headlines: Iterable[s
     page_tail = _key(last) if len(last) <= 30 else ""
     if _key(title) in shown:
         return title
-    for match in _SEPARATOR.finditer(title):
-        head = title[:match.start()].strip()
-        tail = [p for p in _SEPARATOR.split(title[match.start():]) if p.strip()]
-        if head and (_key(head) in shown or all(_is_site_part(p, names, page_tail) for p in tail)):
-            return head
+    # One pass each way, so that a title of hundreds of parts costs no more than their
+    # length: site_tail[i] says whether every part after separator i names the site.
+    separators = list(_SEPARATOR.finditer(title))
+    if not separators:
+        return title
+    bounds = [m.start() for m in separators[1:]] + [len(title)]
+    parts = [title[m.end():end] for m, end in zip(separators, bounds, strict=True)]
+    site_tail = [True] * (len(parts) + 1)
+    for i in range(len(parts) - 1, -1, -1):
+        site_tail[i] = site_tail[i + 1] and (not parts[i].strip()
+                                             or _is_site_part(parts[i], names, page_tail))
+    shown_sizes = {len(k) for k in shown}
+    head_size = 0  # the length of the key of the title up to separator i
+    for i, match in enumerate(separators):
+        head_size += len(_key(title[:match.start()] if i == 0 else parts[i - 1]))
+        if not head_size:
+            continue
+        if site_tail[i] or (head_size in shown_sizes
+                            and _key(title[:match.start()]) in shown):
+            return title[:match.start()].strip()
     # The site's name in front: "Example News - Port strike ends".
-    first = _SEPARATOR.search(title)
-    if first and title[first.end():].strip() and _key(title[:first.start()]) in names:
+    first = separators[0]
+    if title[first.end():].strip() and _key(title[:first.start()]) in names:
         return title[first.end():].strip()
     return title
 

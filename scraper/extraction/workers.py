@@ -79,9 +79,11 @@ DEPTH = 2  # pages handed to a worker at once: the one it extracts, and the next
 STOP_SECONDS = 5.0  # the longest an idle worker is given to exit before it is killed
 
 
-def extract_page(page: Page, repeats: RepeatStore | None) -> Extraction:
-    """The crawl's task: the page's extraction, with its site's rules."""
-    return page.extract(repeats)
+def extract_page(page: Page, repeats: RepeatStore | None,
+                 max_chars: int | None = None) -> Extraction:
+    """The crawl's task: the page's extraction, with its site's rules (and the crawl's cap
+    on the HTML it reads, EXTRACT_MAX_CHARS; None: the extractor's own)."""
+    return page.extract(repeats, max_chars)
 
 
 def default_workers() -> int:

@@ -43,12 +43,17 @@ def _box_with(el: etree._Element, others: list[etree._Element], levels: int
               ) -> tuple[etree._Element | None, list[etree._Element]]:
     """The smallest ancestor of `el`, at most `levels` up, that holds any of `others`, with
     those it holds; (None, []) when none does."""
+    wanted = set(others)
+    wanted.discard(el)
+    if not wanted:
+        return None, []
     node = el
     for _ in range(levels):
         node = node.getparent()
         if node is None:
             break
-        inside = [o for o in others if o is not el and any(a is node for a in o.iterancestors())]
+        # The box's own elements, not each other element's ancestors: linear in the box.
+        inside = [d for d in node.iterdescendants() if d in wanted]
         if inside:
             return node, inside
     return None, []

@@ -13,6 +13,10 @@ from scraper.extraction.text import inline_text
 from scraper.extraction.titles import clean_value, same_words, strip_site_name
 from scraper.sites.base import Site
 
+# A headline is a line: a candidate longer than this is a paragraph, a page swallowed by an
+# unclosed tag or a list of keywords, and is skipped.
+MAX_TITLE_CHARS = 400
+
 
 def title(doc: Document, site: Site) -> Found | None:
     """The headline: the site's selectors, then og:title (the headline as the publisher words
@@ -43,9 +47,12 @@ def title(doc: Document, site: Site) -> Found | None:
     shown = [t for t, _ in h1s]
 
     def cleaned(value: Any) -> str:
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not value.strip() or len(value) > 4 * MAX_TITLE_CHARS:
             return ""
-        text = strip_site_name(clean_value(value), names, shown, page_title)
+        value = clean_value(value)
+        if len(value) > MAX_TITLE_CHARS:
+            return ""
+        text = strip_site_name(value, names, shown, page_title)
         if site.rules.title_suffix:
             text = re.sub(site.rules.title_suffix, "", text).strip()
         return "" if any(same_words(text, n) for n in names) else text  # the site's name

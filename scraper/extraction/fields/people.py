@@ -174,7 +174,8 @@ def _microdata_people(doc: Document, not_names: list[str]) -> Found | None:
             if not any("author" in (a.get("itemprop") or "") for a in el.iterancestors())]
     for el in tops:
         scope = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
-        if (scope is None or not is_article_type(re.sub(r".*/", "", scope.get("itemtype") or ""))
+        itemtype = (scope.get("itemtype") or "").rsplit("/", 1)[-1] if scope is not None else ""
+        if (scope is None or not is_article_type(itemtype)
                 or "Organization" in (el.get("itemtype") or "")):
             continue  # the author of an image, a review, a comment, or a publisher
         inner = el.xpath(".//*[@itemprop='name']")

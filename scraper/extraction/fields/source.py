@@ -1,4 +1,16 @@
-"""The publisher an article was republished from, named by the site's source line."""
+"""The publisher an article was republished from, named by the site's source line.
+
+A republication is another outlet's article. "The original source of this article is Global
+Research" on Global Research says the article is the site's own: its `original_source` is
+null, as for an article that names no source at all. Null rather than a record marked "the
+site itself" because every question asked of the field is "who did this site take the
+article from": with null, `original_source is not null` means "republished" in SQL, in the
+`sources`/`article_sources` links, the `republished_by_source` view, the original-source
+facet, the article page and the following of sources, and no reader of the field has to know
+of a marker to leave out. The source line is still named in the provenance
+("text:source-line:self"), so `extract --debug` shows that it was seen and why it was set
+aside; the archive's m006 migration clears the rows stored before.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +19,17 @@ import re
 from lxml import etree
 
 from scraper.extraction.dates import parse_date
-from scraper.extraction.document import Document
+from scraper.extraction.document import Document, domain_label
 from scraper.extraction.fields.common import Found
 from scraper.extraction.fields.layout import lines_between
 from scraper.extraction.text import SKIP_TAGS, inline_text
+from scraper.extraction.titles import same_words
 from scraper.sites.base import Site
 
 
 def original_source(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
-    """Name, URL and date of the publisher an article was republished from."""
+    """Name, URL and date of the publisher an article was republished from; a Found of None
+    when the source line names the site itself (see the module's docstring)."""
     if not site.rules.source_line:
         return None
     phrase = re.compile(site.rules.source_line + r"\s*:?\s*", re.IGNORECASE)
@@ -28,9 +42,26 @@ def original_source(doc: Document, site: Site, span: tuple[int, int]) -> Found |
         name, url = _source_name_url(el, phrase)
         if not name:
             continue
+        if names_the_site(name, url, site, doc.site_names):
+            return Found(None, "text:source-line:self", el)
         date = _source_date(doc, site, span, name)
         return Found({"name": name, "url": url, "date": date}, "text:source-line", el)
     return None
+
+
+def names_the_site(name: str | None, url: str | None, site: Site,
+                   page_names: list[str] | tuple[str, ...] = ()) -> bool:
+    """Whether a source named `name` (at `url`) is `site` itself: its URL is on the site's
+    domains, or its name is one the site goes by (its declared title or name, a domain or
+    the name in one, or one the page gives: og:site_name, the JSON-LD publisher...), equal
+    but for case, spaces and punctuation."""
+    if url and site.owns(url):
+        return True
+    if not name:
+        return False
+    names = [site.title, site.name, *site.domains,
+             *(domain_label(f"https://{d}") or d for d in site.domains), *page_names]
+    return any(same_words(name, n) for n in names)
 
 
 def _source_name_url(el: etree._Element, phrase: re.Pattern[str]) -> tuple[str | None, str | None]:

@@ -63,10 +63,12 @@ def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
     """Link texts of the page's visible tag list: links whose path or box says "tag",
     "topic", "keyword"…, grouped by the smallest box around each; the first group of several
     links after the headline wins, else the first lone link."""
+    beside: dict[etree._Element, int] = {}
     links = [a for a in doc.xpath(_TAG_LINKS)
              if (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS))
              and not _TAG_INDEX.search(a.get("href"))
-             and 0 < len(inline_text(a)) <= 60 and not _site_header(a) and not _in_prose(a)]
+             and 0 < len(inline_text(a)) <= 60 and not _site_header(a)
+             and not _in_prose(a, beside)]
     ordered = sorted(links, key=lambda a: doc.order[a] < span[0])
     single: list[etree._Element] | None = None
     for first in ordered[:20]:
@@ -79,20 +81,23 @@ def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
 
 def _link_group(first: etree._Element, links: list[etree._Element]) -> list[etree._Element]:
     _, inside = _box_with(first, links, 5)
-    return [a for a in links if a is first or a in inside] if inside else [first]
+    members = set(inside)
+    return [a for a in links if a is first or a in members] if inside else [first]
 
 
-def _in_prose(link: etree._Element) -> bool:
+def _in_prose(link: etree._Element, beside: dict[etree._Element, int]) -> bool:
     """Whether a link sits inside a sentence (a link in the body's text, not a tag): the
     block's text beside its links to tag pages (or in a box named for tags) is longer than
-    the link's."""
+    the link's. `beside` keeps that length per block, measured once however many links
+    the block has."""
     block = next((p for p in link.iterancestors() if p.tag in BLOCK_TAGS), None)
     if block is None:
         return False
-    beside = len(inline_text(block)) - sum(len(inline_text(a)) for a in block.iter("a")
-                                           if _TAG_HREF.search(a.get("href") or "")
-                                           or _in_parts(a, _TAG_PARTS))
-    return beside > len(inline_text(link)) + 20
+    if block not in beside:
+        beside[block] = len(inline_text(block)) - sum(
+            len(inline_text(a)) for a in block.iter("a")
+            if _TAG_HREF.search(a.get("href") or "") or _in_parts(a, _TAG_PARTS))
+    return beside[block] > len(inline_text(link)) + 20
 
 
 def _site_header(el: etree._Element) -> bool:
@@ -140,9 +145,12 @@ def split_tags(value: Any, site_names: list[str] | tuple[str, ...] = ()) -> list
     for piece in pieces:
         name = piece.strip()
         key = _tag_key(name)
-        if name and key and key not in seen and not _NOT_A_TAG.match(name):
+        if (name and key and key not in seen and len(name) <= MAX_TAG_CHARS
+                and not _NOT_A_TAG.match(name)):
             seen.add(key)
             names.append(name)
+            if len(names) >= MAX_TAGS:
+                break
     names = _unlabel(names)
     codes = [n for n in names if re.fullmatch(r"[A-Z0-9:_\-]{2,}", n)]
     if len(names) >= 5 and len(codes) > 0.8 * len(names):
@@ -152,6 +160,10 @@ def split_tags(value: Any, site_names: list[str] | tuple[str, ...] = ()) -> list
     return names
 
 
+# A tag names a subject in a few words; a longer "tag" is a sentence or junk. More tags
+# than MAX_TAGS are search terms, not the article's subjects.
+MAX_TAG_CHARS = 100
+MAX_TAGS = 100
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 # Identifiers and host names that tag metadata carries besides tags.
 _NOT_A_TAG = re.compile(r"^[0-9a-f]{8}-[0-9a-f-]{27,}$|^[\w-]+(\.[\w-]+)+$", re.IGNORECASE)
