@@ -91,11 +91,12 @@ class ArchivePipeline:
 
     def _arguments(self) -> dict[str, object]:
         """What the run was asked to do: the spider's arguments (the news spider's start
-        pages among them) and the refresh switch."""
+        pages among them) and the refresh and follow-sources switches."""
         spider = self.crawler.spider
         args = {name: getattr(spider, name, None)
                 for name in ("limit", "since", "base_url", "start_pages")}
         args["refresh"] = self.crawler.settings.getbool("ARCHIVE_REFRESH")
+        args["follow_sources"] = self.crawler.settings.getbool("ARCHIVE_FOLLOW_SOURCES")
         return {k: v for k, v in args.items() if v}
 
     def process_item(self, item: ArticleItem) -> ArticleItem:

@@ -12,7 +12,8 @@ from scraper.items import ArticleItem
 
 
 class ValidatePipeline:
-    """An article needs a URL, a title and a body; with --since, a date on or after it."""
+    """An article needs a URL, a title and a body; with --since, a date on or after it
+    (unless it is the original of an article of the crawl, fetched by --follow-sources)."""
 
     def __init__(self, crawler: Crawler, since: date | None):
         self.stats = crawler.stats
@@ -28,8 +29,8 @@ class ValidatePipeline:
         reason = None
         if not (article.url and article.title and article.body):
             reason = "incomplete"
-        elif self.since and article.published and date.fromisoformat(
-                article.published[:10]) < self.since:
+        elif (self.since and not item.page.followed_source and article.published
+              and date.fromisoformat(article.published[:10]) < self.since):
             reason = "before_since"
         if reason:
             self.stats.inc_value(f"articles/dropped/{reason}")

@@ -47,11 +47,14 @@ def cli() -> None:
 @click.option("--since", help="Skip articles published before this day (YYYY-MM-DD)")
 @click.option("--base-url", help="Crawl a mirror of the site (e.g. a local copy) with its rules")
 @click.option("--refresh", is_flag=True, help="Fetch again articles the archive already holds")
+@click.option("--follow-sources", is_flag=True,
+              help="Also archive the original of each republished article (once), paired "
+                   "with it")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=5")
 def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
           limit: int | None, since: str | None, base_url: str | None, refresh: bool,
-          overrides: tuple[str, ...]) -> None:
+          follow_sources: bool, overrides: tuple[str, ...]) -> None:
     """Crawl SITE and archive every article found.
 
     SITE is a declared site (see `scraper sites`), or `news` for any site given by --url:
@@ -65,6 +68,7 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     \b
         scraper crawl globalresearch --since 2024-01-01 --limit 200
         scraper crawl globalresearch --db /srv/news/archive.db
+        scraper crawl globalresearch --follow-sources
         scraper crawl news --url https://example.com/ --url https://news.example.org/
         scraper crawl news --urls-file sites.txt --since 2026-01-01 -s NEWS_FOLLOW_DEPTH=1
     """
@@ -75,7 +79,8 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         raise BadInput(f"--base-url must start with http:// or https://, not {base_url!r}")
     start = _start_urls(site, urls, urls_file, base_url)
     settings = project_settings(db, _parse_overrides(overrides) | (
-        {"ARCHIVE_REFRESH": True} if refresh else {}))
+        {"ARCHIVE_REFRESH": True} if refresh else {}) | (
+        {"ARCHIVE_FOLLOW_SOURCES": True} if follow_sources else {}))
     names = spider_names(settings)
     if site not in names:
         raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")

@@ -67,6 +67,9 @@ def summary(stats: dict[str, Any]) -> str:
         f"{dropped} dropped; finish reason: {stats.get('finish_reason', 'unknown')}"
         + (f"; {n('archive/gone')} archived articles gone (404/410)"
            if n("archive/gone") else "")
+        + (f"; {n('follow/requested')} original sources followed, "
+           f"{n('archive/republications')} republications paired"
+           if n("follow/requested") or n("archive/republications") else "")
         + (f"; {n('discovery/blocked')} feed/listing pages blocked"
            if n("discovery/blocked") else "")
         + (f"; {n('archive/unwritten')} articles NOT archived (database locked)"

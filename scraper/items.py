@@ -25,6 +25,9 @@ class Page:
     encoding: str  # the encoding the text is read in (see decode_page), as `pages` stores it
     fetched_at: str
     site: str
+    # Fetched as the original source of an archived article (--follow-sources): kept
+    # whatever its date, since its republication is in the crawl's window.
+    followed_source: bool = False
 
     @property
     def content_type(self) -> str | None:
@@ -60,3 +63,6 @@ class ArticleItem:
 
     article: Article
     page: Page
+    # Archived articles that name this one as their original source and led to its fetch
+    # (--follow-sources): each makes a republication pair with it.
+    republished_by: tuple[str, ...] = ()

@@ -20,6 +20,7 @@ from scrapy.settings import BaseSettings
 from scraper.archive import ArchiveError, known_urls, open_archive
 from scraper.extraction.encoding import page_encoding
 from scraper.fetch_failures import NotFetched
+from scraper.urls import site_key
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,8 @@ def _retry_after(response: Response) -> float | None:
 
 
 class _OnSiteRedirects:
-    """Follow a redirect only to the site being crawled (the spider's `on_site`), and fail
+    """Follow a redirect only to the site being crawled (the spider's `on_site`) or, for the
+    request of a followed original source, within that source's own host; fail
     a loop or a chain over REDIRECT_MAX_TIMES with its reason (Scrapy drops them at debug
     level: a loop as a duplicate request, a long chain as ignored)."""
 
@@ -134,12 +136,21 @@ class _OnSiteRedirects:
         if self.reloads and result.url == request.url:
             return response
         on_site = getattr(self.crawler.spider, "on_site", None)
-        if on_site is not None and not on_site(result.url):
+        if on_site is not None and not on_site(result.url) and not _source_host(request,
+                                                                                result.url):
             raise NotFetched("offsite_redirect", f"redirected to {result.url}", first)
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if result.url.split("#")[0] in {u.split("#")[0] for u in chain}:
             raise NotFetched("redirect_loop", f"redirected back to {result.url}", first)
         return result
+
+
+def _source_host(request: Request, url: str) -> bool:
+    """True when `request` fetches a followed original source (--follow-sources) and `url`
+    is on that source's host and port: allowed for that request only, the crawl's own
+    requests stay on its site."""
+    host = request.meta.get("source_host")
+    return host is not None and site_key(url) == host
 
 
 class SiteRedirectMiddleware(_OnSiteRedirects, RedirectMiddleware):
@@ -204,6 +215,13 @@ class SiteUserAgentMiddleware:
         request.headers.setdefault(b"User-Agent", agent)
 
 
+def crawled_sites(spider) -> list[str]:
+    """The names of the sites `spider` archives articles of: a site spider crawls one
+    site; the news spider names every site it crawls."""
+    return getattr(spider, "archive_sites", None) or [
+        getattr(getattr(spider, "site", None), "name", spider.name)]
+
+
 def tool_user_agent(settings: BaseSettings) -> str:
     """The tool's name and version, and the contact page of whoever runs it."""
     try:
@@ -237,10 +255,7 @@ class SkipArchivedMiddleware:
             db = open_archive(self.path)
         except ArchiveError:
             return  # the archive pipeline reports this; nothing is known yet
-        # A site spider crawls one site; the news spider names every site it crawls.
-        sites = getattr(spider, "archive_sites", None) or [
-            getattr(getattr(spider, "site", None), "name", spider.name)]
-        self.known = set().union(*(known_urls(db, site) for site in sites))
+        self.known = set().union(*(known_urls(db, site) for site in crawled_sites(spider)))
         db.close()
 
     def process_request(self, request: Request) -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from sqlite_utils import Database
 
 from scraper.archive.bodies import decompress
+from scraper.archive.republications import record_republications
 from scraper.archive.selection import selection
 from scraper.archive.transaction import write_transaction
 from scraper.archive.write import article_columns, now, save_article
@@ -115,6 +116,8 @@ def reextract(db: Database, site: str | None = None, since: str | None = None,
                 seen = fetched_at if article.url in orphan_urls else when
                 outcome = save_article(db, article, columns, seen, reason="reextract", ids=ids)
                 report.counts[outcome] += 1
+            # A body extracted anew is compared again with its republications.
+            record_republications(db, [article for article, _ in batch], when)
         batch.clear()
 
     page_ids = latest_pages(db, site, since) + list(orphans)

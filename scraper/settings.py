@@ -67,6 +67,7 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.follow.FollowSourcesPipeline": 300,  # only with ARCHIVE_FOLLOW_SOURCES
     "pipelines.archive.ArchivePipeline": 800,
 }
 ARCHIVE_PATH = "data/archive.db"
@@ -82,6 +83,13 @@ ARCHIVE_REPEATS_PATH = None
 # Set from the spider's arguments: stop after N articles, skip articles published before.
 ARCHIVE_LIMIT = 0
 ARCHIVE_SINCE = None
+# Fetch the original source of a republished article when it is a URL on another site, and
+# archive it under its own site, paired with the republication (`--follow-sources`).
+ARCHIVE_FOLLOW_SOURCES = False
+# Mirrors of declared sites the followed sources are fetched from, {site name: base URL},
+# e.g. {"southfront": "http://127.0.0.1:8001"}: a local copy, as --base-url is for the site
+# crawled.
+ARCHIVE_MIRRORS = {}
 
 # --- Resuming (JOBDIR) ---------------------------------------------------------------
 # A JOBDIR left by a killed crawl is reset (the archive skips what it holds), a finished

@@ -166,7 +166,9 @@ class ArticleSpider(scrapy.Spider):
             body=response.body,
             encoding=page_encoding(response.body, headers.get("Content-Type")),
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            site=self.site_name(url),
+            # A followed original source names its own site.
+            site=response.meta.get("site") or self.site_name(url),
+            followed_source="source_host" in response.meta,
         )
 
     def parse_article(self, response: Response) -> Iterator[Page]:

@@ -37,7 +37,7 @@ def test_schema_tables_and_wal(db_path):
     db = open_archive(db_path)
     assert {"articles", "authors", "article_authors", "tags", "article_tags", "pages",
             "page_bodies", "revisions", "runs", "sources", "article_sources",
-            "articles_fts"} <= set(db.table_names())
+            "articles_fts", "republications"} <= set(db.table_names())
     assert set(db.view_names()) == {"articles_per_site_month", "republished_by_source",
                                     "recently_changed"}
     assert {"modified", "last_changed", "revision_count", "status", "kind"} <= set(
@@ -47,7 +47,7 @@ def test_schema_tables_and_wal(db_path):
     assert db.execute("pragma mmap_size").fetchone()[0] == MMAP_BYTES
     assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
         "m001_articles", "m002_research_archive", "m003_fts_automerge", "m004_run_failures",
-        "m006_republication_kinds"]
+        "m005_republications", "m006_republication_kinds"]
     indexed = {tuple(i.columns) for i in db["articles"].indexes}
     assert {("published",), ("site", "published"), ("last_changed",)} <= indexed
 
@@ -55,7 +55,7 @@ def test_schema_tables_and_wal(db_path):
 def test_reopening_migrates_nothing_twice(db_path):
     open_archive(db_path).close()
     db = open_archive(db_path)
-    assert db["_sqlite_migrations"].count == 5
+    assert db["_sqlite_migrations"].count == 6
 
 
 def test_write_new_then_unchanged_then_updated(db_path):

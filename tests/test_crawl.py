@@ -31,14 +31,15 @@ def site():
         yield served
 
 
-def crawl(site: FixtureSite, db: Path, *args: str) -> dict[str, int]:
-    """Run a crawl; return the counts of its summary line."""
+def crawl(site: FixtureSite, db: Path, *args: str, spider: str = "globalresearch"
+          ) -> dict[str, int]:
+    """Run a crawl of `spider` on the replica `site`; return the counts of its summary line."""
     out = subprocess.run(
-        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db),
+        [sys.executable, "-m", "scraper", "crawl", spider, "--db", str(db),
          "--base-url", site.url, *FAST, *args],
         capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
-    line = next(x for x in out.stdout.splitlines() if x.startswith("globalresearch:"))
+    line = next(x for x in out.stdout.splitlines() if x.startswith(f"{spider}:"))
     return {key.replace(" ", "_"): int(n) for n, key in re.findall(
         r"(\d+) (new|updated|unchanged|already archived|blocked|not articles|failed|dropped)",
         line)}

@@ -25,7 +25,10 @@ def archive(tmp_path_factory):
                                             body="Sanctions hit the harvest hard.")], run)
     write_batch(db, [make_item(title="Grain ships stall, officials say",
                                body="The grain corridor closed.")], run)
-    finish_run(db, run, {"archive/new": 2, "archive/updated": 1}, "finished")
+    # The original the example articles name as their source, archived after them.
+    write_batch(db, [make_item(url="https://southfront.press/x", site="southfront",
+                               original_source=None, body="The grain corridor closed.")], run)
+    finish_run(db, run, {"archive/new": 3, "archive/updated": 1}, "finished")
     return db
 
 

@@ -291,6 +291,28 @@ def m004_run_failures(db: Database) -> None:
 
 
 @migrations()
+def m005_republications(db: Database) -> None:
+    """Pairs of a republished article and its original, both archived, with how much the
+    republisher changed; and an index to find the articles that cite an original."""
+    db.table("republications").create(
+        {
+            "republished_url": str,
+            "original_url": str,
+            "similarity": float,  # of the two bodies' words, 0 to 1
+            "words_added": int,  # by the republisher
+            "words_removed": int,  # of the original's
+            "recorded_at": str,
+        },
+        pk=("republished_url", "original_url"),
+        not_null={"similarity", "words_added", "words_removed", "recorded_at"},
+        foreign_keys=[("republished_url", "articles", "url"),
+                      ("original_url", "articles", "url")],
+    )
+    db.table("republications").create_index(["original_url"])
+    db.table("articles").create_index(["original_source_url"])
+
+
+@migrations()
 def m006_republication_kinds(db: Database) -> None:
     """A site named as its own original source is no republication: such rows (stored before
     the source line was compared with the site) lose their original source, their

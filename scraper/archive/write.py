@@ -6,7 +6,6 @@ fields that changed and a diff of the body); an unchanged one only moves `last_s
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -17,6 +16,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from scraper.archive import bodies
+from scraper.archive.diffs import paragraph_diff
+from scraper.archive.republications import record_republications
 from scraper.archive.schema import link_source
 from scraper.archive.transaction import write_transaction
 from scraper.extraction.record import Article
@@ -60,6 +61,10 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
             counts[outcome] += 1
             if outcomes is not None:
                 outcomes.append(outcome)
+        paired = record_republications(db, [item.article for item in items], seen, {
+            item.article.url: item.republished_by for item in items if item.republished_by})
+        if paired:
+            counts["republications"] += paired
         for page in pages:
             record_page(db, page, run_id)
         for url in gone:
@@ -138,9 +143,7 @@ def save_article(db: Database, article: Article, columns: set[str], when: str, *
 
 def body_diff(old: str, new: str, revision: int) -> str:
     """Unified diff, a paragraph a line, from the revision's body to the version after it."""
-    return "\n".join(difflib.unified_diff(
-        (old or "").splitlines(), (new or "").splitlines(),
-        fromfile=f"revision {revision}", tofile=f"revision {revision + 1}", lineterm=""))
+    return paragraph_diff(old, new, f"revision {revision}", f"revision {revision + 1}")
 
 
 def record_page(db: Database, page: Page, run_id: int | None, url: str | None = None) -> int:

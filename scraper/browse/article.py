@@ -10,8 +10,9 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from datasette.database import QueryInterrupted
-from datasette.utils import escape_fts, escape_sqlite
+from datasette.utils import escape_fts, escape_sqlite, tilde_encode
 
+from scraper.archive.diffs import paragraph_diff, word_changes
 from scraper.browse.facets import LINK_ARG, link_arg
 
 SNIPPET_START, SNIPPET_END = "\x02", "\x03"  # around matches; never in archived text
@@ -82,15 +83,52 @@ async def article_context(datasette, database: str, table: str, url: str) -> dic
         revision["changed"] = ", ".join(_json_list(revision["changed_fields"]))
         revision["diff_lines"] = diff_lines(revision["body_diff"])
         revision["row_url"] = datasette.urls.row(database, "revisions", str(revision["id"]))
+    originals, republishers = await republication_context(datasette, database, table, article)
     return {
         "article": article,
         "article_href": web_href(article["url"]),
+        "originals": originals,
+        "republishers": republishers,
         "paragraphs": paragraphs(article.get("body") or ""),
         "authors": authors,
         "tags": tags,
         "sources": sources,
         "revisions": revisions,
     }
+
+
+PAIR_COLUMNS = ("r.similarity, r.words_added, r.words_removed, r.recorded_at, a.site, a.title, "
+                "a.body")
+
+
+async def republication_context(datasette, database: str, table: str, article: dict[str, Any]
+                                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The originals the article at `url` republishes, each with the diff from it to the
+    article (what the republisher changed), and the articles that republish it."""
+    db = datasette.get_database(database)
+    url = article["url"]
+
+    async def pairs(side: str, other: str) -> list[dict[str, Any]]:
+        found = await db.execute(
+            f"select r.{other} as url, {PAIR_COLUMNS} from republications r "
+            f"join {escape_sqlite(table)} a on a.url = r.{other} where r.{side} = ? "
+            "order by r.similarity desc", [url])
+        rows = [dict(r) for r in found]
+        for row in rows:
+            row["href"] = web_href(row["url"])
+            row["row_url"] = datasette.urls.row(database, table, tilde_encode(row["url"]))
+        return rows
+
+    originals = await pairs("republished_url", "original_url")
+    for original in originals:
+        body = original.pop("body")
+        original["changes"] = word_changes(body, article.get("body"))
+        original["diff_lines"] = diff_lines(paragraph_diff(body, article.get("body"),
+                                                           original["url"], url))
+    republishers = await pairs("original_url", "republished_url")
+    for republisher in republishers:
+        del republisher["body"]
+    return originals, republishers
 
 
 def diff_lines(diff: str | None) -> list[dict[str, str]]:

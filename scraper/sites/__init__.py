@@ -24,7 +24,8 @@ SITES: dict[str, Site] = _declared()
 
 def site_for_url(url: str) -> Site:
     """The declared site that owns `url`, or a generic one named after its host."""
-    return next((site for site in SITES.values() if site.owns(url)), generic_site(url))
+    # (the generic one made only when needed: this runs for every article written)
+    return next((site for site in SITES.values() if site.owns(url)), None) or generic_site(url)
 
 
 __all__ = ["SITES", "Rules", "Site", "generic_site", "site_for_url"]
