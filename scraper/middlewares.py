@@ -228,7 +228,9 @@ def tool_user_agent(settings: BaseSettings) -> str:
         release = version("news-archiver")
     except PackageNotFoundError:
         release = "dev"
-    return f"{settings.get('BOT_NAME')}/{release} (+{settings.get('ARCHIVE_CONTACT_URL')})"
+    contact = settings.get("ARCHIVE_CONTACT_URL")
+    agent = f"{settings.get('BOT_NAME')}/{release}"
+    return f"{agent} (+{contact})" if contact else agent
 
 
 class SkipArchivedMiddleware:

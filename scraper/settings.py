@@ -10,10 +10,11 @@ NEWSPIDER_MODULE = "spiders"
 # --- Politeness --------------------------------------------------------------------------
 # Every request names the tool and whoever runs it: "news-archiver/<version> (+URL)", URL
 # being ARCHIVE_CONTACT_URL. Set it to a page of yours that says who crawls and how to reach
-# you (a site's admin reads it in their logs). USER_AGENT, when set, replaces the whole line;
+# you (a site's admin reads it in their logs); unset, the agent names the tool alone (the
+# project has no public page to name on your behalf). USER_AGENT, when set, replaces the whole line;
 # a site declaration may set its own (scraper/sites/: Global Research's bot wall wants a
 # browser-like one).
-ARCHIVE_CONTACT_URL = "https://github.com/news-archiver/news-archiver"
+ARCHIVE_CONTACT_URL = None
 USER_AGENT = None
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",

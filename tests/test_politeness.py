@@ -93,3 +93,15 @@ def test_back_off_then_back_to_normal(tmp_path, db_path):
     gaps = [b - a for a, b in zip(after, after[1:], strict=False)]
     assert max(gaps[-3:]) < 0.9, gaps
     assert len(articles(db_path)) == len(pages)
+
+
+def test_without_a_contact_url_the_agent_names_the_tool_alone():
+    from scrapy.settings import Settings
+
+    from scraper.middlewares import tool_user_agent
+
+    assert re.fullmatch(r"news-archiver/\S+", tool_user_agent(Settings({
+        "BOT_NAME": "news-archiver", "ARCHIVE_CONTACT_URL": None})))
+    assert tool_user_agent(Settings({"BOT_NAME": "news-archiver",
+                                     "ARCHIVE_CONTACT_URL": "https://example.org/who"})
+                           ).endswith(" (+https://example.org/who)")
