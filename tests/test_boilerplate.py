@@ -98,6 +98,16 @@ EXAMPLES = {
                         "The archive contains copyrighted material from 1950s newspapers."),
     "media_inquiries": ("For media inquiries: publications@globalresearch.ca",
                         "Media inquiries about the case went unanswered for a week."),
+    "language_list": ("Русский, 中文, עברית, العربية … and 40 more languages",
+                      "The leaflet was printed in Русский and English for the port workers."),
+    "repost_permission": ("Feel free to repost Global Research articles with proper attribution.",
+                          "Feel free to repost the photos, the agency told the newspapers."),
+    "helpful_prompt": ("Was this article helpful?",
+                       "Was this article helpful to the defence? The judge thought not."),
+    "video_screenshot_credit": ("Featured image is a screenshot from the video",
+                                "The image is a screenshot from the video the police released."),
+    "originally_published_line": ("This article was originally published on Antiwar.com.",
+                                  "The article was published in a local weekly in 1998."),
 }
 
 

@@ -96,6 +96,19 @@ def same_moment(coarse: str, fine: str) -> bool:
     return fine[:16] == coarse[:16]
 
 
+def in_zone(iso: str, timezone: str | None) -> str:
+    """`iso` as wall-clock time in `timezone`, where it is a time with an offset and a zone is
+    known: the day a reader of the site saw ("2025-03-04T02:30:00+00:00" in America/Toronto ->
+    "2025-03-03T21:30:00-05:00"). Days and local times are returned as they are."""
+    if not timezone or precision(iso) < 2:
+        return iso
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
+
+
 def day_of(iso: str | None) -> str | None:
     """The calendar day of an ISO value ("2019-05-30T10:00:00-04:00" -> "2019-05-30")."""
     return iso[:10] if iso else None

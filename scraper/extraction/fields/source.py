@@ -33,6 +33,7 @@ def original_source(doc: Document, site: Site, span: tuple[int, int]) -> Found |
     if not site.rules.source_line:
         return None
     phrase = re.compile(site.rules.source_line + r"\s*:?\s*", re.IGNORECASE)
+    itself: Found | None = None  # a line naming the site: kept unless another names an outlet
     for el in doc.root.iter():
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
             continue
@@ -43,10 +44,11 @@ def original_source(doc: Document, site: Site, span: tuple[int, int]) -> Found |
         if not name:
             continue
         if names_the_site(name, url, site, doc.site_names):
-            return Found(None, "text:source-line:self", el)
+            itself = itself or Found(None, "text:source-line:self", el)
+            continue
         date = _source_date(doc, site, span, name)
         return Found({"name": name, "url": url, "date": date}, "text:source-line", el)
-    return None
+    return itself
 
 
 def names_the_site(name: str | None, url: str | None, site: Site,
@@ -77,11 +79,17 @@ def _source_name_url(el: etree._Element, phrase: re.Pattern[str]) -> tuple[str |
     text = inline_text(el)
     match = phrase.search(text)
     if match:
-        rest = re.split(r"\s*(?:copyright|©)", text[match.end():], flags=re.IGNORECASE)[0]
+        # The name ends at a copyright or at a date: "… published on X on May 2, 2025."
+        rest = re.split(r"\s*(?:copyright|©)|\s+on\s+(?=\d|[A-Z][a-z]{2,8}\.? \d)",
+                        text[match.end():], flags=re.IGNORECASE)[0]
         rest = rest.strip(" .,")
-        if rest:
+        if rest and not _A_DATE.match(rest):
             return rest, None
     return None, None
+
+
+# "This article was originally published on May 2, 2025": a date, not an outlet.
+_A_DATE = re.compile(r"^(\d|[A-Z][a-z]{2,8}\.? \d{1,2}\b)")
 
 
 def _source_date(doc: Document, site: Site, span: tuple[int, int], name: str) -> str | None:

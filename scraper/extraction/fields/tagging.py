@@ -180,44 +180,68 @@ def label_group(labels: tuple[str, ...]) -> str:
 
 
 def _labelled_links(doc: Document, labels: dict[str, str]) -> list[dict[str, str]]:
-    """Walk the page in order: a label's text opens a run, links join it, a block ends it."""
+    """Walk the page in order: a label's text opens a run, links join it, a block ends it.
+
+    Whatever element shows the label (a table cell, a <dt>, a list item, a span, plain text
+    before the links), its kind is read from the label text. A label standing alone in its
+    block stays open until its links come, and its run goes on over the following blocks of
+    the same kind at the same depth as the first one holding them ("<td>Region:</td><td><a>
+    Europe</a></td>", "<dt>Theme:</dt><dd><a>…</a></dd><dd><a>…</a></dd>"); other text ends it.
+    """
     if not labels:
         return []
-    label_re = re.compile(rf"^\s*{label_group(tuple(labels))}s?\s*:\s*$", re.IGNORECASE)
+    label_re = re.compile(rf"^[\s,;|/·•]*{label_group(tuple(labels))}s?\s*:\s*$", re.IGNORECASE)
     kinds = {k.lower(): v for k, v in labels.items()}
     found: list[dict[str, str]] = []
-    kind: str | None = None
+    state: dict[str, Any] = {"kind": None, "waiting": False, "detached": False, "value": None}
+
+    def close() -> None:
+        state.update(kind=None, waiting=False, detached=False, value=None)
 
     def text_event(text: str | None) -> None:
-        nonlocal kind
         if not text or not text.strip():
             return
         match = label_re.match(text)
         if match:
-            kind = kinds[match.group(1).lower()]
+            close()
+            state.update(kind=kinds[match.group(1).lower()], waiting=True)
         elif text.strip() not in {",", ";", "|", "/", "·", "•"}:
-            kind = None
+            close()
 
-    def walk(el: etree._Element) -> None:
-        nonlocal kind
+    def start_block(tag: str, depth: int) -> None:
+        if not state["detached"]:
+            close()
+        elif state["value"] is None:
+            state["value"] = (tag, depth)  # the first block after a lone label holds values
+        elif depth <= state["value"][1] and (tag, depth) != state["value"]:
+            close()
+
+    def end_block() -> None:
+        if state["waiting"]:
+            state["detached"] = True  # a label alone in its block: its values come next
+        elif not state["detached"]:
+            close()
+
+    def walk(el: etree._Element, depth: int) -> None:
         for child in el:
             tag = child.tag if isinstance(child.tag, str) else ""
             if tag in SKIP_TAGS or not tag:
                 pass
-            elif tag == "a" and kind:
+            elif tag == "a" and state["kind"]:
                 name = inline_text(child)
                 if name:
-                    entry = {"name": name, "kind": kind}
+                    state["waiting"] = False
+                    entry = {"name": name, "kind": state["kind"]}
                     if entry not in found:
                         found.append(entry)
             else:
                 if tag in BLOCK_TAGS:
-                    kind = None
+                    start_block(tag, depth)
                 text_event(child.text)
-                walk(child)
+                walk(child, depth + 1)
                 if tag in BLOCK_TAGS:
-                    kind = None
+                    end_block()
             text_event(child.tail)
 
-    walk(doc.root)
+    walk(doc.root, 0)
     return found

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from scraper.extraction.dates import find_date, parse_date, precision, same_moment
+from scraper.extraction.dates import find_date, in_zone, parse_date, precision, same_moment
 from scraper.extraction.document import Document
 from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _in_parts, _microdata
 from scraper.extraction.fields.layout import lines_between
@@ -36,7 +36,10 @@ def published(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
     text date (dateparser); else a date line under the headline.
 
     The first value found wins, but a value that says more of the same moment replaces it: a
-    time for a bare day, an offset for a local time.
+    time for a bare day, an offset for a local time. The site's date line comes first: it is
+    the day the page shows, in the site's time zone, into which the other values are turned
+    before they are compared (an evening post in Toronto is not dated by its UTC next day);
+    a value with a time on that day is then taken with its own source.
     """
     ld = doc.article_ld or {}
     candidates: list[tuple[Any, str]] = [(ld.get("datePublished"), "json-ld"),
@@ -69,14 +72,18 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
                candidates: list[tuple[Any, str]], visible: bool,
                shown: dict[str, str] | None = None) -> Found | None:
     parsed: list[tuple[str, str, str]] = []  # (iso, text, source)
+    shown = shown or {}
     for value, source in candidates:
         if isinstance(value, list):
             value = next((v for v in value if isinstance(v, str)), None)
         if not isinstance(value, str) or not value.strip():
             continue
-        iso = parse_date(value, timezone=site.timezone, words=False)
+        # A visible date line is read in words (one dateparser call); the rest as ISO only.
+        iso = parse_date(value, languages=_languages(doc, site), timezone=site.timezone,
+                         words=source in shown)
         if iso:
-            parsed.append((iso, value.strip(), source))
+            parsed.append((in_zone(iso, site.timezone), shown.get(source, value.strip()),
+                           source))
     if not parsed:
         # No ISO value: the first text that reads as a date (the site's date line first).
         languages = _languages(doc, site)
@@ -84,7 +91,8 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
             if isinstance(value, str) and value.strip():
                 iso = parse_date(value, languages=languages, timezone=site.timezone)
                 if iso:
-                    parsed.append((iso, (shown or {}).get(source, value.strip()), source))
+                    parsed.append((in_zone(iso, site.timezone), shown.get(source, value.strip()),
+                                   source))
                     break
     if not parsed and visible:
         parsed = _visible_date(doc, site, span)
@@ -93,7 +101,8 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
     best = parsed[0]
     for candidate in parsed[1:]:
         if precision(candidate[0]) > precision(best[0]) and same_moment(best[0], candidate[0]):
-            best = (candidate[0], best[1], best[2])
+            # The date line only names the day: a value on that day is taken whole.
+            best = candidate if best[2] in shown else (candidate[0], best[1], best[2])
     return Found((best[0], best[1]), best[2])
 
 
