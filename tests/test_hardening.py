@@ -243,3 +243,21 @@ def test_a_page_of_a_million_characters_of_text_completes():
     words = "ab " * 400_000
     result = timed_extract(html.replace("</p>", f" {words}</p>", 1), url)
     assert result.status == "article"
+
+
+def test_a_page_of_thousands_of_short_paragraphs_completes():
+    url, html = PAGES[BASES[1]]
+    notes = "".join(f"<div><p>Note {n}.</p></div>" for n in range(5000))
+    result = timed_extract(html.replace("</body>", notes + "</body>"), url)
+    assert result.status == "article"
+
+
+def test_in_parts_with_a_memo_answers_as_without():
+    from scraper.extraction.fields.common import _in_parts
+
+    root = guards.parse("<html><body><div class='tag-box'><ul><li><a>x</a></li></ul></div>"
+                        "<div class='story'><p><a>y</a></p></div></body></html>")
+    memo: dict = {}
+    for a in root.iter("a"):
+        assert _in_parts(a, frozenset({"tag"}), memo) == _in_parts(a, frozenset({"tag"}))
+    assert [_in_parts(a, frozenset({"tag"}), memo) for a in root.iter("a")] == [True, False]

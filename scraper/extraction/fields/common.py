@@ -35,8 +35,30 @@ def _microdata(doc: Document, prop: str) -> str | None:
     return None
 
 
-def _in_parts(el: etree._Element, parts: frozenset[str]) -> bool:
-    return any(name_parts(node) & parts for node in (el, *el.iterancestors()))
+def _in_parts(el: etree._Element, parts: frozenset[str],
+              memo: dict[etree._Element, bool] | None = None) -> bool:
+    """True when `el` or an ancestor has a class or id word of `parts`. `memo`, shared by
+    the calls of one pass over many elements, answers each ancestor once: otherwise a page
+    of thousands of links in deep boxes reads every box's names once per link."""
+    if memo is None:
+        return any(name_parts(node) & parts for node in (el, *el.iterancestors()))
+    chain: list[etree._Element] = []
+    found = False
+    node: etree._Element | None = el
+    while node is not None:
+        if node in memo:
+            found = memo[node]
+            break
+        if name_parts(node) & parts:
+            found = True
+            break
+        chain.append(node)
+        node = node.getparent()
+    for seen in chain:  # below the answer: each holds it too (True), or nothing (False)
+        memo[seen] = found
+    if node is not None and node not in memo:
+        memo[node] = found
+    return found
 
 
 def _box_with(el: etree._Element, others: list[etree._Element], levels: int

@@ -64,8 +64,9 @@ def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
     "topic", "keyword"…, grouped by the smallest box around each; the first group of several
     links after the headline wins, else the first lone link."""
     beside: dict[etree._Element, int] = {}
+    boxes: dict[etree._Element, bool] = {}
     links = [a for a in doc.xpath(_TAG_LINKS)
-             if (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS))
+             if (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS, boxes))
              and not _TAG_INDEX.search(a.get("href"))
              and 0 < len(inline_text(a)) <= 60 and not _site_header(a)
              and not _in_prose(a, beside)]
