@@ -6,6 +6,7 @@ debug level only; a reader of the log or the archive wants the URL and one of a 
 
 from __future__ import annotations
 
+from scrapy import Request
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -42,14 +43,17 @@ def skipped(failure: Failure) -> bool:
     return bool(failure.check(IgnoreRequest)) and not failure.check(NotFetched, HttpError)
 
 
+def requested_url(request: Request) -> str:
+    """The URL `request` was first made for, before any redirect led to it."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
 def first_url(failure: Failure) -> str:
     """The URL the failed request was made for (before any redirect)."""
     if isinstance(failure.value, NotFetched):
         return failure.value.url
     request = getattr(failure, "request", None)
-    if request is None:
-        return "?"
-    return (request.meta.get("redirect_urls") or [request.url])[0]
+    return "?" if request is None else requested_url(request)
 
 
 def failure_reason(failure: Failure) -> tuple[str, str]:

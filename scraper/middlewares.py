@@ -19,7 +19,7 @@ from scrapy.settings import BaseSettings
 
 from scraper.archive import ArchiveError, known_urls, open_archive
 from scraper.extraction.encoding import page_encoding
-from scraper.fetch_failures import NotFetched
+from scraper.fetch_failures import NotFetched, requested_url
 from scraper.urls import site_key
 
 logger = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class _OnSiteRedirects:
     reloads: bool = False
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        first = (request.meta.get("redirect_urls") or [request.url])[0]
+        first = requested_url(request)
         try:
             result = super().process_response(request, response)  # type: ignore[misc]
         except NotFetched:
@@ -172,9 +172,8 @@ class CappedCompressionMiddleware(HttpCompressionMiddleware):
         try:
             return super().process_response(request, response)
         except IgnoreRequest as exc:  # the only one it raises: over the cap
-            url = (request.meta.get("redirect_urls") or [request.url])[0]
             raise NotFetched("too_big", "over DOWNLOAD_MAXSIZE once decompressed",
-                             url) from exc
+                             requested_url(request)) from exc
 
 
 class PageDecodingMiddleware:

@@ -139,12 +139,9 @@ class NewsSpider(ArticleSpider):
         paths = PROBES[kind]
         if index < len(paths):
             callback = self.parse_sitemap if kind == "sitemap" else self.parse_feed
-            meta: dict[str, Any] = {"probe": (kind, index, root)}
-            if kind == "sitemap":
-                meta["download_maxsize"] = SITEMAP_MAX_BYTES
             yield scrapy.Request(urljoin(root, paths[index]), callback=callback,
                                  errback=self.probe_missed, priority=DISCOVERY_PRIORITY,
-                                 meta=meta)
+                                 meta={"probe": (kind, index, root), **self.size_cap(callback)})
 
     def next_probe(self, meta: dict[str, Any]) -> Iterator[scrapy.Request]:
         if "probe" in meta:
@@ -192,10 +189,13 @@ class NewsSpider(ArticleSpider):
                                               REST_POSTS.format(page=1)), self.parse_rest)
 
     def discovery_request(self, url: str, callback: Any) -> scrapy.Request:
-        # A sitemap may be 50 MB by its protocol: more than a page may (DOWNLOAD_MAXSIZE).
-        meta = {"download_maxsize": SITEMAP_MAX_BYTES} if callback == self.parse_sitemap else {}
         return scrapy.Request(url, callback=callback, errback=self.discovery_failed,
-                              priority=DISCOVERY_PRIORITY, meta=meta)
+                              priority=DISCOVERY_PRIORITY, meta=self.size_cap(callback))
+
+    def size_cap(self, callback: Any) -> dict[str, int]:
+        """The request meta of a sitemap: it may be 50 MB by its protocol, more than a page
+        may (DOWNLOAD_MAXSIZE)."""
+        return {"download_maxsize": SITEMAP_MAX_BYTES} if callback == self.parse_sitemap else {}
 
     # --- Pages -------------------------------------------------------------------------------
     def canonical(self, url: str) -> str:
