@@ -17,7 +17,7 @@ from scraper.archive.republications import source_page
 from scraper.items import ArticleItem
 from scraper.middlewares import crawled_sites
 from scraper.sites import SITES, Site
-from scraper.urls import site_key
+from scraper.urls import on_mirror, site_key
 from spiders.base import ARTICLE_PRIORITY
 
 logger = logging.getLogger(__name__)
@@ -113,10 +113,8 @@ class FollowSourcesPipeline:
         """Where to fetch the original at `url` (the archive's URL for the `cited` one):
         a declared site's mirror when one is set, else the site itself, by the scheme
         cited for a site with no declaration (a plain-http site stays http)."""
-        parts = urlsplit(url)
         if site.name in SITES and site.name in self.mirrors:
-            return self.mirrors[site.name] + parts.path + (f"?{parts.query}" if parts.query
-                                                           else "")
+            return on_mirror(url, self.mirrors[site.name])
         if site.name in SITES:
             return url
-        return parts._replace(scheme=urlsplit(cited).scheme).geturl()
+        return urlsplit(url)._replace(scheme=urlsplit(cited).scheme).geturl()

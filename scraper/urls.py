@@ -30,6 +30,12 @@ def canonical_url(url: str, *, host: str | None = None, keep_query: bool = True)
     return urlunsplit(("https", netloc, path, query, ""))
 
 
+def on_mirror(url: str, base: str) -> str:
+    """`url`'s path and query on the mirror at `base` (e.g. a local copy of the site)."""
+    parts = urlsplit(url)
+    return base + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def host_of(url: str) -> str:
     """The host of `url`, lower-cased, without a leading "www."."""
     host = (urlsplit(url).hostname or "").lower()

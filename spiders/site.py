@@ -13,7 +13,7 @@ from scrapy.http import Response
 from scraper.discovery import Entry
 from scraper.extraction.dates import find_date
 from scraper.sites import Site
-from scraper.urls import canonical_url, default_port, site_key
+from scraper.urls import canonical_url, default_port, on_mirror, site_key
 from spiders.base import ARTICLE_PRIORITY, ArticleSpider
 
 
@@ -35,8 +35,7 @@ class SiteSpider(ArticleSpider):
         """Where to fetch a site URL (or path): on the mirror when one is given."""
         url = urljoin(self.site.home + "/", url)
         if self.base_url and self.site.owns(url):
-            parts = urlsplit(url)
-            return self.base_url + parts.path + (f"?{parts.query}" if parts.query else "")
+            return on_mirror(url, self.base_url)
         return url
 
     def site_url(self, url: str) -> str:
