@@ -19,12 +19,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from scraper.extraction.boilerplate import (
-    GENERIC_TEXT_RULES,
-    drop_paragraphs,
-    join_split_paragraphs,
-)
-from scraper.extraction.clean import clean_body
+from scraper.extraction.boilerplate import GENERIC_TEXT_RULES, join_split_paragraphs
+from scraper.extraction.clean import casefold_words, clean_body, tidy
 from scraper.extraction.document import Document
 from scraper.extraction.fields import body_container
 from scraper.extraction.main_text import main_text
@@ -32,10 +28,6 @@ from scraper.extraction.repeats import RepeatStore, drop_repeated
 from scraper.extraction.text import Block, clean_text, inline_text, word_count
 from scraper.sites.base import Site
 
-# A paragraph with at least this share of link text, and shorter than LINK_LIST_CHARS, is
-# a list of links (related stories, "more on this"), not article text.
-LINK_SHARE = 0.6
-LINK_LIST_CHARS = 300
 # `articleBody` is complete when it holds this share of the main text's words; then a
 # paragraph less than half of whose words it holds is not article text.
 COMPLETE_SHARE = 0.8
@@ -47,7 +39,6 @@ VISIBLE_SHARE = 0.9
 HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "title", "head", "meta"})
 # A description shown in these is the site's blurb or a link to the story, not its lead.
 NOT_LEAD = frozenset({"a", "nav", "footer", "aside", "form", "figcaption"})
-_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -61,13 +52,16 @@ class Body:
 
 def find_body(doc: Document, site: Site, title: str | None = None,
               echoes: set[str] | frozenset[str] = frozenset(),
-              repeats: RepeatStore | None = None) -> Body | None:
+              repeats: RepeatStore | None = None,
+              authors: list[str] | tuple[str, ...] = ()) -> Body | None:
     """The article text of `doc`, or None when no step finds any.
 
     `echoes` are texts already taken as other fields (title, byline, date line); `repeats`
-    is the site's repeated-segment store, which this page's paragraphs also join.
+    is the site's repeated-segment store, which this page's paragraphs also join; `authors`
+    are the names whose bio at the end of the story is not story.
     """
-    body = _site_body(doc, site, echoes) or _generic_body(doc, site, title, echoes)
+    body = (_site_body(doc, site, echoes, authors)
+            or _generic_body(doc, site, title, echoes, authors))
     if body is not None and repeats is not None:
         paragraphs = body.text.split("\n\n")
         repeats.add(site.name, doc.url, paragraphs)
@@ -77,25 +71,27 @@ def find_body(doc: Document, site: Site, title: str | None = None,
     return body
 
 
-def _site_body(doc: Document, site: Site, echoes: set[str] | frozenset[str]) -> Body | None:
+def _site_body(doc: Document, site: Site, echoes: set[str] | frozenset[str],
+               authors: list[str] | tuple[str, ...]) -> Body | None:
     """The declared site's own body element, cleaned by its own rules."""
     if not site.rules.body:
         return None
     found = body_container(doc, site)
     if found is None or found.source.removeprefix("css:") not in site.rules.body:
         return None
-    text, removed = clean_body(found.value, site, set(echoes))
+    text, removed = clean_body(found.value, site, set(echoes), authors)
     return Body(text, found.source, removed)
 
 
 def _generic_body(doc: Document, site: Site, title: str | None,
-                  echoes: set[str] | frozenset[str]) -> Body | None:
+                  echoes: set[str] | frozenset[str], authors: list[str] | tuple[str, ...]
+                  ) -> Body | None:
     blocks = main_text(doc, title)
     structured = structured_body(doc)
     source = "trafilatura"
     check: set[str] | None = None
     if structured:
-        ld_words = set(_words(structured))
+        ld_words = set(casefold_words(structured))
         if sum(word_count(b.text) for b in blocks) < MAIN_TEXT_SHARE * word_count(structured):
             if _visible_share(doc, ld_words) >= VISIBLE_SHARE:
                 blocks = [Block(p, "p") for p in structured.split("\n")]
@@ -106,10 +102,10 @@ def _generic_body(doc: Document, site: Site, title: str | None,
         container = body_container(doc, site)
         if container is None:
             return None
-        text, removed = clean_body(container.value, site, set(echoes))
+        text, removed = clean_body(container.value, site, set(echoes), authors)
         return Body(text, container.source, removed)
     rules = (*GENERIC_TEXT_RULES, *site.rules.text_rules)
-    blocks, removed = tidy(blocks, echoes, rules, check)
+    blocks, removed = tidy(blocks, echoes, rules, check, authors)
     lead = page_lead(doc)
     if lead and not any(_holds(b.text, lead) for b in blocks[:5]):
         kept, dropped = tidy([Block(lead, "p")], echoes, rules)
@@ -117,46 +113,6 @@ def _generic_body(doc: Document, site: Site, title: str | None,
         removed += dropped
     text = "\n\n".join(b.text for b in join_split_paragraphs(blocks))
     return Body(text, source, removed) if text else None
-
-
-def tidy(blocks: list[Block], echoes: set[str] | frozenset[str], rules,
-         check: set[str] | None = None) -> tuple[list[Block], list[dict[str, str]]]:
-    """Drop the paragraphs that are not article text; name the rule that dropped each.
-
-    `check` holds the words of a complete `articleBody`: a paragraph (not a heading) less
-    than half of whose words are in it is not article text.
-    """
-    echo_words = [set(_words(e)) for e in echoes]
-    kept: list[Block] = []
-    removed: list[dict[str, str]] = []
-    for block in blocks:
-        words = _words(block.text)
-        if block.text in echoes:
-            rule = "echo"
-        elif _near_echo(set(words), echo_words):
-            rule = "near_echo"
-        elif block.link_share >= LINK_SHARE and len(block.text) < LINK_LIST_CHARS:
-            rule = "link_list"
-        elif (check is not None and not block.is_heading and len(words) >= 4
-              and sum(w in check for w in words) < 0.5 * len(words)):
-            rule = "not_in_articlebody"
-        else:
-            kept.append(block)
-            continue
-        removed.append({"rule": rule, "text": block.text})
-    kept, dropped = drop_paragraphs(kept, rules)
-    return kept, removed + [{"rule": rule, "text": text} for rule, text in dropped]
-
-
-def _near_echo(words: set[str], echo_words: list[set[str]]) -> bool:
-    """A short paragraph that says (nearly) what the title says: a kicker + headline line."""
-    if not words or len(words) > 40:
-        return False
-    for echo in echo_words:
-        common = len(words & echo)
-        if len(echo) >= 3 and common >= 0.8 * len(words) and common >= 0.6 * len(echo):
-            return True
-    return False
 
 
 def structured_body(doc: Document) -> str | None:
@@ -202,12 +158,8 @@ def _description(doc: Document) -> str | None:
     return clean_text(value) if isinstance(value, str) else None
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
-
-
 def _share_in(blocks: list[Block], vocabulary: set[str]) -> float:
-    words = [w for b in blocks for w in _words(b.text)]
+    words = [w for b in blocks for w in casefold_words(b.text)]
     return sum(w in vocabulary for w in words) / len(words) if words else 0.0
 
 
@@ -215,10 +167,10 @@ def _holds(text: str, part: str) -> bool:
     """Whether `text` holds `part`: it opens with the first words of `part` and has nearly
     all its words, or has all of them in their order. A paragraph that merely shares its
     words with the lead, or retells it with the lead's words in mid-sentence, is another."""
-    words = _words(part)
-    if not words or len(set(words) & set(_words(text))) < 0.8 * len(set(words)):
+    words = casefold_words(part)
+    if not words or len(set(words) & set(casefold_words(text))) < 0.8 * len(set(words)):
         return False
-    shown = " ".join(_words(text))
+    shown = " ".join(casefold_words(text))
     return shown.startswith(" ".join(words[:4])) or " ".join(words) in shown
 
 
@@ -227,5 +179,5 @@ def _visible_share(doc: Document, words: set[str]) -> float:
     if not words:
         return 0.0
     texts = doc.root.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
-    shown = set(_words(" ".join(texts)))
+    shown = set(casefold_words(" ".join(texts)))
     return len(words & shown) / len(words)

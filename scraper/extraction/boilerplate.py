@@ -82,9 +82,15 @@ GENERIC_TEXT_RULES: tuple[TextRule, ...] = (
              r"log in or create an account|会員限定|tu suscripción se está usando)", max_chars=300),
     TextRule("donation_request",
              r"^(please )?(consider (making )?a donation|donate (now|today)|"
-             r"support (us|our (work|journalism|reporting))\b)", max_chars=200),
+             r"support (us|our (work|journalism|reporting))\b)"
+             # An outlet's appeal reprinted under its article: "…, please consider a monthly
+             # contribution."
+             r"|\bplease consider (making )?(a |an )?(small |monthly |regular |recurring |"
+             r"one-time |tax-deductible )?(contribution|donation|gift)\b", max_chars=300),
     TextRule("reader_funding",
-             r"\b(is|are) (funded|supported|paid for) by (its|our) (readers|subscribers)\b",
+             r"\b(is|are) (funded|supported|paid for) by (its|our) (readers|subscribers)\b"
+             r"|\brel(y|ies) (entirely |solely )?on the (financial |generous )?support of "
+             r"(its|our) readers\b",
              max_chars=250),
     # "No reproduction without permission" as Korean, Japanese, Chinese and Italian pages
     # close the article.

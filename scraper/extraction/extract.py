@@ -63,7 +63,8 @@ def extract(html: str, url: str, site: Site | None = None,
     modified, _ = take("modified", fields.modified(doc, site, span)) or (None, None)
     tags = take("tags", fields.tags(doc, site, span)) or []
     source = take("original_source", fields.original_source(doc, site, span))
-    subtitle = take("subtitle", fields.subtitle(doc, site))
+    subtitle = take("subtitle", fields.subtitle(
+        doc, site, found_title.element if found_title else None))
 
     if not title:
         return Extraction("not_article", reason="no headline")
@@ -78,8 +79,11 @@ def extract(html: str, url: str, site: Site | None = None,
                                   found_title.element if found_title else None))
     shown_title = (inline_text(found_title.element)
                    if found_title and found_title.element is not None else None)
-    echoes = {t for t in (title, shown_title, subtitle, byline, published_text) if t}
-    found_body = find_body(doc, site, title, echoes, repeats)
+    # A subtitle is kept out of the body where the site declares it a field of its own; a
+    # standfirst found by its place alone stays in the body too, as publishers print it.
+    shown_subtitle = subtitle if site.rules.subtitle else None
+    echoes = {t for t in (title, shown_title, shown_subtitle, byline, published_text) if t}
+    found_body = find_body(doc, site, title, echoes, repeats, authors)
     if found_body is None:
         return Extraction("not_article", reason="no article body")
     provenance["body"] = found_body.source

@@ -95,20 +95,31 @@ def _spaces(text: str) -> str:
 
 
 def blocks_of(root: etree._Element) -> list[Block]:
-    """Split `root` into paragraphs, one per block element run of inline content."""
+    """Split `root` into paragraphs, one per block element run of inline content, each with
+    the share of its text inside links (a paragraph of links is navigation, whatever its
+    classes say)."""
     out: list[Block] = []
     buf: list[str] = []
+    linked = 0  # characters of `buf` inside an <a>
+    in_link = 0
 
     def flush(tag: str) -> None:
+        nonlocal linked
         text = clean_text("".join(buf))
-        buf.clear()
         if text:
-            out.append(Block(text, tag))
+            share = min(1.0, linked / len(text))
+            out.append(Block(text, tag, share))
+        buf.clear()
+        linked = 0
 
     tags = [root.tag.lower() if isinstance(root.tag, str) else "div"]
     for kind, value in _walk(root):
         if kind in (_TEXT, _BR):
             buf.append(value)
+            if in_link and kind == _TEXT:
+                linked += len(value.strip())
+        elif value == "a":
+            in_link += 1 if kind == _START else -1 if in_link else 0
         elif value in BLOCK_TAGS:
             if kind == _START:
                 flush(tags[-1])
