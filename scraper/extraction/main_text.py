@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from copy import deepcopy
+from typing import Any
 
 from lxml import etree, html
 from trafilatura import bare_extraction
@@ -134,19 +135,65 @@ def standalone(el: etree._Element) -> etree._Element:
     return page
 
 
-def blocks_of_output(body: etree._Element) -> Iterator[Block]:
+def blocks_of_output(body: etree._Element | list[etree._Element]) -> Iterator[Block]:
     """One Block per paragraph, heading, list item, quote or table row of trafilatura's
-    output tree; nested lists and quoted paragraphs are walked into."""
+    output tree; nested lists and quoted paragraphs are walked into. A row whose cells hold
+    paragraphs is a layout table (menu, story, sidebar side by side): only the story's
+    column, the cell with the most paragraph text, is read, paragraph by paragraph."""
     for el in body:
         tag = el.tag if isinstance(el.tag, str) else ""
         if (tag in ("list", "table") or (tag == "quote" and el.find("p") is not None)
                 or (tag == "item" and el.find("list") is not None)):
             yield from blocks_of_output(el)
+        elif tag == "row" and el.find("cell/p") is not None:
+            column = max(el.findall("cell"), key=_paragraph_chars)
+            yield from _mixed_blocks(column)
         else:
-            text = clean_text("".join(_output_text(el)))
-            if text:
-                linked = sum(len(clean_text("".join(_output_text(ref)))) for ref in el.iter("ref"))
-                yield Block(text, OUTPUT_TAGS.get(tag, "p"), min(1.0, linked / len(text)))
+            block = _block(el, OUTPUT_TAGS.get(tag, "p"))
+            if block:
+                yield block
+
+
+def _block(el: etree._Element, tag: str, parts: list[Any] | None = None) -> Block | None:
+    """The Block of an output element (or of `parts`, a run of inline nodes and texts)."""
+    nodes = [el] if parts is None else parts
+    text = clean_text("".join(t for n in nodes for t in _inline_texts(n)))
+    if not text:
+        return None
+    refs = [r for n in nodes if not isinstance(n, str) for r in n.iter("ref")]
+    linked = sum(len(clean_text("".join(_output_text(ref)))) for ref in refs)
+    return Block(text, tag, min(1.0, linked / len(text)))
+
+
+def _inline_texts(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node.replace("\n", " ")
+    else:
+        yield from _output_text(node)
+
+
+def _mixed_blocks(cell: etree._Element) -> Iterator[Block]:
+    """A cell's paragraphs, with each run of loose text and links between them a block."""
+    run: list[Any] = [cell.text] if cell.text else []
+    for child in cell:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in ("p", "head", "list", "quote", "table"):
+            block = _block(cell, "p", run) if run else None
+            if block:
+                yield block
+            run = []
+            yield from blocks_of_output([child])
+        else:
+            run.append(child)
+        if child.tail:
+            run.append(child.tail)
+    block = _block(cell, "p", run) if run else None
+    if block:
+        yield block
+
+
+def _paragraph_chars(cell: etree._Element) -> int:
+    return sum(len("".join(p.itertext())) for p in cell.iter("p"))
 
 
 def _output_text(el: etree._Element) -> Iterator[str]:

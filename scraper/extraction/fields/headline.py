@@ -97,6 +97,28 @@ def _headline_element(text: str, h1s: list[tuple[str, etree._Element]]
     return text, (h1s[0][1] if h1s else None)
 
 
-def subtitle(doc: Document, site: Site) -> Found | None:
+# A subtitle is a line of at most this many words.
+MAX_SUBTITLE_WORDS = 40
+_NOT_SUBTITLE = re.compile(r"^(by|von|par|por|written by|posted by)\s|:$|\b\d{4}\b",
+                           re.IGNORECASE)
+
+
+def subtitle(doc: Document, site: Site, title_el: etree._Element | None = None
+             ) -> Found | None:
+    """The site's subtitle selectors; else the heading set right under the headline, as its
+    next sibling ("Who profits when shipments stall?" in an `<h3>` after the `<h1>`): a
+    standfirst whatever its class, where no byline, date or section heading stands."""
     hit = doc.first_text(site.rules.subtitle)
-    return Found(hit.text, f"css:{hit.query}", hit.element) if hit else None
+    if hit:
+        return Found(hit.text, f"css:{hit.query}", hit.element)
+    if title_el is None or title_el.tag != "h1":
+        return None
+    following = title_el.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()  # a comment
+    if following is None or following.tag not in ("h2", "h3", "h4"):
+        return None
+    text = inline_text(following)
+    if not text or len(text.split()) > MAX_SUBTITLE_WORDS or _NOT_SUBTITLE.search(text):
+        return None
+    return Found(text, "html:heading-after-headline", following)

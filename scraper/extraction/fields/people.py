@@ -19,7 +19,7 @@ from scraper.sites.base import Site
 
 # A byline line: "By …" (other languages' "Von …", "Por …" also open ordinary sentences;
 # their bylines are found by their markup).
-BYLINE_TEXT = re.compile(r"^by\s+\S", re.IGNORECASE)
+BYLINE_TEXT = re.compile(r"^(?:written |posted )?by\s+\S", re.IGNORECASE)
 # A Korean byline: the name, then the word for reporter ("김민지 기자").
 REPORTER_TEXT = re.compile(r"^[가-힣]{2,4}\s?(?:기자|특파원|선임기자|객원기자)(?:\s|$)")
 
@@ -30,9 +30,14 @@ def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
         for el in doc.css(query):
             text = inline_text(el)
             if text and doc.order[el] > span[0] and split_authors(text):
+                # A name link inside its "Written by …" line: the line is the byline.
+                box = _byline_box(el) if el.tag not in BLOCK_TAGS else el
+                if box is not el and BYLINE_TEXT.match(inline_text(box)):
+                    el, text = box, inline_text(box)
                 return Found(text, f"css:{query}", el)
     for el, text in lines_between(doc, *span):
         if (BYLINE_TEXT.match(text) or REPORTER_TEXT.match(text)) and split_authors(text):
+            el, text = _narrowest_byline(el, text)
             return Found(text, "text:by-line", el)
     shown = _byline_elements(doc)
     if shown and shown.element is not None and span[0] < doc.order[shown.element] < span[1]:
@@ -53,6 +58,17 @@ def byline_text(el: etree._Element) -> str:
             if split_authors(inline_text(part)):
                 return inline_text(part)
     return inline_text(el)
+
+
+def _narrowest_byline(el: etree._Element, text: str) -> tuple[etree._Element, str]:
+    """The innermost element of a "By …" line that still opens with it: the byline `<span>`
+    of a meta line that goes on with a date and a view count."""
+    for child in el.iterdescendants(etree.Element):
+        inner = inline_text(child)
+        if inner and len(inner) < len(text) and text.startswith(inner) \
+                and BYLINE_TEXT.match(inner) and split_authors(inner):
+            return child, inner
+    return el, text
 
 
 def _byline_box(el: etree._Element) -> etree._Element:

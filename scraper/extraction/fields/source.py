@@ -22,7 +22,8 @@ from scraper.extraction.dates import parse_date
 from scraper.extraction.document import Document, domain_label
 from scraper.extraction.fields.common import Found
 from scraper.extraction.fields.layout import lines_between
-from scraper.extraction.text import SKIP_TAGS, inline_text
+from scraper.extraction.furniture import PROSE_WORDS
+from scraper.extraction.text import SKIP_TAGS, inline_text, word_count
 from scraper.extraction.titles import same_words
 from scraper.sites.base import Site
 
@@ -96,7 +97,11 @@ def _source_date(doc: Document, site: Site, span: tuple[int, int], name: str) ->
     line = re.compile(re.escape(name) + r",?\s+(?P<date>\S.{4,30})$")
     date_line = re.compile(site.rules.date_line) if site.rules.date_line else None
     languages = [site.language] if site.language else None
-    for _, text in lines_between(doc, *span):
+    # The header, and the lines a body opens with before its story starts, where a redesign
+    # may move the source's date line ("Andean Monitor 1 November 2025").
+    for _, text in lines_between(doc, span[0], len(doc.order), max_chars=100_000):
+        if word_count(text) >= PROSE_WORDS:
+            break
         if date_line and date_line.match(text):
             continue  # the republisher's own date line, "Global Research, May 12, 2025"
         match = line.match(text)

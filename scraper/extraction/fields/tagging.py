@@ -180,18 +180,24 @@ def label_group(labels: tuple[str, ...]) -> str:
     return "(" + "|".join(re.escape(k) for k in labels) + ")"
 
 
+# Elements that show a label as such, with or without its colon.
+LABEL_TAGS = frozenset({"dt", "th"})
+
+
 def _labelled_links(doc: Document, labels: dict[str, str]) -> list[dict[str, str]]:
     """Walk the page in order: a label's text opens a run, links join it, a block ends it.
 
     Whatever element shows the label (a table cell, a <dt>, a list item, a span, plain text
-    before the links), its kind is read from the label text. A label standing alone in its
+    before the links), its kind is read from the label text; a `<dt>` or `<th>` needs no
+    colon. A label standing alone in its
     block stays open until its links come, and its run goes on over the following blocks of
     the same kind at the same depth as the first one holding them ("<td>Region:</td><td><a>
     Europe</a></td>", "<dt>Theme:</dt><dd><a>…</a></dd><dd><a>…</a></dd>"); other text ends it.
     """
     if not labels:
         return []
-    label_re = re.compile(rf"^[\s,;|/·•]*{label_group(tuple(labels))}s?\s*:\s*$", re.IGNORECASE)
+    label_re = re.compile(rf"^[\s,;|/·•]*{label_group(tuple(labels))}s?\s*(?P<colon>:)?\s*$",
+                          re.IGNORECASE)
     kinds = {k.lower(): v for k, v in labels.items()}
     found: list[dict[str, str]] = []
     state: dict[str, Any] = {"kind": None, "waiting": False, "detached": False, "value": None}
@@ -199,11 +205,13 @@ def _labelled_links(doc: Document, labels: dict[str, str]) -> list[dict[str, str
     def close() -> None:
         state.update(kind=None, waiting=False, detached=False, value=None)
 
-    def text_event(text: str | None) -> None:
+    def text_event(text: str | None, holder: str | None = None) -> None:
         if not text or not text.strip():
             return
         match = label_re.match(text)
-        if match:
+        # Without its colon a label is a label only as a term or a header cell ("<dt>Region
+        # </dt>"): a menu's "Regions" heading over its links is no label.
+        if match and (match.group("colon") or holder in LABEL_TAGS):
             close()
             state.update(kind=kinds[match.group(1).lower()], waiting=True)
         elif text.strip() not in {",", ";", "|", "/", "·", "•"}:
@@ -238,7 +246,7 @@ def _labelled_links(doc: Document, labels: dict[str, str]) -> list[dict[str, str
             else:
                 if tag in BLOCK_TAGS:
                     start_block(tag, depth)
-                text_event(child.text)
+                text_event(child.text, tag)
                 walk(child, depth + 1)
                 if tag in BLOCK_TAGS:
                     end_block()
