@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, SITES_DIR, golden_cases, load_case
+from conftest import GOLDEN_DIR, REPO, SITES_DIR, golden_cases, load_case
 
 from scraper.cli import cli
 from scraper.sites import SITES
@@ -40,6 +40,20 @@ def test_extract_debug_adds_provenance():
     record = json.loads(result.output)
     assert record["provenance"]["body"].startswith("css:")
     assert all({"rule", "text"} == set(r) for r in record["removed"])
+
+
+def test_extract_debug_names_each_piece_of_furniture_and_its_rule():
+    case = load_case(GOLDEN_DIR / "globalresearch" / "2025-seed-laws-andes.json")
+    result = run("extract", str(SITES_DIR / "globalresearch" / case["page"]), "--url", case["url"],
+                 "--debug")
+    removed = {(r["rule"], r["text"]) for r in json.loads(result.output)["removed"]}
+    assert {("furniture:date_line", "Global Research, November 03, 2025"),
+            ("furniture:date_line", "Andean Monitor 1 November 2025"),
+            ("furniture:reading_time", "7 min read"),
+            ("furniture:link_box", "More on the topic"),
+            ("helpful_prompt", "Was this article helpful?")} <= removed
+    assert any(rule == "furniture:author_bio" and text.startswith("Lucía Ferreyra is")
+               for rule, text in removed)
 
 
 def test_extract_not_an_article_exits_1():

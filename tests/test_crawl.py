@@ -299,7 +299,8 @@ def test_blocked_listing_is_reported(site, db_path):
         "https://www.globalresearch.ca/vaccine-liability-shields-and-the-courts/5934366",
         "https://www.globalresearch.ca/the-grain-corridor-and-the-politics-of-hunger/5837083",
         "https://www.globalresearch.ca/sanctions-and-the-2021-harvest/5752210",
-        "https://www.globalresearch.ca/drone-strikes-and-the-law-of-armed-conflict/5891455"}
+        "https://www.globalresearch.ca/drone-strikes-and-the-law-of-armed-conflict/5891455",
+        "https://www.globalresearch.ca/seed-laws-and-the-farmers-of-the-andes/5902317"}
 
 
 def test_locked_archive_loses_nothing_and_says_so(site, db_path):

@@ -33,6 +33,10 @@ MARKUPS = {
     "definition list": (f"<dl><dt>Region:</dt><dd>{EU}</dd><dd>{RU}</dd>"
                         f"<dt>Theme:</dt><dd>{INTEL}</dd>"
                         f"<dt>In-depth Report:</dt><dd>{UA}</dd></dl>"),
+    # A term or a header cell is a label without its colon.
+    "terms without colons": (f"<dl><dt>Region</dt><dd>{EU}</dd><dd>{RU}</dd>"
+                             f"<dt>Theme</dt><dd>{INTEL}</dd></dl><table><tr><th>In-depth "
+                             f"Report</th><td>{UA}</td></tr></table>"),
     "spans": (f"<div><span class='lbl'>Region:</span> <span class='v'>{EU}</span>, "
               f"<span class='v'>{RU}</span> | <span>Theme:</span><span>{INTEL}</span> | "
               f"<span>In-depth Report:</span> <span>{UA}</span></div>"),
@@ -79,3 +83,10 @@ def test_without_labels_the_post_tags_are_plain_tags():
     head = '<meta property="article:tag" content="shipping, grain">'
     article = extract(gr_page("", head), URL, GR).article
     assert article.tags == [{"name": "shipping", "kind": "tag"}, {"name": "grain", "kind": "tag"}]
+
+
+def test_a_menu_heading_without_colon_is_no_label():
+    menu = (f"<div><div>Regions</div>{EU}<br>{RU}<br><div>Themes</div>{INTEL}</div>")
+    doc = Document(gr_page(menu), URL)
+    found = fields.tags(doc, GR)
+    assert not found or all(t["kind"] == "tag" for t in found.value)
