@@ -17,6 +17,7 @@ from datasette.app import Datasette
 from datasette.database import Database
 from datasette.plugins import pm
 
+from scraper.archive import folder_read_only
 from scraper.browse import plugin
 from scraper.browse.plugin import DATABASE
 
@@ -46,8 +47,10 @@ def build_datasette(path: Path) -> Datasette:
         static_mounts=[(STATIC_MOUNT, str(BROWSE / "static"))],
     )
     ds.remove_database("_memory")  # Datasette adds it when given no files
-    ds.add_database(Database(ds, path=str(Path(path).resolve()), is_mutable=True),
-                    name=DATABASE)
+    # On a folder that cannot be written, Datasette's immutable mode (`datasette -i`): its
+    # read-only mode would need to create the WAL's -shm file beside the archive.
+    ds.add_database(Database(ds, path=str(Path(path).resolve()),
+                             is_mutable=not folder_read_only(Path(path))), name=DATABASE)
     return ds
 
 
@@ -61,8 +64,8 @@ def check_port(host: str, port: int) -> None:
 def serve(path: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
     """Run Datasette on the archive at `path` until interrupted.
 
-    The archive must exist and be up to date (`open_archive` migrates it): Datasette opens
-    it read-only."""
+    The archive must exist; Datasette opens it read-only and never changes it (an older
+    archive is served as it is)."""
     import uvicorn
 
     ds = build_datasette(path)
