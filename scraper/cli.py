@@ -73,6 +73,8 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         scraper crawl news --urls-file sites.txt --since 2026-01-01 -s NEWS_FOLLOW_DEPTH=1
     """
     from scraper.crawl import project_settings, run_crawl, spider_names, summary, unreachable
+    from scraper.drift import alarm as drift_alarm
+    from scraper.exit_codes import Exit
 
     _check_since(since)
     if base_url and not base_url.startswith(("http://", "https://")):
@@ -98,6 +100,9 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     if (problem or stats.get("archive/unwritten")
             or stats.get("finish_reason") not in ("finished", "closespider_itemcount")):
         sys.exit(1)
+    if drift_alarm(stats):  # the drift alarm: the new articles fell below the site's norm
+        click.echo(drift_alarm(stats), err=True)
+        sys.exit(Exit.DEGRADED)
 
 
 @cli.command()
