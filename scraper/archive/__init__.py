@@ -106,8 +106,9 @@ def archive_kind(db: Database) -> str:
                 f"select 1 from [{migrations.migrations_table}] where migration_set = ? "
                 "limit 1", [migrations.name]).fetchone():
             return "archive"
-    except sqlite3.DatabaseError:  # "file is not a database"
-        pass
+    except sqlite3.DatabaseError as exc:
+        if exc.sqlite_errorcode != sqlite3.SQLITE_NOTADB:  # e.g. cannot open: not its kind
+            raise
     return "foreign"
 
 
