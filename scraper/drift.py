@@ -12,6 +12,15 @@ of later norms: the alarm stays on until the rules are fixed.
 
 No Scrapy here: the archive pipeline feeds the counts and sets the stats, so the same check
 can judge any run from its articles.
+
+Why not Spidermon (the Scrapy ecosystem's monitors): its field coverage counts the fields of
+every scraped item, by item class and on its top level (our ArticleItem nests its Article),
+so not a run's new articles, not per site, and not "a body of sane length"; its rules are
+fixed thresholds, its history a pickle of each spider's stats in the project's .scrapy folder
+(not the archive, which must hold a scheduled job's state), and its monitors run at
+spider_closed, after the archive pipeline has finished the run's row. What would remain of it
+is a unittest runner around the same comparison, and a dependency tree (jsonschema, boto,
+scrapinghub clients) the archive does not need.
 """
 
 from __future__ import annotations
