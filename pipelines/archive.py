@@ -139,8 +139,13 @@ class ArchivePipeline:
         """A page that gave no article (blocked, not an article, dropped by a rule) was
         still fetched: it is kept in `pages` with the next batch."""
         page = item if isinstance(item, Page) else getattr(item, "page", None)
-        if isinstance(item, Page) and str(exception).startswith("not_article:"):
-            self.drift.count_no_article((SITES.get(page.site) or site_for_url(page.url)).name)
+        if (isinstance(item, Page) and str(exception).startswith("not_article:")
+                and self.db is not None):
+            site = (SITES.get(item.site) or site_for_url(item.url)).name
+            try:
+                self.drift.count_no_article(self.db, site, item.url)
+            except sqlite3.Error as exc:  # the alarm goes without this page, not the crawl
+                logger.warning("drift alarm: could not look up %s: %s", item.url, exc)
         if page is not None:
             self.pages.append(page)
             self._pending()

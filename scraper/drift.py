@@ -83,8 +83,9 @@ class SiteCounts:
 
     articles: int = 0
     present: Counter[str] = field(default_factory=Counter)
-    # Article pages fetched (that gave an article or were judged no article), and of those
-    # that gave one: a layout whose articles no longer look like articles shows here.
+    # Pages fetched for the first time (new articles, and pages judged no article that the
+    # archive never saw: a front fetched on every run is not counted again), and of those
+    # that gave an article: a layout whose articles no longer look like articles shows here.
     pages: int = 0
     article_pages: int = 0
     checked: int = 0
@@ -115,9 +116,9 @@ class DriftMonitor:
         """An archived article: `new` (first seen) counts for field coverage; `leaks` is the
         canary's verdict on its body, None where the site declares no rules to look for."""
         counts = self.sites.setdefault(article.site, SiteCounts())
-        counts.pages += 1
-        counts.article_pages += 1
         if new:
+            counts.pages += 1
+            counts.article_pages += 1
             counts.articles += 1
             counts.present.update(name for name in FIELDS if self.has(article, name))
         if leaks is not None:
@@ -126,11 +127,12 @@ class DriftMonitor:
                 counts.leaked += 1
                 counts.rules.update(leaks)
 
-    def count_no_article(self, site: str) -> None:
+    def count_no_article(self, db: Database, site: str, url: str) -> None:
         """A page of `site` that extraction judged no article (an error page, a front, or an
-        article the extraction no longer recognises)."""
-        counts = self.sites.setdefault(site, SiteCounts())
-        counts.pages += 1
+        article the extraction no longer recognises), counted if the archive never had it."""
+        if db.execute("select 1 from pages where url = ? limit 1", [url]).fetchone():
+            return
+        self.sites.setdefault(site, SiteCounts()).pages += 1
 
     def has(self, article: Article, name: str) -> bool:
         if name == "body":  # a body of sane length: not a teaser, not the whole page
