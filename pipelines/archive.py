@@ -17,6 +17,7 @@ from twisted.internet.task import LoopingCall
 
 from scraper.archive import ArchiveError, open_archive, write_batch
 from scraper.archive.runs import CHECKED, LEAKED, LEAKED_PREFIX, finish_run, start_run
+from scraper.drift import DriftMonitor, Thresholds
 from scraper.extraction.leaks import boilerplate_leaks, watched
 from scraper.items import ArticleItem, Page
 from scraper.sites import SITES, site_for_url
@@ -55,6 +56,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.gone: list[str] = []
         self.pages: list[Page] = []  # fetched, but dropped before the archive
+        self.drift = DriftMonitor(Thresholds.from_settings(settings))
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
@@ -137,6 +139,13 @@ class ArchivePipeline:
         """A page that gave no article (blocked, not an article, dropped by a rule) was
         still fetched: it is kept in `pages` with the next batch."""
         page = item if isinstance(item, Page) else getattr(item, "page", None)
+        if (isinstance(item, Page) and str(exception).startswith("not_article:")
+                and self.db is not None):
+            site = (SITES.get(item.site) or site_for_url(item.url)).name
+            try:
+                self.drift.count_no_article(self.db, site, item.url)
+            except sqlite3.Error as exc:  # the alarm goes without this page, not the crawl
+                logger.warning("drift alarm: could not look up %s: %s", item.url, exc)
         if page is not None:
             self.pages.append(page)
             self._pending()
@@ -172,13 +181,17 @@ class ArchivePipeline:
 
     def _canary(self, outcomes: list[str]) -> None:
         """Count the batch's new bodies (new or changed articles) that still hold a note,
-        label or date line of their site's rules: the run's drift canary (leaks.py)."""
+        label or date line of their site's rules: the run's drift canary (leaks.py); and
+        give the drift alarm each new or changed article with that verdict."""
         for item, outcome in zip(self.batch, outcomes, strict=True):
             site = SITES.get(item.article.site) or site_for_url(item.article.url)
-            if outcome not in ("new", "updated") or not watched(site):
+            if outcome not in ("new", "updated"):
+                continue
+            leaks = boilerplate_leaks(item.article.body, site) if watched(site) else None
+            self.drift.count(item.article, outcome == "new", leaks)
+            if leaks is None:
                 continue
             self.stats.inc_value(CHECKED)
-            leaks = boilerplate_leaks(item.article.body, site)
             if leaks:
                 self.stats.inc_value(LEAKED)
                 for rule in leaks:
@@ -195,7 +208,18 @@ class ArchivePipeline:
                 self.stats.set_value("archive/unwritten", len(self.batch))
                 logger.error("%d articles were not archived (%s is locked); the next run "
                              "fetches them again", len(self.batch), self.path)
+            self._judge_drift()
             self._finish_run(None)
+
+    def _judge_drift(self) -> None:
+        """The drift alarm, before the run's row is finished (it stores the verdict)."""
+        try:
+            reasons = self.drift.finish(self.db, self.run_id, self.stats)
+        except sqlite3.Error as exc:
+            logger.error("could not judge the run's drift from %s: %s", self.path, exc)
+            return
+        if reasons:
+            logger.warning("drift alarm, run degraded: %s", "; ".join(reasons))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.db is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from sqlite_utils import Database
 
-from scraper.archive import DEFAULT_PATH, ArchiveError, open_archive
+from scraper.archive import DEFAULT_PATH, ArchiveError, open_archive, open_archive_readonly
 
 
 class BadInput(click.ClickException):
@@ -73,6 +73,8 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         scraper crawl news --urls-file sites.txt --since 2026-01-01 -s NEWS_FOLLOW_DEPTH=1
     """
     from scraper.crawl import project_settings, run_crawl, spider_names, summary, unreachable
+    from scraper.drift import alarm as drift_alarm
+    from scraper.exit_codes import Exit
 
     _check_since(since)
     if base_url and not base_url.startswith(("http://", "https://")):
@@ -98,6 +100,9 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     if (problem or stats.get("archive/unwritten")
             or stats.get("finish_reason") not in ("finished", "closespider_itemcount")):
         sys.exit(1)
+    if drift_alarm(stats):  # the drift alarm: the new articles fell below the site's norm
+        click.echo(drift_alarm(stats), err=True)
+        sys.exit(Exit.DEGRADED)
 
 
 @cli.command()
@@ -297,7 +302,7 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int,
     from scraper.reextract import reextract as run_reextract
 
     _check_since(since)
-    archive = _existing_archive(db)
+    archive = _existing_archive(db, write=True)
     try:
         store = RepeatStore.load(repeats or store_path(db))
         report = run_reextract(archive, site, since, workers, store)
@@ -333,6 +338,8 @@ def stats(db: Path, runs: int) -> None:
     archive = _existing_archive(db)
     try:
         click.echo(report(archive, runs))
+    except sqlite3.OperationalError as exc:  # an archive older than the report's columns
+        raise BadInput(f"cannot read {db}: {exc}") from exc
     finally:
         archive.close()
 
@@ -354,7 +361,7 @@ def serve(db: Path, host: str, port: int) -> None:
     from scraper.serve import check_port
     from scraper.serve import serve as run_serve
 
-    _existing_archive(db).close()  # migrates an older archive: Datasette opens it read-only
+    _existing_archive(db).close()  # an archive (Datasette opens it read-only, as it is)
     try:
         check_port(host, port)
     except OSError as exc:
@@ -396,11 +403,17 @@ def _start_urls(site: str, urls: tuple[str, ...], urls_file: Path | None,
     return tuple(dict.fromkeys(found))
 
 
-def _existing_archive(path: Path) -> Database:
-    """Open an archive that must already exist (migrating it if it is older)."""
+def _existing_archive(path: Path, write: bool = False) -> Database:
+    """Open an archive that must already exist: read-only, leaving the file as it is (it
+    may sit on a read-only medium), or with `write` migrated if it is older. Any other file
+    is refused before anything is written to it."""
     if not path.is_file():
         raise BadInput(f"no archive at {path} (crawl first, or give --db)")
     try:
+        archive = open_archive_readonly(path)
+        if not write:
+            return archive
+        archive.close()
         return open_archive(path)
     except ArchiveError as exc:
         raise BadInput(str(exc)) from exc

@@ -17,6 +17,7 @@ from datasette.app import Datasette
 from datasette.database import Database
 from datasette.plugins import pm
 
+from scraper.archive import folder_read_only, open_archive_readonly
 from scraper.browse import plugin
 from scraper.browse.plugin import DATABASE
 
@@ -35,19 +36,48 @@ def load_settings() -> dict:
     return json.loads((BROWSE / "settings.json").read_text(encoding="utf-8"))
 
 
+def fit_metadata(metadata: dict, columns: dict[str, set[str]]) -> dict:
+    """The shipped metadata without the facets and sort orders on tables or columns that the
+    archive lacks: an older archive is served as it is (never migrated), and Datasette
+    refuses a table whose facet names a missing column."""
+    def present(facet: str | dict) -> bool:
+        if isinstance(facet, str):
+            return facet in here
+        kind, spec = next(iter(facet.items()))
+        if kind == "link":
+            return spec["column"] in columns.get(spec["table"], set())
+        return spec in here
+
+    for name, table in metadata["databases"][DATABASE]["tables"].items():
+        here = columns.get(name, set())
+        if "facets" in table:
+            table["facets"] = [facet for facet in table["facets"] if present(facet)]
+        for key in ("sort", "sort_desc"):
+            if key in table and table[key] not in here:
+                del table[key]
+    return metadata
+
+
 def build_datasette(path: Path) -> Datasette:
     """A Datasette instance serving the archive at `path` as `archive`, read-only."""
     if not pm.is_registered(plugin):
         pm.register(plugin, name=PLUGIN_NAME)
+    archive = open_archive_readonly(path)
+    try:
+        columns = {table.name: set(table.columns_dict) for table in archive.tables}
+    finally:
+        archive.close()
     ds = Datasette(
-        metadata=load_metadata(),
+        metadata=fit_metadata(load_metadata(), columns),
         settings=load_settings(),
         template_dir=str(BROWSE / "templates"),
         static_mounts=[(STATIC_MOUNT, str(BROWSE / "static"))],
     )
     ds.remove_database("_memory")  # Datasette adds it when given no files
-    ds.add_database(Database(ds, path=str(Path(path).resolve()), is_mutable=True),
-                    name=DATABASE)
+    # On a folder that cannot be written, Datasette's immutable mode (`datasette -i`): its
+    # read-only mode would need to create the WAL's -shm file beside the archive.
+    ds.add_database(Database(ds, path=str(Path(path).resolve()),
+                             is_mutable=not folder_read_only(Path(path))), name=DATABASE)
     return ds
 
 
@@ -61,8 +91,8 @@ def check_port(host: str, port: int) -> None:
 def serve(path: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
     """Run Datasette on the archive at `path` until interrupted.
 
-    The archive must exist and be up to date (`open_archive` migrates it): Datasette opens
-    it read-only."""
+    The archive must exist; Datasette opens it read-only and never changes it (an older
+    archive is served as it is)."""
     import uvicorn
 
     ds = build_datasette(path)

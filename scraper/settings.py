@@ -1,6 +1,6 @@
 """Scrapy settings of the project: polite by default, tuned for sites behind bot protection.
 
-Project settings are prefixed ARCHIVE_ / BACKOFF_; every other name is Scrapy's own.
+Project settings are prefixed ARCHIVE_ / BACKOFF_ / DRIFT_; every other name is Scrapy's own.
 """
 
 BOT_NAME = "news-archiver"
@@ -91,6 +91,24 @@ ARCHIVE_FOLLOW_SOURCES = False
 # e.g. {"southfront": "http://127.0.0.1:8001"}: a local copy, as --base-url is for the site
 # crawled.
 ARCHIVE_MIRRORS = {}
+
+# --- The drift alarm (scraper/drift.py) -----------------------------------------------------
+# At the end of each run, per site: the share of its new articles that have a title, a date,
+# authors, a body of DRIFT_BODY_MIN_WORDS to DRIFT_BODY_MAX_WORDS words and tags, and the
+# share of bodies still holding a note of its rules. A share DRIFT_DROP below the site's norm
+# (the mean of its last DRIFT_RUNS finished runs that were not degraded; none before
+# DRIFT_MIN_RUNS such runs), below its floor, or a leak share above DRIFT_MAX_LEAK_SHARE (or
+# DRIFT_DROP above the norm) marks the run degraded (exit code 5). A site with fewer than
+# DRIFT_MIN_ARTICLES new articles in a run is not judged, and that run is no norm for it.
+DRIFT_ENABLED = True
+DRIFT_RUNS = 5
+DRIFT_MIN_RUNS = 1
+DRIFT_MIN_ARTICLES = 3
+DRIFT_DROP = 0.25
+DRIFT_FLOORS = {"title": 0.95, "body": 0.8}
+DRIFT_MAX_LEAK_SHARE = 0.2
+DRIFT_BODY_MIN_WORDS = 50
+DRIFT_BODY_MAX_WORDS = 20_000
 
 # --- Resuming (JOBDIR) ---------------------------------------------------------------
 # A JOBDIR left by a killed crawl is reset (the archive skips what it holds), a finished

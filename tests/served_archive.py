@@ -81,11 +81,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(db: Path):
-    """Run `scraper serve` on `db` in a subprocess; yield its base URL once it answers."""
+def served(db: Path, prefix: tuple[str, ...] = ()):
+    """Run `scraper serve` on `db` in a subprocess (the command after `prefix`, e.g. one
+    that gives it a read-only folder); yield its base URL once it answers."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "scraper", "serve", "--db", str(db), "--port", str(port)],
+        [*prefix, sys.executable, "-m", "scraper", "serve", "--db", str(db), "--port",
+         str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -29,6 +29,11 @@ def archive(tmp_path_factory):
     write_batch(db, [make_item(url="https://southfront.press/x", site="southfront",
                                original_source=None, body="The grain corridor closed.")], run)
     finish_run(db, run, {"archive/new": 3, "archive/updated": 1}, "finished")
+    # A run the drift alarm marked degraded (scraper/drift.py sets these stats).
+    finish_run(db, start_run(db, "example", {}), {
+        "drift/degraded": 1, "drift/reasons": ["example: a date in 0% of 4 new articles, "
+                                               "down from 100% in the last 1 run"]},
+        "finished")
     return db
 
 

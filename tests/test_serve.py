@@ -273,13 +273,20 @@ def test_serve_reports_a_missing_archive_and_a_busy_port(tmp_path, served_db):
     assert len(taken.stderr.strip().splitlines()) == 1
 
 
-def test_serve_migrates_an_old_archive_before_serving(tmp_path):
+def test_serve_shows_an_old_archive_as_it_is(tmp_path):
+    """A read-only command never migrates: the archive may be a researcher's shared copy
+    (a crawl or `scraper reextract` upgrades it)."""
     old = tmp_path / "old.db"
     old.write_bytes((REPO / "tests" / "data" / "archive_m001.db").read_bytes())
+    before = old.read_bytes()
     with served(old) as url:
         listed = get_json(f"{url}/archive.json")
-    assert {"revisions", "runs", "sources"} <= {t["name"] for t in listed["tables"]}
-    assert "recently_changed" in {v["name"] for v in listed["views"]}
+        first = get_json(f"{url}/archive/articles.json?_shape=array&_size=1")[0]
+        page = get_text(f"{url}/archive/articles/{tilde_encode(first['url'])}")
+    assert first["title"] in page
+    assert "articles" in {t["name"] for t in listed["tables"]}
+    assert not {"revisions", "runs", "sources"} & {t["name"] for t in listed["tables"]}
+    assert old.read_bytes() == before
 
 
 def test_reads_do_not_wait_for_an_open_write_transaction(served_url, served_db):

@@ -26,6 +26,11 @@ FAILED_PREFIX = "pages/failed/"
 CHECKED = "boilerplate/checked"
 LEAKED = "boilerplate/leaked"
 LEAKED_PREFIX = "boilerplate/leaked/"
+# The drift alarm (scraper/drift.py): coverage of the new articles' fields per site, whether
+# the run is degraded (0/1) and why (a list of lines).
+DRIFT_COVERAGE = "drift/coverage"
+DRIFT_DEGRADED = "drift/degraded"
+DRIFT_REASONS = "drift/reasons"
 
 
 def start_run(db: Database, spider: str, arguments: dict[str, Any]) -> int:
@@ -38,8 +43,8 @@ def start_run(db: Database, spider: str, arguments: dict[str, Any]) -> int:
 
 def finish_run(db: Database, run_id: int, stats: dict[str, Any],
                exit_reason: str | None) -> None:
-    """Store the run's counts (from the crawler's stats), its boilerplate canary and how
-    it ended."""
+    """Store the run's counts (from the crawler's stats), its boilerplate canary, its drift
+    verdict and how it ended."""
     row: dict[str, Any] = {column: int(stats.get(key, 0)) for column, key in COUNTS.items()}
     row["dropped"] = json.dumps(by_reason(stats, DROPPED_PREFIX))
     row["failures"] = json.dumps(by_reason(stats, FAILED_PREFIX))
@@ -48,6 +53,9 @@ def finish_run(db: Database, run_id: int, stats: dict[str, Any],
     # No new body of a site with rules: no evidence either way (null, not a healthy 0).
     row["boilerplate_leak_share"] = row["boilerplate_leaks"] / checked if checked else None
     row["boilerplate_leak_rules"] = json.dumps(by_reason(stats, LEAKED_PREFIX))
+    row["drift"] = json.dumps(stats.get(DRIFT_COVERAGE) or {})
+    row["degraded"] = int(stats.get(DRIFT_DEGRADED, 0))
+    row["drift_reasons"] = json.dumps(stats.get(DRIFT_REASONS) or [])
     row["finished"] = now()
     row["exit_reason"] = exit_reason
     assignments = ", ".join(f"[{k}] = ?" for k in row)

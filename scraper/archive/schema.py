@@ -357,6 +357,17 @@ def m006_republication_kinds(db: Database) -> None:
                    "(select 1 from article_sources where source_id = ?)", [source_id, source_id])
 
 
+@migrations()
+def m009_drift(db: Database) -> None:
+    """The drift alarm of each run: per site, the share of its new articles that have each
+    field and of its bodies that still hold boilerplate; whether that made the run degraded
+    (older runs: null, never judged), and why."""
+    runs = db.table("runs")
+    runs.add_column("drift", str)  # JSON object: site -> {"articles", "title", ...}
+    runs.add_column("degraded", int)
+    runs.add_column("drift_reasons", str)  # JSON list of lines
+
+
 def migrate(db: Database) -> None:
     """Bring `db` to the current schema; a no-op on an up-to-date archive."""
     migrations.apply(db)

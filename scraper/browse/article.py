@@ -50,7 +50,7 @@ async def article_context(datasette, database: str, table: str, url: str) -> dic
     db = datasette.get_database(database)
 
     async def rows(sql: str) -> list[dict[str, Any]]:
-        return [dict(r) for r in await db.execute(sql, [url])]
+        return await older_archive_rows(db, sql, [url])
 
     found = await rows(f"select * from {escape_sqlite(table)} where url = ?")
     if not found:
@@ -109,11 +109,10 @@ async def republication_context(datasette, database: str, table: str, article: d
     url = article["url"]
 
     async def pairs(side: str, other: str) -> list[dict[str, Any]]:
-        found = await db.execute(
-            f"select r.{other} as url, {PAIR_COLUMNS} from republications r "
+        rows = await older_archive_rows(
+            db, f"select r.{other} as url, {PAIR_COLUMNS} from republications r "
             f"join {escape_sqlite(table)} a on a.url = r.{other} where r.{side} = ? "
             "order by r.similarity desc", [url])
-        rows = [dict(r) for r in found]
         for row in rows:
             row["href"] = web_href(row["url"])
             row["row_url"] = datasette.urls.row(database, table, tilde_encode(row["url"]))
@@ -129,6 +128,17 @@ async def republication_context(datasette, database: str, table: str, article: d
     for republisher in republishers:
         del republisher["body"]
     return originals, republishers
+
+
+async def older_archive_rows(db, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """The rows of `sql`; none where the archive is older than the table asked for (a
+    read-only command serves an archive as it is, without migrating it)."""
+    try:
+        return [dict(r) for r in await db.execute(sql, params)]
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc) or "no such column" in str(exc):
+            return []
+        raise
 
 
 def diff_lines(diff: str | None) -> list[dict[str, str]]:
