@@ -70,6 +70,7 @@ class ExtractPipeline:
                            log_level="WARNING")
         result = outcome.value
         if result.article is None:
+            item.kind = "blocked" if result.status == "blocked" else result.kind or "other"
             self.stats.inc_value(f"pages/{result.status}")
             if result.status == "not_article":  # by kind: listing, tag, author, video, error...
                 self.stats.inc_value(f"pages/not_article/{result.kind or 'other'}")

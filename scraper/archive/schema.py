@@ -357,6 +357,15 @@ def m006_republication_kinds(db: Database) -> None:
                    "(select 1 from article_sources where source_id = ?)", [source_id, source_id])
 
 
+@migrations()
+def m007_page_kinds(db: Database) -> None:
+    """What each fetch was, so that a crawl knows which pages are evidence to keep (articles,
+    bot walls, soft 404s, dropped pages) and which are listings whose old versions it may let
+    go (fronts, sections, tags, feeds, sitemaps: see ARCHIVE_KEEP_LISTINGS). Fetches stored
+    before have none (null): they are kept as evidence."""
+    db.table("pages").add_column("kind", str)
+
+
 def migrate(db: Database) -> None:
     """Bring `db` to the current schema; a no-op on an up-to-date archive."""
     migrations.apply(db)
