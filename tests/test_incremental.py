@@ -114,7 +114,9 @@ def test_second_run_asks_conditionally_and_counts_304s_as_unchanged(db_path):
     assert con.execute("select count(*) from pages").fetchone()[0] == pages_before
     seen_after = dict(con.execute("select url, last_seen from articles"))
     assert all(seen_after[u] >= seen_before[u] for u in EXPECTED)
-    assert con.execute("select max(id), unchanged from runs").fetchone()[1] == len(EXPECTED)
+    unchanged, not_modified, skipped = con.execute(
+        "select unchanged, not_modified, revisit_skipped from runs order by id desc").fetchone()
+    assert (unchanged, skipped) == (len(EXPECTED), 0) and not_modified > len(EXPECTED)
 
 
 def news_crawl(site: FixtureSite, db: Path, *args: str) -> tuple[dict[str, int], str]:
@@ -147,6 +149,9 @@ def test_revisit_policy_on_a_crawl(tmp_path):
         assert counts["new"] == 3
         counts, _ = news_crawl(site, db)  # at once again: nothing is due yet
         assert stories_fetched(site) == set() and counts["already_archived"] == 3
+        con = sqlite3.connect(db)
+        assert con.execute("select revisit_skipped from runs order by id desc").fetchone() == (3,)
+        con.close()
         set_last_seen(db, datetime.now(UTC) - timedelta(hours=2))
         counts, _ = news_crawl(site, db)  # fresh: checked each run
         assert stories_fetched(site) == {fresh}

@@ -18,6 +18,8 @@ COUNTS = {
     "not_article": "pages/not_article",
     "blocked": "pages/blocked",
     "failed": "pages/failed",
+    "not_modified": "pages/not_modified",
+    "revisit_skipped": "pages/revisit_skipped",
 }
 DROPPED_PREFIX = "articles/dropped/"
 FAILED_PREFIX = "pages/failed/"
