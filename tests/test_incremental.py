@@ -159,12 +159,18 @@ def test_revisit_policy_on_a_crawl(tmp_path):
         assert [h[2].get("If-None-Match") for h in site.hits if h[1] == fresh] != [None]
         assert counts["not_modified"] >= 1
         set_last_seen(db, datetime.now(UTC) - timedelta(days=8))
-        news_crawl(site, db)  # a week on: the 10-day-old story too, never the 100-day-old
-        assert stories_fetched(site) == {fresh, slow}
+        page = tmp_path / "site" / slow.strip("/") / "index.html"
+        page.write_text(page.read_text().replace("</article>", "<p>Correction: the ferry "
+                                                 "sails at nine, not at ten.</p></article>"))
+        counts, _ = news_crawl(site, db)  # a week on: the 10-day-old story too (edited)
+        assert stories_fetched(site) == {fresh, slow}  # never the 100-day-old one
+        assert (counts["updated"], counts["unchanged"]) == (1, 1)
         counts, _ = news_crawl(site, db, "--refresh")  # everything, in full
         assert stories_fetched(site) == {fresh, slow, old}
         assert not [h for h in site.hits if "If-None-Match" in h[2]]
         assert counts["unchanged"] == 3 and counts["not_modified"] == 0
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*) from revisions").fetchone()[0] == 1
 
 
 def test_unchanged_child_sitemaps_and_old_entries_are_not_fetched(tmp_path):
