@@ -16,7 +16,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from scraper.conditional import NOT_MODIFIED
+from scraper.conditional import NOT_MODIFIED, STORED
 from scraper.discovery import Entry, feed_entries, rest_entries
 from scraper.extraction.blocking import challenge_reason
 from scraper.fetch_failures import failure_reason, first_url, skipped
@@ -156,10 +156,12 @@ class ArticleSpider(scrapy.Spider):
     # --- Articles --------------------------------------------------------------------------
     def page_item(self, response: Response) -> Page:
         url = response.meta["article_url"]
+        replayed = NOT_MODIFIED in response.flags  # a 304: the stored copy, of a known kind
         # A followed original source names its own site.
         return Page.of_response(response, url, response.meta.get("site") or self.site_name(url),
                                 followed_source="source_host" in response.meta,
-                                replayed=NOT_MODIFIED in response.flags)
+                                replayed=replayed,
+                                kind=response.meta[STORED].kind if replayed else None)
 
     def parse_article(self, response: Response) -> Iterator[Page]:
         yield self.page_item(response)

@@ -120,6 +120,7 @@ def test_second_run_asks_conditionally_and_counts_304s_as_unchanged(db_path):
 
 
 def news_crawl(site: FixtureSite, db: Path, *args: str) -> tuple[dict[str, int], str]:
+    """A crawl of `site` into `db`: the counts of its summary, and its log."""
     site.requests.clear()
     site.hits.clear()
     out = subprocess.run(crawl_command(db, site.url, *FAST, *args), capture_output=True,
@@ -128,7 +129,7 @@ def news_crawl(site: FixtureSite, db: Path, *args: str) -> tuple[dict[str, int],
     line = next(x for x in out.stdout.splitlines() if x.startswith("news:"))
     counts = summary_counts(out.stdout)
     counts["not_modified"] = int(re.search(r"(\d+) not modified", line)[1])
-    return counts, line
+    return counts, out.stderr
 
 
 def stories_fetched(site: FixtureSite) -> set[str]:
@@ -147,8 +148,11 @@ def test_revisit_policy_on_a_crawl(tmp_path):
     with living.serve() as site:
         counts, _ = news_crawl(site, db)
         assert counts["new"] == 3
-        counts, _ = news_crawl(site, db)  # at once again: nothing is due yet
+        counts, log = news_crawl(site, db)  # at once again: nothing is due yet
         assert stories_fetched(site) == set() and counts["already_archived"] == 3
+        # The front and the section answered 304: known, not extracted again.
+        assert "not_article: front, not modified" in log
+        assert "not_article: section, not modified" in log
         con = sqlite3.connect(db)
         assert con.execute("select revisit_skipped from runs order by id desc").fetchone() == (3,)
         con.close()

@@ -25,6 +25,7 @@ class StoredFetch(NamedTuple):
     headers: dict[str, str]
     encoding: str | None
     sha256: str
+    kind: str | None  # pages.kind: what the page was (retention.py)
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -39,15 +40,15 @@ def article_dates(db: Database, url: str) -> ArticleDates | None:
 
 
 def last_fetch(db: Database, url: str) -> StoredFetch | None:
-    row = db.execute("select headers, encoding, sha256 from pages where url = ? and status = 200 "
-                     "order by fetched_at desc, id desc limit 1", [url]).fetchone()
+    row = db.execute("select headers, encoding, sha256, kind from pages where url = ? and "
+                     "status = 200 order by fetched_at desc, id desc limit 1", [url]).fetchone()
     if row is None:
         return None
     try:
         headers = json.loads(row[0] or "{}")
     except ValueError:
         headers = {}
-    return StoredFetch(headers if isinstance(headers, dict) else {}, row[1], row[2])
+    return StoredFetch(headers if isinstance(headers, dict) else {}, row[1], row[2], row[3])
 
 
 def stored_body(db: Database, digest: str) -> bytes | None:
