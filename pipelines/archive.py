@@ -16,7 +16,16 @@ from sqlite_utils import Database
 from twisted.internet.task import LoopingCall
 
 from scraper.archive import ArchiveError, open_archive, write_batch
-from scraper.archive.runs import CHECKED, LEAKED, LEAKED_PREFIX, finish_run, start_run
+from scraper.archive.retention import DISCOVERY, check_mode
+from scraper.archive.runs import (
+    CHECKED,
+    LEAKED,
+    LEAKED_PREFIX,
+    finish_run,
+    run_arguments,
+    start_run,
+)
+from scraper.conditional import NOT_MODIFIED, article_not_modified, fetch_key
 from scraper.drift import DriftMonitor, Thresholds
 from scraper.extraction.leaks import boilerplate_leaks, watched
 from scraper.items import ArticleItem, Page
@@ -57,10 +66,13 @@ class ArchivePipeline:
         self.gone: list[str] = []
         self.pages: list[Page] = []  # fetched, but dropped before the archive
         self.drift = DriftMonitor(Thresholds.from_settings(settings))
+        self.not_modified: list[str] = []  # archived articles that answered 304
+        self.keep_listings = check_mode(settings.get("ARCHIVE_KEEP_LISTINGS"))
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.seen_unchanged, signal=article_not_modified)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -85,21 +97,11 @@ class ArchivePipeline:
 
     def _start_run(self) -> None:
         if self.run_id is None and self.db is not None:
-            self.run_id = start_run(self.db, self._spider_name(), self._arguments())
+            self.run_id = start_run(self.db, self._spider_name(), run_arguments(self.crawler))
 
     def _spider_name(self) -> str:
         spider = self.crawler.spider or self.crawler.spidercls
         return spider.name
-
-    def _arguments(self) -> dict[str, object]:
-        """What the run was asked to do: the spider's arguments (the news spider's start
-        pages among them) and the refresh and follow-sources switches."""
-        spider = self.crawler.spider
-        args = {name: getattr(spider, name, None)
-                for name in ("limit", "since", "base_url", "start_pages")}
-        args["refresh"] = self.crawler.settings.getbool("ARCHIVE_REFRESH")
-        args["follow_sources"] = self.crawler.settings.getbool("ARCHIVE_FOLLOW_SOURCES")
-        return {k: v for k, v in args.items() if v}
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         if self.limit and self.accepted >= self.limit:
@@ -128,11 +130,23 @@ class ArchivePipeline:
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
         """An article page that is no more (404, 410): its article is marked "gone" with the
-        next batch. Only a refresh fetches archived pages again, so only a refresh sees it."""
+        next batch (seen when the revisit policy or a refresh fetches it again). A feed,
+        sitemap or listing fetched is kept as ARCHIVE_KEEP_LISTINGS says: the next run asks
+        for it conditionally (scraper/conditional.py)."""
         url = request.meta.get("article_url")
         if url and response.status in (404, 410):
             self.gone.append(url)
             self._pending()
+        elif not url and response.status == 200 and NOT_MODIFIED not in response.flags:
+            key = fetch_key(spider, request)
+            site_name = getattr(spider, "site_name", None)
+            self._keep(Page.of_response(response, key, site_name(key) if site_name else "",
+                                        kind=DISCOVERY))
+
+    def seen_unchanged(self, url: str) -> None:
+        """An archived article whose page answered 304: seen again, with the next batch."""
+        self.not_modified.append(url)
+        self._pending()
 
     def item_dropped(self, item: Page | ArticleItem, response: Response,
                      exception: Exception, spider: Spider) -> None:
@@ -147,16 +161,20 @@ class ArchivePipeline:
             except sqlite3.Error as exc:  # the alarm goes without this page, not the crawl
                 logger.warning("drift alarm: could not look up %s: %s", item.url, exc)
         if page is not None:
-            self.pages.append(page)
-            self._pending()
-            if len(self.pages) >= self.batch_size:
-                self.flush()
+            page.kind = page.kind or "dropped"  # not classified: extraction failed, or a rule
+            self._keep(page)
+
+    def _keep(self, page: Page) -> None:
+        self.pages.append(page)
+        self._pending()
+        if len(self.pages) >= self.batch_size:
+            self.flush()
 
     def flush(self, force: bool = False) -> None:
         """Write what is pending. After a write that found the archive locked (it waited
         ARCHIVE_TIMEOUT, the crawl paused), the next try comes ARCHIVE_BATCH_SECONDS later,
         not with every article that comes meanwhile; `force` (the last flush) tries now."""
-        if not (self.batch or self.gone or self.pages) or self.db is None:
+        if not (self.batch or self.gone or self.pages or self.not_modified) or self.db is None:
             return
         if not force and time.monotonic() < self.retry_at:
             return
@@ -164,7 +182,7 @@ class ArchivePipeline:
         try:
             self._start_run()
             counts = write_batch(self.db, self.batch, self.run_id, self.gone, self.pages,
-                                 outcomes)
+                                 outcomes, self.not_modified, self.keep_listings)
         except sqlite3.OperationalError as exc:  # locked or busy: keep the batch, try later
             self.stats.inc_value("archive/write_retries")
             logger.error("could not write %d articles to %s (%s); will try again",
@@ -177,6 +195,7 @@ class ArchivePipeline:
         self.batch = []
         self.gone = []
         self.pages = []
+        self.not_modified = []
         self.pending_since = None
 
     def _canary(self, outcomes: list[str]) -> None:

@@ -10,6 +10,7 @@ from typing import Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from scraper.archive.retention import is_listing
 from scraper.extraction.repeats import RepeatStore, store_path
 from scraper.extraction.workers import ExtractionPool, extract_page
 from scraper.items import ArticleItem, Page
@@ -57,6 +58,12 @@ class ExtractPipeline:
     async def process_item(self, item: Page) -> ArticleItem:
         if self.pool is None:
             raise RuntimeError("ExtractPipeline.open_spider() was not called")
+        if item.replayed and is_listing(item.kind):
+            # A front or listing that answered 304: what it was is known, nothing to extract.
+            self.stats.inc_value("pages/not_article")
+            self.stats.inc_value(f"pages/not_article/{item.kind}")
+            raise DropItem(f"not_article: {item.kind}, not modified ({item.url})",
+                           log_level="INFO")
         outcome = await asyncio.wrap_future(self.pool.submit(item))
         if outcome.status == "timeout":
             self.stats.inc_value("pages/extract_timeout")
@@ -70,6 +77,7 @@ class ExtractPipeline:
                            log_level="WARNING")
         result = outcome.value
         if result.article is None:
+            item.kind = "blocked" if result.status == "blocked" else result.kind or "other"
             self.stats.inc_value(f"pages/{result.status}")
             if result.status == "not_article":  # by kind: listing, tag, author, video, error...
                 self.stats.inc_value(f"pages/not_article/{result.kind or 'other'}")

@@ -61,7 +61,8 @@ def summary(stats: dict[str, Any]) -> str:
     return (
         f"{n('archive/new')} new, {n('archive/updated')} updated, "
         f"{n('archive/unchanged')} unchanged articles; "
-        f"{n('pages/skipped_archived')} already archived, {n('pages/blocked')} blocked, "
+        f"{n('pages/revisit_skipped')} already archived, {n('pages/not_modified')} not "
+        f"modified (304), {n('pages/blocked')} blocked, "
         f"{n('pages/not_article')} not articles{f' ({kinds})' if kinds else ''}, "
         f"{n('pages/failed')} failed{f' ({reasons})' if reasons else ''}, "
         f"{dropped} dropped; finish reason: {stats.get('finish_reason', 'unknown')}"

@@ -5,6 +5,10 @@ A URL path `/a/b` is served from `a/b` when that is a file, else from `a/b/index
 WordPress REST page `/wp-json/wp/v2/posts?page=2&per_page=20` is the file
 `wp-json/wp/v2/posts/page=2&per_page=20.json`. Anything else answers 404.
 
+Files are served with an ETag and a Last-Modified (their mtime), and a conditional request
+that matches either answers 304 Not Modified, as a real server does (`validators=False`
+turns both off).
+
 A replica written with its real absolute URLs (sitemaps, feeds and canonical links need
 them) names that `origin`; the server rewrites it to its own address in every text file,
 so those links lead back to the replica whatever port it was given.
@@ -12,8 +16,10 @@ so those links lead back to the replica whatever port it was given.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -29,8 +35,10 @@ CONTENT_TYPES = {
 class FixtureSite:
     """A running local server for `root`; use as a context manager or call stop()."""
 
-    def __init__(self, root: str | Path, port: int = 0, origin: str | None = None):
+    def __init__(self, root: str | Path, port: int = 0, origin: str | None = None,
+                 validators: bool = True):
         self.root = Path(root).resolve()
+        self.validators = validators
         self.origin = origin.rstrip("/") if origin else None
         if not self.root.is_dir():
             raise FileNotFoundError(f"no fixture site at {self.root}")
@@ -131,7 +139,33 @@ class _Handler(BaseHTTPRequestHandler):
         elif file is None:
             self._answer(404, b"<html><body><h1>Not Found</h1></body></html>", ".html")
         else:
-            self._answer(200, self.site.body(file), file.suffix)
+            body = self.site.body(file)
+            validators = self._validators(file, body) if self.site.validators else {}
+            if validators and self._not_modified(validators):
+                self._answer(304, b"", headers=validators)
+            else:
+                self._answer(200, body, headers={
+                    "Content-Type": CONTENT_TYPES.get(file.suffix, "application/octet-stream"),
+                    **validators})
+
+    @staticmethod
+    def _validators(file: Path, body: bytes) -> dict[str, str]:
+        return {"ETag": f'"{hashlib.sha256(body).hexdigest()[:16]}"',
+                "Last-Modified": formatdate(int(file.stat().st_mtime), usegmt=True)}
+
+    def _not_modified(self, validators: dict[str, str]) -> bool:
+        """RFC 9110: If-None-Match decides when sent; else If-Modified-Since."""
+        tags = self.headers.get("If-None-Match")
+        if tags is not None:
+            return validators["ETag"] in [t.strip() for t in tags.split(",")] or tags == "*"
+        since = self.headers.get("If-Modified-Since")
+        if since is None:
+            return False
+        try:
+            return parsedate_to_datetime(validators["Last-Modified"]) <= parsedate_to_datetime(
+                since)
+        except (TypeError, ValueError):
+            return False
 
     def _answer(self, status: int, body: bytes, suffix: str = "",
                 headers: dict[str, str] | None = None) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from scraper.extraction.encoding import decode_page
+from scraper.extraction.encoding import decode_page, page_encoding
 from scraper.extraction.record import Article
 
 if TYPE_CHECKING:
@@ -28,6 +29,25 @@ class Page:
     # Fetched as the original source of an archived article (--follow-sources): kept
     # whatever its date, since its republication is in the crawl's window.
     followed_source: bool = False
+    # What the fetch was, as `pages.kind` stores it (scraper/archive/retention.py): "blocked",
+    # a kind of page that is no article (front, tag, error...), "discovery" (a feed,
+    # sitemap...); None until the extraction says.
+    kind: str | None = None
+    # The server answered 304 and the archive's stored copy stands in for the body: nothing
+    # new to store (scraper/conditional.py).
+    replayed: bool = False
+
+    @classmethod
+    def of_response(cls, response: Any, url: str, site: str, **fields: Any) -> Page:
+        """The page a Scrapy response holds, stored under `url` (an article's canonical URL,
+        a feed's address); `fields`: the rest (followed_source, kind, replayed)."""
+        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                   for k, v in response.headers.items()}
+        return cls(url=url, fetched_url=response.url, status=response.status, headers=headers,
+                   body=response.body,
+                   encoding=page_encoding(response.body, headers.get("Content-Type")),
+                   fetched_at=datetime.now(UTC).isoformat(timespec="seconds"), site=site,
+                   **fields)
 
     @property
     def content_type(self) -> str | None:

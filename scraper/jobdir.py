@@ -9,7 +9,7 @@ run with that JOBDIR had its start requests filtered as duplicates and finished 
 "0 new … finished", even into an empty archive.
 
 So the archive, not the JOBDIR, is the record of what is done: the archive skips the
-articles it holds (SkipArchivedMiddleware), and running discovery again IS the resume.
+articles it holds (scraper/conditional.py), and running discovery again IS the resume.
 The JOBDIR keeps only what a clean stop (Ctrl-C, CLOSESPIDER_TIMEOUT) leaves:
 
 - `JobdirGuard` (an extension, so `scrapy crawl` has it too) writes a marker when a crawl

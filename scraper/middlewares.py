@@ -1,5 +1,6 @@
 """Downloader middlewares: a polite pace per site, redirects kept on the site, the tool's
-own User-Agent, size caps that fail with a reason, and skipping what is archived."""
+own User-Agent, and size caps that fail with a reason. (What is fetched again of the
+archive: scraper/conditional.py.)"""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 
-from scraper.archive import ArchiveError, known_urls, open_archive
 from scraper.extraction.encoding import page_encoding
 from scraper.fetch_failures import NotFetched, requested_url
 from scraper.urls import site_key
@@ -230,37 +230,3 @@ def tool_user_agent(settings: BaseSettings) -> str:
     contact = settings.get("ARCHIVE_CONTACT_URL")
     agent = f"{settings.get('BOT_NAME')}/{release}"
     return f"{agent} (+{contact})" if contact else agent
-
-
-class SkipArchivedMiddleware:
-    """Skip article pages the archive already holds, unless ARCHIVE_REFRESH is on.
-
-    Article requests carry their canonical URL in `meta["article_url"]`; discovery pages
-    (feeds, listings) are always fetched, so new articles are still found.
-    """
-
-    def __init__(self, crawler: Crawler, path: str):
-        self.crawler = crawler
-        self.path = path
-        self.known: set[str] = set()
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        if crawler.settings.getbool("ARCHIVE_REFRESH"):
-            raise NotConfigured
-        return cls(crawler, crawler.settings.get("ARCHIVE_PATH"))
-
-    def spider_opened(self, spider) -> None:
-        try:
-            db = open_archive(self.path)
-        except ArchiveError:
-            return  # the archive pipeline reports this; nothing is known yet
-        self.known = set().union(*(known_urls(db, site) for site in crawled_sites(spider)))
-        db.close()
-
-    def process_request(self, request: Request) -> None:
-        url = request.meta.get("article_url")
-        if url and url in self.known:
-            self.crawler.stats.inc_value("pages/skipped_archived")
-            raise IgnoreRequest(f"already archived: {url}")

@@ -65,7 +65,8 @@ def latest_pages(db: Database, site: str | None, since: str | None) -> list[int]
 def pages_without_article(db: Database, site: str | None) -> dict[int, str]:
     """The latest fetch (id -> URL) of each URL that gave no article, on `site` if given."""
     rows = db.execute(
-        "select max(p.id), p.url from pages p where p.status = 200 and not exists "
+        "select max(p.id), p.url from pages p where p.status = 200 and p.kind is not "
+        "'discovery' and not exists "
         "(select 1 from articles a where a.url = p.url) group by p.url order by 1")
     return {page_id: url for page_id, url in rows
             if site is None or site_for_url(url).name == site}

@@ -50,7 +50,8 @@ BACKOFF_MAX_DELAY = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
-    "scraper.middlewares.SkipArchivedMiddleware": 50,
+    # What is fetched again of the archive, conditionally (scraper/conditional.py).
+    "scraper.conditional.IncrementalMiddleware": 50,
     # Redirects only within the site crawled; loops and long chains fail with a reason.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "scraper.middlewares.SiteRedirectMiddleware": 600,
@@ -77,8 +78,21 @@ ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_BATCH_SECONDS = 30.0
 # Seconds a write waits for another process's lock on the archive.
 ARCHIVE_TIMEOUT = 30.0
-# Re-fetch articles the archive already holds (off: a scheduled run fetches only new ones).
+# Re-fetch, in full, everything the archive already holds (`--refresh`); off, a run fetches
+# new pages, and archived articles as the revisit policy says, conditionally.
 ARCHIVE_REFRESH = False
+# The revisit policy (scraper/revisit.py): an archived article is checked again on every run
+# up to REVISIT_FRESH_DAYS after its publication, then every REVISIT_SLOW_EVERY_DAYS up to
+# REVISIT_HORIZON_DAYS, then never; never twice within REVISIT_MIN_HOURS.
+REVISIT_FRESH_DAYS = 2.0
+REVISIT_SLOW_EVERY_DAYS = 7.0
+REVISIT_HORIZON_DAYS = 30.0
+REVISIT_MIN_HOURS = 1.0
+# What is kept of fetched pages that are no article nor evidence (fronts, sections, tag pages,
+# feeds, sitemaps): "all" fetches, "changed" (each distinct version), "latest" (the last
+# version of each URL), "none" (scraper/archive/retention.py). Bot walls, soft 404s and
+# dropped pages are always kept.
+ARCHIVE_KEEP_LISTINGS = "latest"
 # The repeated-segment store of the extraction; None: next to the archive, <archive>.repeats.json.
 ARCHIVE_REPEATS_PATH = None
 # Set from the spider's arguments: stop after N articles, skip articles published before.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,9 +16,9 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from scraper.conditional import NOT_MODIFIED, STORED
 from scraper.discovery import Entry, feed_entries, rest_entries
 from scraper.extraction.blocking import challenge_reason
-from scraper.extraction.encoding import page_encoding
 from scraper.fetch_failures import failure_reason, first_url, skipped
 from scraper.items import Page
 from scraper.sites import site_for_url
@@ -155,21 +155,13 @@ class ArticleSpider(scrapy.Spider):
 
     # --- Articles --------------------------------------------------------------------------
     def page_item(self, response: Response) -> Page:
-        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1")
-                   for k, v in response.headers.items()}
         url = response.meta["article_url"]
-        return Page(
-            url=url,
-            fetched_url=response.url,
-            status=response.status,
-            headers=headers,
-            body=response.body,
-            encoding=page_encoding(response.body, headers.get("Content-Type")),
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            # A followed original source names its own site.
-            site=response.meta.get("site") or self.site_name(url),
-            followed_source="source_host" in response.meta,
-        )
+        replayed = NOT_MODIFIED in response.flags  # a 304: the stored copy, of a known kind
+        # A followed original source names its own site.
+        return Page.of_response(response, url, response.meta.get("site") or self.site_name(url),
+                                followed_source="source_host" in response.meta,
+                                replayed=replayed,
+                                kind=response.meta[STORED].kind if replayed else None)
 
     def parse_article(self, response: Response) -> Iterator[Page]:
         yield self.page_item(response)

@@ -22,6 +22,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from scraper.conditional import LISTED
 from scraper.discovery import (
     FEED_PATHS,
     NON_ARTICLE_SITEMAP,
@@ -170,8 +171,8 @@ class NewsSpider(ArticleSpider):
                 self.crawler.stats.inc_value("discovery/sitemap_skipped_not_articles")
             elif self.too_old(child.published or url_day(child.url)):  # nothing newer in it
                 self.crawler.stats.inc_value("discovery/sitemap_skipped_before_since")
-            else:
-                yield self.discovery_request(child.url, self.parse_sitemap)
+            else:  # (a child sitemap unchanged since the last complete run: conditional.py)
+                yield self.discovery_request(child.url, self.parse_sitemap, listed=child.published)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if "probe" in response.meta and not is_feed(response.body):
@@ -188,9 +189,12 @@ class NewsSpider(ArticleSpider):
         return self.discovery_request(urljoin(api_root.rstrip("/") + "/",
                                               REST_POSTS.format(page=1)), self.parse_rest)
 
-    def discovery_request(self, url: str, callback: Any) -> scrapy.Request:
+    def discovery_request(self, url: str, callback: Any, listed: str | None = None
+                          ) -> scrapy.Request:
+        """A request for a sitemap, feed or API page; `listed`: the day its index dates it."""
         return scrapy.Request(url, callback=callback, errback=self.discovery_failed,
-                              priority=DISCOVERY_PRIORITY, meta=self.size_cap(callback))
+                              priority=DISCOVERY_PRIORITY,
+                              meta={**self.size_cap(callback), LISTED: listed})
 
     def size_cap(self, callback: Any) -> dict[str, int]:
         """The request meta of a sitemap: it may be 50 MB by its protocol, more than a page
@@ -232,7 +236,7 @@ class NewsSpider(ArticleSpider):
         return scrapy.Request(
             fetch, callback=self.parse_page, errback=self.article_failed,
             priority=ARTICLE_PRIORITY if link_depth is None else -link_depth,
-            meta={"article_url": canonical, "link_depth": link_depth})
+            meta={"article_url": canonical, "link_depth": link_depth, LISTED: published})
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         """The page for the pipelines to extract (or classify), then, within the depth,

@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
+from scraper.conditional import LISTED
 from scraper.discovery import Entry
 from scraper.extraction.dates import find_date
 from scraper.sites import Site
@@ -81,7 +82,7 @@ class SiteSpider(ArticleSpider):
         canonical = canonical_url(url, host=self.site.host, keep_query=self.site.keep_query)
         return scrapy.Request(self.fetch_url(canonical), callback=self.parse_article,
                               errback=self.article_failed, priority=ARTICLE_PRIORITY,
-                              meta={"article_url": canonical})
+                              meta={"article_url": canonical, LISTED: published})
 
     def parse_listing(self, response: Response, listing: str, page: int
                       ) -> Iterator[scrapy.Request]:

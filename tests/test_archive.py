@@ -47,7 +47,7 @@ def test_schema_tables_and_wal(db_path):
     assert db.execute("pragma mmap_size").fetchone()[0] == MMAP_BYTES
     assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
         "m001_articles", "m002_research_archive", "m003_fts_automerge", "m004_run_failures",
-        "m005_republications", "m006_republication_kinds", "m009_drift"]
+        "m005_republications", "m006_republication_kinds", "m007_page_kinds", "m009_drift"]
     indexed = {tuple(i.columns) for i in db["articles"].indexes}
     assert {("published",), ("site", "published"), ("last_changed",)} <= indexed
 

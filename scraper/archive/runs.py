@@ -18,6 +18,8 @@ COUNTS = {
     "not_article": "pages/not_article",
     "blocked": "pages/blocked",
     "failed": "pages/failed",
+    "not_modified": "pages/not_modified",
+    "revisit_skipped": "pages/revisit_skipped",
 }
 DROPPED_PREFIX = "articles/dropped/"
 FAILED_PREFIX = "pages/failed/"
@@ -31,6 +33,35 @@ LEAKED_PREFIX = "boilerplate/leaked/"
 DRIFT_COVERAGE = "drift/coverage"
 DRIFT_DEGRADED = "drift/degraded"
 DRIFT_REASONS = "drift/reasons"
+
+
+def run_arguments(crawler: Any) -> dict[str, Any]:
+    """What a run is asked to do: the spider's arguments (the news spider's start pages
+    among them) and the refresh and follow-sources switches, as `runs.arguments` keeps them."""
+    spider = crawler.spider
+    args = {name: getattr(spider, name, None)
+            for name in ("limit", "since", "base_url", "start_pages")}
+    args["refresh"] = crawler.settings.getbool("ARCHIVE_REFRESH")
+    args["follow_sources"] = crawler.settings.getbool("ARCHIVE_FOLLOW_SOURCES")
+    return {k: v for k, v in args.items() if v}
+
+
+def last_complete_run(db: Database, spider: str, arguments: dict[str, Any]) -> str | None:
+    """When the last run that saw all of what a run with `arguments` would see started: the
+    same spider on the same start pages and address, finished (not stopped, not crashed) with
+    nothing failed or blocked, no --limit, and no --since later than this run's. What a
+    sitemap or feed dates before that day was read by it, so need not be again."""
+    wanted = json.loads(json.dumps(arguments, default=str))  # as stored
+    since = wanted.get("since")
+    rows = db.execute("select started, arguments from runs where spider = ? and exit_reason = "
+                      "'finished' and failed = 0 and blocked = 0 order by id desc", [spider])
+    for started, stored in rows:
+        args = json.loads(stored or "{}")
+        if (args.get("start_pages") == wanted.get("start_pages")
+                and args.get("base_url") == wanted.get("base_url") and not args.get("limit")
+                and (not args.get("since") or (since and args["since"] <= since))):
+            return started
+    return None
 
 
 def start_run(db: Database, spider: str, arguments: dict[str, Any]) -> int:

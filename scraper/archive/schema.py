@@ -358,6 +358,21 @@ def m006_republication_kinds(db: Database) -> None:
 
 
 @migrations()
+def m007_page_kinds(db: Database) -> None:
+    """What each fetch was, so that a crawl knows which pages are evidence to keep (articles,
+    bot walls, soft 404s, dropped pages) and which are listings whose old versions it may let
+    go (fronts, sections, tags, feeds, sitemaps: see ARCHIVE_KEEP_LISTINGS). Fetches stored
+    before have none (null): they are kept as evidence.
+
+    Runs get the counts of what an incremental run did not download: pages that answered
+    304 (`not_modified`) and archived articles the revisit policy left alone
+    (`revisit_skipped`)."""
+    db.table("pages").add_column("kind", str)
+    db.table("runs").add_column("not_modified", int)
+    db.table("runs").add_column("revisit_skipped", int)
+
+
+@migrations()
 def m009_drift(db: Database) -> None:
     """The drift alarm of each run: per site, the share of its new articles that have each
     field and of its bodies that still hold boilerplate; whether that made the run degraded

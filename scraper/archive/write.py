@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scraper.archive import bodies
+from scraper.archive import bodies, retention
 from scraper.archive.diffs import paragraph_diff
 from scraper.archive.republications import record_republications
 from scraper.archive.schema import link_source
@@ -43,20 +43,24 @@ def now() -> str:
 
 def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = None,
                 gone: Sequence[str] = (), pages: Sequence[Page] = (),
-                outcomes: list[str] | None = None) -> Counter[str]:
+                outcomes: list[str] | None = None, not_modified: Sequence[str] = (),
+                keep_listings: str = "all") -> Counter[str]:
     """Write fetched articles and their pages in one transaction; count new/updated/unchanged.
 
     `gone`: archived URLs that now answer 404 or 410; their articles get status "gone" (and
     keep their text: the archive is where a deleted story is still found). `pages`: fetched
-    pages that gave no article (a bot wall, a soft 404, a dropped one), kept as fetches.
-    `outcomes`, if given, gets each item's outcome in order (valid once this returns)."""
+    pages that gave no article (a bot wall, a soft 404, a dropped one, a listing), kept as
+    fetches as `keep_listings` says (retention.py). `not_modified`: archived articles whose
+    page answered 304, seen again unchanged. `outcomes`, if given, gets each item's outcome
+    in order (valid once this returns)."""
     counts: Counter[str] = Counter()
     columns = article_columns(db)
     seen = now()
     ids: Ids = {}
     with write_transaction(db):
         for item in items:
-            record_page(db, item.page, run_id, item.article.url)
+            if not item.page.replayed:  # a 304 answered with the stored page: no new fetch
+                record_page(db, item.page, run_id, item.article.url, kind="article")
             outcome = save_article(db, item.article, columns, seen, reason="recrawl", ids=ids)
             counts[outcome] += 1
             if outcomes is not None:
@@ -66,7 +70,13 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
         if paired:
             counts["republications"] += paired
         for page in pages:
-            record_page(db, page, run_id)
+            pruned = record_kept(db, page, run_id, keep_listings) if not page.replayed else 0
+            if pruned:
+                counts["listings_pruned"] += pruned
+        for url in not_modified:  # (seen again: "unchanged", whatever the 304 saved)
+            if db.execute("update articles set last_seen = ?, status = 'live' where url = ?",
+                          [seen, url]).rowcount:
+                counts["unchanged"] += 1
         for url in gone:
             marked = db.execute("update articles set status = 'gone' where url = ? "
                                 "and status != 'gone'", [url]).rowcount
@@ -146,22 +156,36 @@ def body_diff(old: str, new: str, revision: int) -> str:
     return paragraph_diff(old, new, f"revision {revision}", f"revision {revision + 1}")
 
 
-def record_page(db: Database, page: Page, run_id: int | None, url: str | None = None) -> int:
+def record_kept(db: Database, page: Page, run_id: int | None, keep_listings: str) -> int:
+    """Store a fetch that gave no article if `keep_listings` keeps it (retention.py); return
+    the older fetches of its URL this let go."""
+    digest = bodies.sha256(page.body)
+    if not retention.keeps(db, page.url, page.kind, digest, keep_listings):
+        return 0
+    page_id = record_page(db, page, run_id, kind=page.kind, digest=digest)
+    if keep_listings == "latest" and retention.is_listing(page.kind):
+        return retention.prune(db, page.url, page_id)
+    return 0
+
+
+def record_page(db: Database, page: Page, run_id: int | None, url: str | None = None,
+                kind: str | None = None, digest: str | None = None) -> int:
     """One `pages` row per fetch; the body goes to `page_bodies` unless already there.
 
     `url`: the URL of the article extracted from the page (its canonical link may differ
-    from the link that led to it), so that pages join articles on `url`."""
-    digest = bodies.sha256(page.body)
+    from the link that led to it), so that pages join articles on `url`. `kind`: what the
+    fetch was (retention.py); `digest`: the body's SHA-256, when already known."""
+    digest = digest or bodies.sha256(page.body)
     if db.execute("select 1 from page_bodies where sha256 = ?", [digest]).fetchone() is None:
         compression, content = bodies.compress(page.body)
         db.execute("insert into page_bodies (sha256, compression, content, size) "
                    "values (?, ?, ?, ?)", [digest, compression, content, len(page.body)])
     return db.execute(
         "insert into pages (url, final_url, status, headers, encoding, fetched_at, sha256, "
-        "run_id) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        "run_id, kind) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [url or page.url, page.fetched_url, page.status,
          json.dumps(page.headers, ensure_ascii=False),
-         page.encoding, page.fetched_at, digest, run_id]).lastrowid
+         page.encoding, page.fetched_at, digest, run_id, kind]).lastrowid
 
 
 def _insert(db: Database, table: str, row: dict[str, Any]) -> int:
