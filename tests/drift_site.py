@@ -13,6 +13,8 @@ paragraph, so that it stays in the body.
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 ORIGIN = "https://www.globalresearch.ca"
@@ -41,9 +43,11 @@ def write_articles(root: Path, numbers: range, layout: str) -> None:
 def _write_discovery(root: Path) -> None:
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
     written = sorted(int(p.name) - 5_900_000 for p in root.glob("story-*/*"))
+    # Each item dated the day it appears, as a live feed's are: an incremental crawl skips
+    # entries dated before its last complete run.
+    today = format_datetime(datetime.now(UTC).replace(microsecond=0))
     items = "".join(f"<item><title>Story {n}</title><link>{ORIGIN}{article_path(n)}</link>"
-                    f"<pubDate>Mon, 0{n % 9 + 1} Mar 2026 10:00:00 +0000</pubDate></item>"
-                    for n in written)
+                    f"<pubDate>{today}</pubDate></item>" for n in written)
     feed = root / "feed" / "index.xml"
     feed.parent.mkdir(parents=True, exist_ok=True)
     feed.write_text("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
