@@ -50,6 +50,9 @@ BACKOFF_MAX_DELAY = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
+    # A host that never answered is written off once one request ran out of retries: its
+    # other requests (every discovery route) fail at once instead of each being retried.
+    "scraper.unreachable.UnreachableHostMiddleware": 560,
     "scraper.middlewares.SkipArchivedMiddleware": 50,
     # Redirects only within the site crawled; loops and long chains fail with a reason.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
@@ -95,8 +98,15 @@ ARCHIVE_MIRRORS = {}
 # --- Resuming (JOBDIR) ---------------------------------------------------------------
 # A JOBDIR left by a killed crawl is reset (the archive skips what it holds), a finished
 # crawl's is cleared, and start requests are never filtered by an earlier run's seen-file.
+# `scraper crawl` gives each spider and start set its own JOBDIR (jobs/ beside the archive),
+# removed after a finished run; -s JOBDIR=PATH chooses another, -s JOBDIR= none.
 EXTENSIONS = {"scraper.jobdir.JobdirGuard": 0}
 DUPEFILTER_CLASS = "scraper.jobdir.ResumeDupeFilter"
+
+# --- Exit status (scraper/outcome.py) ---------------------------------------------------
+# `scraper crawl` exits 4 (FAILURES) when more than this share of the pages asked for
+# failed after their retries.
+CRAWL_MAX_FAILURE_SHARE = 0.5
 
 # --- Extraction in worker processes -------------------------------------------------------
 # Processes that extract pages, off the event loop (0: one per CPU core), and the seconds one

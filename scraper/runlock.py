@@ -1,0 +1,74 @@
+"""One crawl at a time per spider and start set on an archive: a lock file beside it.
+
+A crawl run every few hours from cron can outlast its interval; the next one must not start
+a second crawl of the same site into the same archive (both would fetch every page, and
+share one JOBDIR). The lock is `fcntl.flock` on `<archive>.<job>.lock`: the kernel frees it
+when its holder dies, however it dies, so a kill -9 or a reboot never leaves a stale lock to
+clean by hand. The file stays (removing it would race with a process opening it) and names
+the holder: its pid and when it started. Different spiders, or the news spider on other
+sites, take other locks and run side by side (their writes to the archive take turns, each
+batch one BEGIN IMMEDIATE transaction).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Self
+
+from scraper.archive import ArchiveError
+
+
+class Locked(Exception):
+    """Another process holds the lock: the message names it, in one line."""
+
+
+def lock_path(db: Path, job: str) -> Path:
+    """The lock of crawls named `job` (scraper.jobdir.job_name) into the archive `db`."""
+    return db.with_name(f"{db.name}.{job}.lock")
+
+
+class RunLock:
+    """An exclusive, non-blocking lock on `path`, held from `acquire()` to `release()` (or
+    as a context manager)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.file: IO[str] | None = None
+
+    def acquire(self) -> Self:
+        """Take the lock, or raise Locked at once; ArchiveError when the file cannot be made
+        (an unwritable folder: the archive could not be written either)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            file = self.path.open("a+", encoding="utf-8")
+        except OSError as exc:
+            raise ArchiveError(f"cannot lock {self.path}: {exc.strerror or exc}") from exc
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            file.seek(0)
+            holder = file.read().strip() or "a process"
+            file.close()
+            raise Locked(f"{holder} holds {self.path}: this crawl did not start") from None
+        file.seek(0)
+        file.truncate()
+        file.write(f"another crawl (pid {os.getpid()}, started "
+                   f"{datetime.now(UTC).isoformat(timespec='seconds')})")
+        file.flush()
+        self.file = file
+        return self
+
+    def release(self) -> None:
+        if self.file is not None:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+            self.file.close()
+            self.file = None
+
+    def __enter__(self) -> Self:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
