@@ -100,7 +100,8 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     click.echo(f"{site}: {summary(stats)}")
     click.echo(f"Archive: {db}")
     status = exit_status(stats, settings.getfloat("CRAWL_MAX_FAILURE_SHARE"))
-    if line := problem(status, stats, site, base_url or ", ".join(start) or _home(site)):
+    label = ", ".join(start) or site  # the news spider's sites, or the declared site
+    if line := problem(status, stats, label, base_url or ", ".join(start) or _home(site)):
         click.echo(f"Error: {line}", err=True)
     sys.exit(status)
 

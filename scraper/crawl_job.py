@@ -9,6 +9,7 @@ from typing import Self
 
 from scrapy.settings import SETTINGS_PRIORITIES, Settings
 
+from scraper.archive import ArchiveError
 from scraper.jobdir import auto_jobdir, job_name, remove_if_done
 from scraper.runlock import RunLock, lock_path
 
@@ -23,6 +24,7 @@ class CrawlJob:
 
     def __init__(self, db: Path, spider: str, urls: tuple[str, ...], base_url: str | None,
                  settings: Settings):
+        self.db = db
         self.lock = RunLock(lock_path(db, job_name(spider, urls)))
         self.jobdir: Path | None = None
         if settings.getpriority("JOBDIR") == SETTINGS_PRIORITIES["default"]:
@@ -30,7 +32,12 @@ class CrawlJob:
             settings.set("JOBDIR", str(self.jobdir), priority="cmdline")
 
     def __enter__(self) -> Self:
-        self.lock.acquire()
+        """Take the lock (Locked when another crawl has it; ArchiveError when its file
+        cannot be made beside the archive: the archive could not be written either)."""
+        try:
+            self.lock.acquire()
+        except OSError as exc:
+            raise ArchiveError(f"cannot open archive {self.db}: {exc.strerror or exc}") from exc
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:

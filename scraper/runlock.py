@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Self
 
-from scraper.archive import ArchiveError
-
 
 class Locked(Exception):
     """Another process holds the lock: the message names it, in one line."""
@@ -39,13 +37,9 @@ class RunLock:
         self.file: IO[str] | None = None
 
     def acquire(self) -> Self:
-        """Take the lock, or raise Locked at once; ArchiveError when the file cannot be made
-        (an unwritable folder: the archive could not be written either)."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            file = self.path.open("a+", encoding="utf-8")
-        except OSError as exc:
-            raise ArchiveError(f"cannot lock {self.path}: {exc.strerror or exc}") from exc
+        """Take the lock, or raise Locked at once (OSError when the file cannot be made)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        file = self.path.open("a+", encoding="utf-8")
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
