@@ -314,7 +314,7 @@ def test_locked_archive_loses_nothing_and_says_so(site, db_path):
          "--base-url", site.url, *FAST, "-s", "ARCHIVE_TIMEOUT=0.2"],
         capture_output=True, text=True, timeout=120)
     other.execute("rollback")
-    assert out.returncode == 1
+    assert out.returncode == Exit.ERROR
     assert f"; {len(EXPECTED) - 1} articles NOT archived (database locked)" in out.stdout
     assert rows(db_path) == before
     assert crawl(site, db_path)["new"] == len(EXPECTED) - 1  # the next run fetches them
