@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from generated_site import archived, article_fetches, check_archive, crawl_command, served_site
 
+from scraper.exit_codes import Exit
 from scraper.jobdir import auto_jobdir, job_name
 
 ARTICLES = 500
@@ -153,3 +154,31 @@ def test_killed_at_random_moments_then_run_to_the_end_equals_a_clean_run(tmp_pat
 
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+
+
+def test_a_crawl_stopped_by_sigterm_resumes_its_queue_on_the_next_start(tmp_path):
+    """A reboot or `systemctl stop` sends SIGTERM: Scrapy stops cleanly and saves its queue
+    in the automatic JOBDIR; the next start (no -s JOBDIR) resumes that queue, then removes
+    it."""
+    with served_site(tmp_path / "site", 200) as (site, paths):
+        db = tmp_path / "archive.db"
+        jobdir = auto_jobdir(db, job_name("news", (site.url + "/",)))
+        crawl = subprocess.Popen(crawl_command(db, site.url, *SETTINGS),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wait_for(crawl, db, 50)
+        crawl.send_signal(signal.SIGTERM)
+        _, err = crawl.communicate(timeout=LIMIT)
+        assert crawl.returncode == Exit.ERROR  # it did not finish
+        assert "JOBDIR" in err and "kept (shutdown)" in err
+        assert (jobdir / "requests.queue" / "active.json").exists()
+        stopped = archived(db)
+        assert stopped < len(paths)
+        site.requests.clear()
+        out = subprocess.run(crawl_command(db, site.url, *SETTINGS), capture_output=True,
+                             text=True, timeout=120)
+        assert out.returncode == Exit.FINISHED, out.stderr[-3000:]
+        assert "resuming the crawl stopped there" in out.stderr
+        fetched = article_fetches(site)
+        assert len(fetched) == len(set(fetched)) == len(paths) - stopped
+        assert not jobdir.exists()
+    check_archive(db, paths)
