@@ -92,7 +92,7 @@ def job_name(spider: str, urls: tuple[str, ...] = (), base_url: str | None = Non
     its start URLs and mirror when it has any (the news spider crawls any sites)."""
     if not urls and not base_url:
         return spider
-    start = json.dumps([sorted(set(urls)), base_url or ""])
+    start = json.dumps([sorted({url.strip() for url in urls}), base_url or ""])
     return f"{spider}-{hashlib.sha256(start.encode()).hexdigest()[:12]}"
 
 

@@ -16,7 +16,13 @@ import fcntl
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Self
+from typing import IO, ClassVar, Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from scraper.jobdir import job_name
 
 
 class Locked(Exception):
@@ -31,6 +37,9 @@ def lock_path(db: Path, job: str) -> Path:
 class RunLock:
     """An exclusive, non-blocking lock on `path`, held from `acquire()` to `release()` (or
     as a context manager)."""
+
+    # The locks this process holds: flock would refuse a second file of this process too.
+    held: ClassVar[set[Path]] = set()
 
     def __init__(self, path: Path):
         self.path = path
@@ -53,10 +62,12 @@ class RunLock:
                    f"{datetime.now(UTC).isoformat(timespec='seconds')})")
         file.flush()
         self.file = file
+        self.held.add(self.path.resolve())
         return self
 
     def release(self) -> None:
         if self.file is not None:
+            self.held.discard(self.path.resolve())
             fcntl.flock(self.file, fcntl.LOCK_UN)
             self.file.close()
             self.file = None
@@ -66,3 +77,27 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+class RunLockExtension:
+    """The same lock for `scrapy crawl` and scrapyd, which do not go through `scraper crawl`
+    (that one takes it first, before the archive is opened, and this one then stands
+    aside). Taken when the crawler is built, before any component opens the archive or the
+    JOBDIR: a crawl that finds it held fails there, with Locked and its one-line message."""
+
+    def __init__(self, lock: RunLock):
+        self.lock = lock
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        spider = crawler.spider or crawler.spidercls  # the class: a crawler built by hand
+        urls = tuple(getattr(spider, "start_pages", ()) or ())
+        path = lock_path(Path(crawler.settings.get("ARCHIVE_PATH")), job_name(spider.name, urls))
+        if path.resolve() in RunLock.held:
+            raise NotConfigured("this process holds the lock")
+        extension = cls(RunLock(path).acquire())
+        crawler.signals.connect(extension.release, signal=signals.engine_stopped)
+        return extension
+
+    def release(self) -> None:
+        self.lock.release()

@@ -100,7 +100,8 @@ ARCHIVE_MIRRORS = {}
 # crawl's is cleared, and start requests are never filtered by an earlier run's seen-file.
 # `scraper crawl` gives each spider and start set its own JOBDIR (jobs/ beside the archive),
 # removed after a finished run; -s JOBDIR=PATH chooses another, -s JOBDIR= none.
-EXTENSIONS = {"scraper.jobdir.JobdirGuard": 0}
+# `scrapy crawl` and scrapyd take the crawl's lock too (scraper/runlock.py).
+EXTENSIONS = {"scraper.runlock.RunLockExtension": -10, "scraper.jobdir.JobdirGuard": 0}
 DUPEFILTER_CLASS = "scraper.jobdir.ResumeDupeFilter"
 
 # --- Exit status (scraper/outcome.py) ---------------------------------------------------

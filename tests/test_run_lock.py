@@ -7,8 +7,10 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 
+from conftest import REPO
 from generated_site import archived, crawl_command, served_site, summary_counts
 
 from scraper.exit_codes import Exit
@@ -41,6 +43,16 @@ def test_a_second_crawl_of_the_same_site_exits_locked_another_site_runs(tmp_path
             assert f" holds {db}.news-" in line
             assert seconds < 20  # at once (the time is Python's and Scrapy's imports)
             assert runs(db) == 1  # no run recorded: the archive was not even opened
+
+            # `scrapy crawl` (scrapyd's way) takes the same lock: it fails as it starts.
+            scrapy = subprocess.run(
+                [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={big.url}/",
+                 "-s", f"ARCHIVE_PATH={db}", "-s", "LOG_LEVEL=WARNING"],
+                cwd=REPO, capture_output=True, text=True, timeout=60)
+            assert scrapy.returncode != 0
+            assert (f"scraper.runlock.Locked: another crawl (pid {first.pid}, started "
+                    in scrapy.stderr)
+            assert runs(db) == 1
 
             other = subprocess.run(crawl_command(db, small.url, *FAST), capture_output=True,
                                    text=True, timeout=120)
