@@ -69,13 +69,14 @@ def failure_share(stats: dict[str, Any]) -> float:
 def problem(status: Exit, stats: dict[str, Any], site: str, address: str) -> str | None:
     """The one line that says what went wrong, naming the address crawled; None when the
     summary says it all (FINISHED, DEGRADED: the drift alarm prints its own)."""
+    where = site if address == site else f"{site} at {address}"
     if status == Exit.UNREACHABLE:
         if why := unreachable(stats):  # it names the URL tried
             return f"no page of {site} could be fetched: {why}"
-        return (f"every page of {site} at {address} was blocked ({blocked(stats)} bot-wall "
-                "answers, nothing else)")
+        return (f"every page of {where} was blocked ({blocked(stats)} bot-wall answers, "
+                "nothing else)")
     if status == Exit.FAILURES:
-        return (f"{stats.get('pages/failed', 0)} fetches of {site} at {address} failed "
+        return (f"{stats.get('pages/failed', 0)} fetches of {where} failed "
                 f"({failure_share(stats):.0%} of the pages asked for)")
     if status == Exit.ERROR:
         if stats.get("archive/unwritten"):

@@ -94,7 +94,7 @@ class RunLockExtension:
         urls = tuple(getattr(spider, "start_pages", ()) or ())
         path = lock_path(Path(crawler.settings.get("ARCHIVE_PATH")), job_name(spider.name, urls))
         if path.resolve() in RunLock.held:
-            raise NotConfigured("this process holds the lock")
+            raise NotConfigured  # `scraper crawl` holds it (no argument: nothing logged)
         extension = cls(RunLock(path).acquire())
         crawler.signals.connect(extension.release, signal=signals.engine_stopped)
         return extension

@@ -14,7 +14,7 @@ from conftest import SITES_DIR
 from generated_site import crawl_command, served_site, summary_counts
 
 from scraper.exit_codes import Exit
-from scraper.outcome import exit_status, failure_share
+from scraper.outcome import exit_status, failure_share, problem
 
 NO_DELAY = ["-s", "DOWNLOAD_DELAY=0"]
 CHALLENGE = (SITES_DIR / "globalresearch" / "bombing-of-the-kerch-bridge-what-we-know"
@@ -65,7 +65,7 @@ def test_a_site_whose_every_page_is_a_bot_wall_is_unreachable(small_site, tmp_pa
                          text=True, timeout=120)
     assert out.returncode == Exit.UNREACHABLE, out.stderr[-2000:]
     assert summary_counts(out.stdout)["new"] == 0
-    assert (f"Error: every page of {site.url}/ at {site.url}/ was blocked (11 bot-wall "
+    assert (f"Error: every page of {site.url}/ was blocked (11 bot-wall "
             "answers, nothing else)") in out.stderr
 
 
@@ -82,7 +82,7 @@ def test_failures_above_the_share_allowed_exit_failures(small_site, tmp_path, sh
     assert (counts["new"], counts["failed"]) == (2, 8)
     # 8 failed of 14 asked for: robots.txt (read by Scrapy, and by the spider for its
     # sitemaps), the home page, the sitemap, 10 articles.
-    failure_line = f"Error: 8 fetches of {site.url}/ at {site.url}/ failed (57% of the pages"
+    failure_line = f"Error: 8 fetches of {site.url}/ failed (57% of the pages asked for)"
     assert (failure_line in out.stderr) == (status == Exit.FAILURES)
 
 
@@ -133,3 +133,17 @@ def test_failure_share_counts_pages_not_retried_answers():
     assert failure_share(stats) == 1 / 4
     assert failure_share({}) == 0.0
     assert exit_status(FINE | {"pages/failed": 3}, max_failure_share=0.1) == Exit.FAILURES
+
+
+def test_the_one_line_names_the_site_and_the_address_crawled():
+    mirror = "http://127.0.0.1:8000"
+    assert problem(Exit.FAILURES, FINE | {"pages/failed": 13}, "globalresearch", mirror) == (
+        f"13 fetches of globalresearch at {mirror} failed (52% of the pages asked for)")
+    assert problem(Exit.ERROR, FINE | {"finish_reason": "shutdown"}, "globalresearch",
+                   mirror) == "the crawl of globalresearch ended early: shutdown"
+    assert problem(Exit.ERROR, FINE | {"archive/unwritten": 4}, "globalresearch", mirror) == (
+        "4 articles were not archived (the archive stayed locked); the next run fetches them "
+        "again")
+    # The summary says it all, or the drift alarm prints its own line.
+    assert problem(Exit.FINISHED, FINE, "globalresearch", mirror) is None
+    assert problem(Exit.DEGRADED, FINE | {"drift/degraded": 1}, "globalresearch", mirror) is None
