@@ -90,7 +90,9 @@ class RunLockExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        spider = crawler.spider or crawler.spidercls  # the class: a crawler built by hand
+        spider = crawler.spider
+        if spider is None:  # a crawler built by hand (tests), that will crawl nothing
+            raise NotConfigured
         urls = tuple(getattr(spider, "start_pages", ()) or ())
         path = lock_path(Path(crawler.settings.get("ARCHIVE_PATH")), job_name(spider.name, urls))
         if path.resolve() in RunLock.held:
