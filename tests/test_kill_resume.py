@@ -92,7 +92,7 @@ def test_killed_at_random_moments_then_run_to_the_end_equals_a_clean_run(tmp_pat
         jobdir = auto_jobdir(db, job_name("news", (site.url + "/",)))
         logs: list[Path] = []
         lost = 0
-        # Kills at random moments (a random 1-100 articles committed by the run, then a
+        # Kills at random moments (a random 1-75 articles committed by the run, then a
         # random fraction of a second), and one while a batch is being written: tried again
         # when the batch committed before the signal landed, at most 5 times.
         plan = ["random", "write", "random", "random"]
@@ -109,7 +109,7 @@ def test_killed_at_random_moments_then_run_to_the_end_equals_a_clean_run(tmp_pat
                         plan.pop(0)
                     assert len(logs) < 9, "no kill landed inside a write in 5 tries"
                 else:
-                    wait_for(crawl, db, start + rng.randint(1, 100))
+                    wait_for(crawl, db, start + rng.randint(1, 75))
                     time.sleep(rng.uniform(0, 0.3))
                     crawl.send_signal(signal.SIGKILL)
                     crawl.wait()
