@@ -14,6 +14,7 @@ import click
 from sqlite_utils import Database
 
 from scraper.archive import DEFAULT_PATH, ArchiveError, open_archive, open_archive_readonly
+from scraper.exit_codes import Exit
 
 
 class BadInput(click.ClickException):
@@ -72,9 +73,11 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         scraper crawl news --url https://example.com/ --url https://news.example.org/
         scraper crawl news --urls-file sites.txt --since 2026-01-01 -s NEWS_FOLLOW_DEPTH=1
     """
-    from scraper.crawl import project_settings, run_crawl, spider_names, summary, unreachable
+    from scraper.crawl import project_settings, run_crawl, spider_names, summary
+    from scraper.crawl_job import CrawlJob
     from scraper.drift import alarm as drift_alarm
-    from scraper.exit_codes import Exit
+    from scraper.outcome import exit_status, problem
+    from scraper.runlock import Locked
 
     _check_since(since)
     if base_url and not base_url.startswith(("http://", "https://")):
@@ -87,22 +90,23 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     if site not in names:
         raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")
     try:
-        stats = run_crawl(site, settings, limit=limit, since=since, base_url=base_url,
-                          urls=start or None)
+        with CrawlJob(db, site, start, base_url, settings):
+            stats = run_crawl(site, settings, limit=limit, since=since, base_url=base_url,
+                              urls=start or None)
+    except Locked as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(Exit.LOCKED)
     except ArchiveError as exc:
         raise BadInput(str(exc)) from exc
     click.echo(f"{site}: {summary(stats)}")
     click.echo(f"Archive: {db}")
-    problem = unreachable(stats)
-    if problem:
-        label = ", ".join(start) if start else site
-        click.echo(f"Error: no page of {label} could be fetched: {problem}", err=True)
-    if (problem or stats.get("archive/unwritten")
-            or stats.get("finish_reason") not in ("finished", "closespider_itemcount")):
-        sys.exit(1)
-    if drift_alarm(stats):  # the drift alarm: the new articles fell below the site's norm
-        click.echo(drift_alarm(stats), err=True)
-        sys.exit(Exit.DEGRADED)
+    status = exit_status(stats, settings.getfloat("CRAWL_MAX_FAILURE_SHARE"))
+    label = ", ".join(start) or site  # the news spider's sites, or the declared site
+    if line := problem(status, stats, label, base_url or ", ".join(start) or _home(site)):
+        click.echo(f"Error: {line}", err=True)
+    if line := drift_alarm(stats):  # the new articles fell below the site's norm
+        click.echo(line, err=True)
+    sys.exit(status)
 
 
 @cli.command()
@@ -368,6 +372,13 @@ def serve(db: Path, host: str, port: int) -> None:
         raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     click.echo(f"Serving {db} at http://{host}:{port}/archive/articles (Ctrl-C stops)")
     run_serve(db, host=host, port=port)
+
+
+def _home(site: str) -> str:
+    """A declared site's home page (the address crawled without --base-url)."""
+    from scraper.sites import SITES
+
+    return SITES[site].home if site in SITES else site
 
 
 def _check_since(since: str | None) -> None:

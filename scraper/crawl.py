@@ -43,13 +43,6 @@ def run_crawl(spider: str, settings: Settings, **spider_args: Any) -> dict[str, 
     return crawler.stats.get_stats() if crawler.stats else {}
 
 
-def unreachable(stats: dict[str, Any]) -> str | None:
-    """Why nothing at all could be fetched (a dead server, no network), or None."""
-    if stats.get("downloader/response_status_count/200") or not stats.get("error/first"):
-        return None
-    return str(stats["error/first"])
-
-
 def summary(stats: dict[str, Any]) -> str:
     """One line a person reads after a run: what was archived and what was not."""
     def n(key: str) -> int:

@@ -20,10 +20,17 @@ The JOBDIR keeps only what a clean stop (Ctrl-C, CLOSESPIDER_TIMEOUT) leaves:
 - `ResumeDupeFilter` filters a start request only against this run's own requests: the
   start pages (a site's feeds, REST API and listings; the news spider's robots.txt and home
   page) are read again by a resumed crawl, so what appeared since is found.
+
+`scraper crawl` gives every crawl a JOBDIR of its own unless told otherwise (`auto_jobdir`):
+one per archive, spider and start set, under `jobs/` beside the archive, removed once a run
+has finished with it. A scheduled crawl stopped by a reboot (SIGTERM) resumes its queue on
+the next start, without anyone passing -s JOBDIR.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -78,6 +85,32 @@ def marker_text(jobdir: Path) -> str:
         return (jobdir / MARKER).read_text(encoding="utf-8").strip()
     except OSError:
         return "no marker"
+
+
+def job_name(spider: str, urls: tuple[str, ...] = (), base_url: str | None = None) -> str:
+    """The name of a spider's crawls of one start set: the spider's name, with a digest of
+    its start URLs and mirror when it has any (the news spider crawls any sites)."""
+    if not urls and not base_url:
+        return spider
+    start = json.dumps([sorted({url.strip() for url in urls}), base_url or ""])
+    return f"{spider}-{hashlib.sha256(start.encode()).hexdigest()[:12]}"
+
+
+def auto_jobdir(db: Path, job: str) -> Path:
+    """The JOBDIR of crawls named `job` into the archive `db`: `jobs/<archive>-<job>/`
+    beside it (data/archive.db: data/jobs/archive-globalresearch/)."""
+    return db.parent / "jobs" / f"{db.stem}-{job}"
+
+
+def remove_if_done(jobdir: Path) -> bool:
+    """Remove a JOBDIR that holds nothing to resume (JobdirGuard cleared it: the crawl
+    finished, or must fetch again what it did not archive); True if removed."""
+    if any((jobdir / name).exists() for name in (SEEN, QUEUE, MARKER)):
+        return False
+    shutil.rmtree(jobdir, ignore_errors=True)
+    with contextlib.suppress(OSError):  # jobs/ itself, once its last JOBDIR is gone
+        jobdir.parent.rmdir()
+    return True
 
 
 class JobdirGuard:

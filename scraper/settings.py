@@ -52,6 +52,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.BackoffRetryMiddleware": 550,
     # What is fetched again of the archive, conditionally (scraper/conditional.py).
     "scraper.conditional.IncrementalMiddleware": 50,
+    # A host that never answered is written off once one request ran out of retries: its
+    # other requests (every discovery route) fail at once instead of each being retried.
+    "scraper.unreachable.UnreachableHostMiddleware": 560,
     # Redirects only within the site crawled; loops and long chains fail with a reason.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "scraper.middlewares.SiteRedirectMiddleware": 600,
@@ -127,8 +130,16 @@ DRIFT_BODY_MAX_WORDS = 20_000
 # --- Resuming (JOBDIR) ---------------------------------------------------------------
 # A JOBDIR left by a killed crawl is reset (the archive skips what it holds), a finished
 # crawl's is cleared, and start requests are never filtered by an earlier run's seen-file.
-EXTENSIONS = {"scraper.jobdir.JobdirGuard": 0}
+# `scraper crawl` gives each spider and start set its own JOBDIR (jobs/ beside the archive),
+# removed after a finished run; -s JOBDIR=PATH chooses another, -s JOBDIR= none.
+# `scrapy crawl` and scrapyd take the crawl's lock too (scraper/runlock.py).
+EXTENSIONS = {"scraper.runlock.RunLockExtension": -10, "scraper.jobdir.JobdirGuard": 0}
 DUPEFILTER_CLASS = "scraper.jobdir.ResumeDupeFilter"
+
+# --- Exit status (scraper/outcome.py) ---------------------------------------------------
+# `scraper crawl` exits 4 (FAILURES) when more than this share of the pages asked for
+# failed after their retries.
+CRAWL_MAX_FAILURE_SHARE = 0.5
 
 # --- Extraction in worker processes -------------------------------------------------------
 # Processes that extract pages, off the event loop (0: one per CPU core), and the seconds one

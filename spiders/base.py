@@ -147,11 +147,11 @@ class ArticleSpider(scrapy.Spider):
         return reason is not None
 
     def note_error(self, failure: Failure) -> None:
-        """Keep the first error of the run: when nothing could be fetched it says why."""
-        request = getattr(failure, "request", None)
-        where = f" ({self.site_url(request.url)})" if request is not None else ""
+        """Keep the first error of the run, with the URL really tried (a mirror's, not the
+        site's): when nothing could be fetched it says why."""
         if not self.crawler.stats.get_value("error/first"):
-            self.crawler.stats.set_value("error/first", failure.getErrorMessage() + where)
+            self.crawler.stats.set_value("error/first",
+                                         f"{first_url(failure)}: {failure.getErrorMessage()}")
 
     # --- Articles --------------------------------------------------------------------------
     def page_item(self, response: Response) -> Page:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SITES_DIR, golden_cases, load_case
 
+from scraper.exit_codes import Exit
 from scraper.fixture_server import FixtureSite
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
@@ -244,10 +245,11 @@ def test_dead_server_loses_nothing_archived(site, db_path):
         [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
          "--base-url", "http://127.0.0.1:9", *FAST, "-s", "RETRY_TIMES=0"],
         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 1
+    assert out.returncode == Exit.UNREACHABLE
     assert "0 new" in out.stdout
-    assert "Error: no page of globalresearch could be fetched: Connection was refused" in (
-        out.stderr)
+    # The address really tried: the mirror's, not the site's.
+    assert ("Error: no page of globalresearch could be fetched: http://127.0.0.1:9/robots.txt: "
+            "Connection was refused") in out.stderr
     assert rows(db_path) == before
 
 
@@ -316,7 +318,7 @@ def test_locked_archive_loses_nothing_and_says_so(site, db_path):
          "--base-url", site.url, *FAST, "-s", "ARCHIVE_TIMEOUT=0.2"],
         capture_output=True, text=True, timeout=120)
     other.execute("rollback")
-    assert out.returncode == 1
+    assert out.returncode == Exit.ERROR
     assert f"; {len(EXPECTED) - 1} articles NOT archived (database locked)" in out.stdout
     assert rows(db_path) == before
     assert crawl(site, db_path)["new"] == len(EXPECTED) - 1  # the next run fetches them

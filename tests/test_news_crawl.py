@@ -16,6 +16,7 @@ from typing import NamedTuple
 import pytest
 from conftest import REPO, SITES_DIR
 
+from scraper.exit_codes import Exit
 from scraper.fixture_server import FixtureSite
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
@@ -215,14 +216,14 @@ def test_link_only_site_and_a_urls_file(gazette, harbour, db_path, tmp_path):
     assert run.counts["failed"] == 0  # off-site links (other hosts) never fetched
 
 
-def test_dead_server_says_so_and_exits_1(db_path):
+def test_dead_server_says_so_and_exits_unreachable(db_path):
     out = subprocess.run(
         [sys.executable, "-m", "scraper", "crawl", "news", "--url", "http://127.0.0.1:9/",
          "--db", str(db_path), *FAST], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 1
+    assert out.returncode == Exit.UNREACHABLE
     assert "0 new" in out.stdout
-    assert ("Error: no page of http://127.0.0.1:9/ could be fetched: Connection was refused"
-            in out.stderr)
+    assert ("Error: no page of http://127.0.0.1:9/ could be fetched: "
+            "http://127.0.0.1:9/robots.txt: Connection was refused" in out.stderr)
 
 
 def test_scrapy_crawl_news(gazette, harbour, db_path):
