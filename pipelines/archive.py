@@ -19,6 +19,7 @@ from scraper.archive import ArchiveError, open_archive, write_batch
 from scraper.archive.runs import CHECKED, LEAKED, LEAKED_PREFIX, finish_run, start_run
 from scraper.extraction.leaks import boilerplate_leaks, watched
 from scraper.items import ArticleItem, Page
+from scraper.runlog import log_file_of
 from scraper.sites import SITES, site_for_url
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ class ArchivePipeline:
 
     def _start_run(self) -> None:
         if self.run_id is None and self.db is not None:
-            self.run_id = start_run(self.db, self._spider_name(), self._arguments())
+            self.run_id = start_run(self.db, self._spider_name(), self._arguments(),
+                                    log_file_of(self.crawler.settings))
 
     def _spider_name(self) -> str:
         spider = self.crawler.spider or self.crawler.spidercls

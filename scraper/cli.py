@@ -52,9 +52,13 @@ def cli() -> None:
                    "with it")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=5")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show Scrapy's log on standard error instead of writing the log file")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line: only the summary")
 def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
           limit: int | None, since: str | None, base_url: str | None, refresh: bool,
-          follow_sources: bool, overrides: tuple[str, ...]) -> None:
+          follow_sources: bool, overrides: tuple[str, ...], verbose: bool,
+          quiet: bool) -> None:
     """Crawl SITE and archive every article found.
 
     SITE is a declared site (see `scraper sites`), or `news` for any site given by --url:
@@ -63,16 +67,22 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     not articles (fronts, tag, author and video pages) are counted by kind, not archived.
     A URL on a declared site is extracted with that site's rules.
 
+    In a terminal a progress line shows the crawl; Scrapy's log goes to a file per run,
+    logs/SITE/<start time>.log beside the archive (-v shows it instead, -q only the summary).
+
     Example:
 
     \b
         scraper crawl globalresearch --since 2024-01-01 --limit 200
+        scraper crawl globalresearch -q     # only the summary (as from cron)
+        scraper crawl globalresearch -v     # Scrapy's log on standard error
         scraper crawl globalresearch --db /srv/news/archive.db
         scraper crawl globalresearch --follow-sources
         scraper crawl news --url https://example.com/ --url https://news.example.org/
         scraper crawl news --urls-file sites.txt --since 2026-01-01 -s NEWS_FOLLOW_DEPTH=1
     """
     from scraper.crawl import project_settings, run_crawl, spider_names, summary, unreachable
+    from scraper.runlog import route_output
 
     _check_since(since)
     if base_url and not base_url.startswith(("http://", "https://")):
@@ -84,6 +94,13 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     names = spider_names(settings)
     if site not in names:
         raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")
+    if verbose and quiet:
+        raise BadInput("-v and -q exclude each other")
+    try:
+        log_file = route_output(settings, site, verbose=verbose, quiet=quiet,
+                                terminal=sys.stdout.isatty())
+    except OSError as exc:
+        raise BadInput(f"cannot write the run's log: {exc}") from exc
     try:
         stats = run_crawl(site, settings, limit=limit, since=since, base_url=base_url,
                           urls=start or None)
@@ -91,6 +108,8 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         raise BadInput(str(exc)) from exc
     click.echo(f"{site}: {summary(stats)}")
     click.echo(f"Archive: {db}")
+    if log_file:
+        click.echo(f"Log: {log_file}")
     problem = unreachable(stats)
     if problem:
         label = ", ".join(start) if start else site

@@ -74,4 +74,6 @@ def summary(stats: dict[str, Any]) -> str:
            if n("discovery/blocked") else "")
         + (f"; {n('archive/unwritten')} articles NOT archived (database locked)"
            if n("archive/unwritten") else "")
+        + f"; {n('downloader/request_count')} requests in "
+        f"{float(stats.get('elapsed_time_seconds', 0)):.1f} s"
     )

@@ -58,7 +58,8 @@ def test_m001_archive_is_migrated_in_place_with_its_data(old_archive):
     db = open_archive(old_archive)
     assert [r["name"] for r in db.query("select name from _sqlite_migrations order by id")] == [
         "m001_articles", "m002_research_archive", "m003_fts_automerge",
-        "m004_run_failures", "m005_republications", "m006_republication_kinds"]
+        "m004_run_failures", "m005_republications", "m006_republication_kinds",
+        "m008_run_log_files"]
     after = snapshot(old_archive)
     assert after["authors"] == before["authors"] and after["tags"] == before["tags"]
     assert after["articles"].keys() == before["articles"].keys()

@@ -357,6 +357,13 @@ def m006_republication_kinds(db: Database) -> None:
                    "(select 1 from article_sources where source_id = ?)", [source_id, source_id])
 
 
+@migrations()
+def m008_run_log_files(db: Database) -> None:
+    """Each run names the file it logged to (scraper/runlog.py), so that `scraper runs` and
+    a look at the table lead from a run to its log; null when it logged to the terminal."""
+    db.table("runs").add_column("log_file", str)
+
+
 def migrate(db: Database) -> None:
     """Bring `db` to the current schema; a no-op on an up-to-date archive."""
     migrations.apply(db)
