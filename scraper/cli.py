@@ -82,7 +82,7 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         scraper crawl news --urls-file sites.txt --since 2026-01-01 -s NEWS_FOLLOW_DEPTH=1
     """
     from scraper.crawl import project_settings, run_crawl, spider_names, summary, unreachable
-    from scraper.runlog import route_output
+    from scraper.runlog import LogFolderError, RunOutput
 
     _check_since(since)
     if base_url and not base_url.startswith(("http://", "https://")):
@@ -96,20 +96,19 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")
     if verbose and quiet:
         raise BadInput("-v and -q exclude each other")
+    output = RunOutput(settings, site, verbose=verbose, quiet=quiet,
+                       terminal=sys.stdout.isatty())
     try:
-        log_file = route_output(settings, site, verbose=verbose, quiet=quiet,
-                                terminal=sys.stdout.isatty())
-    except OSError as exc:
-        raise BadInput(f"cannot write the run's log: {exc}") from exc
-    try:
-        stats = run_crawl(site, settings, limit=limit, since=since, base_url=base_url,
-                          urls=start or None)
+        stats = run_crawl(site, settings, output.open, limit=limit, since=since,
+                          base_url=base_url, urls=start or None)
     except ArchiveError as exc:
+        raise BadInput(str(exc)) from exc
+    except LogFolderError as exc:
         raise BadInput(str(exc)) from exc
     click.echo(f"{site}: {summary(stats)}")
     click.echo(f"Archive: {db}")
-    if log_file:
-        click.echo(f"Log: {log_file}")
+    if output.log_file:
+        click.echo(f"Log: {output.log_file}")
     problem = unreachable(stats)
     if problem:
         label = ", ".join(start) if start else site

@@ -58,21 +58,38 @@ def prune(folder: Path, keep: int) -> list[Path]:
     return old
 
 
-def route_output(settings: Settings, spider: str, *, verbose: bool, quiet: bool,
-                 terminal: bool) -> Path | None:
-    """Set the crawl's LOG_FILE and PROGRESS_LINE for how it was started; return the log
-    file (None when the log goes to standard error). OSError if the folder is unusable."""
-    if settings.get("LOG_FILE"):
-        path = Path(settings.get("LOG_FILE"))
-    elif verbose:
-        return None
-    else:
-        folder = log_folder(settings, spider)
-        path = new_log_file(folder)
-        prune(folder, settings.getint("LOG_KEEP_RUNS"))
-        settings.set("LOG_FILE", str(path), priority="cmdline")
-    settings.set("PROGRESS_LINE", terminal and not (quiet or verbose), priority="cmdline")
-    return path
+class LogFolderError(Exception):
+    """The run's log file cannot be made: the message says where and why, in one line."""
+
+
+class RunOutput:
+    """Where one `scraper crawl` sends its output; `open()` (once the archive is known to
+    be writable, before Scrapy sets up its logging) sets LOG_FILE and PROGRESS_LINE and
+    creates the log file (LogFolderError if its folder is unusable)."""
+
+    def __init__(self, settings: Settings, spider: str, *, verbose: bool, quiet: bool,
+                 terminal: bool):
+        self.settings = settings
+        self.spider = spider
+        self.verbose = verbose
+        self.progress = terminal and not (quiet or verbose)
+        self.log_file: Path | None = None  # None: the log goes to standard error
+
+    def open(self) -> None:
+        settings = self.settings
+        if settings.get("LOG_FILE"):
+            self.log_file = Path(settings.get("LOG_FILE"))
+        elif not self.verbose:
+            folder = log_folder(settings, self.spider)
+            try:
+                self.log_file = new_log_file(folder)
+                prune(folder, settings.getint("LOG_KEEP_RUNS"))
+            except OSError as exc:
+                raise LogFolderError(f"cannot write the run's log in {folder}: "
+                                     f"{exc.strerror or exc}") from exc
+            settings.set("LOG_FILE", str(self.log_file), priority="cmdline")
+        settings.set("PROGRESS_LINE", self.progress and self.log_file is not None,
+                     priority="cmdline")
 
 
 def log_file_of(settings: Settings) -> str | None:
