@@ -381,6 +381,71 @@ def serve(db: Path, host: str, port: int) -> None:
     run_serve(db, host=host, port=port)
 
 
+@cli.command()
+@db_option(help="SQLite archive whose runs to list")
+@click.option("--site", help="Only the runs of this spider (a declared site, or news)")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many of the last runs")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON, every column")
+def runs(db: Path, site: str | None, limit: int, as_json: bool) -> None:
+    """List the past crawl runs: start, duration, counts, how each ended and any alarm.
+
+    A run with no end is still running, or was killed. --json gives every column of the
+    `runs` table (with its log file) and the duration in seconds. The archive is only read.
+
+    Example:
+
+    \b
+        scraper runs
+        scraper runs --site globalresearch --limit 5
+        scraper runs --json | jq '.[0].log_file'
+    """
+    from scraper import runlist
+
+    archive = _read_only_archive(db)
+    try:
+        found = runlist.past_runs(archive, site, limit)
+    finally:
+        archive.close()
+    click.echo(runlist.as_json(found) if as_json else runlist.table(found))
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("site")
+@click.option("--every", required=True, help="How often: 30m, 6h, 1d...")
+@db_option(help="SQLite archive the scheduled crawl writes")
+@click.option("--name", help="The systemd unit's name  [default: news-archiver-SITE]")
+@click.argument("crawl_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- CRAWL OPTIONS]")
+def schedule(site: str, every: str, db: Path, name: str | None,
+             crawl_args: tuple[str, ...]) -> None:
+    """Print a crontab line and a systemd service and timer that crawl SITE every so often.
+
+    Paths are absolute: this venv's `scraper`, the archive, its log folder (each run logs to
+    its own file there). Options after `--` are passed to `scraper crawl`. Nothing is
+    installed: copy what you use.
+
+    Example:
+
+    \b
+        scraper schedule globalresearch --every 6h --db /srv/news/archive.db
+        scraper schedule news --every 1d -- --url https://example.com/ --limit 500
+    """
+    from scraper.crawl import project_settings, spider_names
+    from scraper.runlog import log_folder
+    from scraper.schedule import Schedule, parse_every
+
+    try:
+        period = parse_every(every)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    settings = project_settings(db.absolute())
+    names = spider_names(settings)
+    if site not in names:
+        raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")
+    logs = log_folder(settings, site).parent.absolute()
+    click.echo(Schedule(site, period, db.absolute(), logs, Path.cwd(), crawl_args, name).text())
+
+
 def _check_since(since: str | None) -> None:
     if since:
         try:
@@ -422,6 +487,20 @@ def _existing_archive(path: Path) -> Database:
         return open_archive(path)
     except ArchiveError as exc:
         raise BadInput(str(exc)) from exc
+
+
+def _read_only_archive(path: Path) -> Database:
+    """Open an existing archive to read it only: nothing created, nothing migrated."""
+    if not path.is_file():
+        raise BadInput(f"no archive at {path} (crawl first, or give --db)")
+    try:
+        db = Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
+        if not db["runs"].exists():
+            db.close()
+            raise BadInput(f"not a news-archiver archive: {path}")
+    except sqlite3.DatabaseError as exc:
+        raise BadInput(f"not a news-archiver archive: {path} ({exc})") from exc
+    return db
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:
