@@ -493,13 +493,18 @@ def _read_only_archive(path: Path) -> Database:
     """Open an existing archive to read it only: nothing created, nothing migrated."""
     if not path.is_file():
         raise BadInput(f"no archive at {path} (crawl first, or give --db)")
+    from scraper.archive.schema import migrations
+
+    db = Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
     try:
-        db = Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
-        if not db["runs"].exists():
-            db.close()
-            raise BadInput(f"not a news-archiver archive: {path}")
-    except sqlite3.DatabaseError as exc:
-        raise BadInput(f"not a news-archiver archive: {path} ({exc})") from exc
+        ours = db[migrations.migrations_table].exists() and db.execute(
+            f"select 1 from [{migrations.migrations_table}] where migration_set = ?",
+            [migrations.name]).fetchone()
+    except sqlite3.DatabaseError:  # "file is not a database"
+        ours = False
+    if not ours:
+        db.close()
+        raise BadInput(f"not a news-archiver archive: {path}")
     return db
 
 

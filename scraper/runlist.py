@@ -27,6 +27,8 @@ UNFINISHED = "running or crashed"
 def past_runs(db: Database, site: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
     """The last `limit` runs (of spider `site`), newest first, with their duration in
     seconds, status and alarm added to the stored columns."""
+    if not db["runs"].exists():  # an archive of the first schema, never migrated
+        return []
     where, args = ("where spider = ?", [site]) if site else ("", [])
     rows = db.execute(f"select * from runs {where} order by id desc limit ?", [*args, limit])
     names = [d[0] for d in rows.description]
