@@ -153,7 +153,7 @@ class Schedule:
         site_logs = self.logs / self.site
         return "\n".join([
             f"# crawl {self.site} every {self.every} into {self.db}",
-            f"# each run logs to its own file in {site_logs}/ (the newest LOG_KEEP_RUNS kept);",
+            f"# each run logs to a file of its own in {site_logs}/;",
             "# two runs never overlap: a run that finds the last one still going exits at once.",
             "# `scraper runs` lists them all.",
             "",
