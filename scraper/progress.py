@@ -2,25 +2,27 @@
 
 A person watching a crawl wants one line that moves, not Scrapy's log (which goes to the
 run's log file meanwhile): pages fetched, articles new / updated / unchanged, what is still
-queued, the pace, the errors and the time so far. The line is drawn by rich on standard
-output and erased when the crawl ends, where the summary takes its place. `scraper crawl`
-switches it on (PROGRESS_LINE) only when standard output is a terminal and neither -q nor
--v is given.
+queued, the pace, the errors and the time so far. The line is drawn by tqdm on standard
+output (cut to the terminal's width, redrawn in place) and erased when the crawl ends,
+where the summary takes its place. `scraper crawl` switches it on (PROGRESS_LINE) only when
+standard output is a terminal and neither -q nor -v is given. (tqdm rather than rich:
+Datasette, installed beside it, prints every error it answers as a rich traceback with
+its locals whenever rich is importable.)
 """
 
 from __future__ import annotations
 
+import shutil
+import sys
 import time
 from collections import deque
 from typing import Any, Self
 
-from rich.console import Console
-from rich.live import Live
-from rich.text import Text
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
+from tqdm import tqdm
 from twisted.internet.task import LoopingCall
 
 # Seconds between two redraws, and the span the pace is measured over (the last pages,
@@ -52,10 +54,9 @@ class ProgressLine:
     """A Scrapy extension: redraws the progress line every INTERVAL seconds while the
     engine runs (on by PROGRESS_LINE)."""
 
-    def __init__(self, crawler: Crawler, console: Console | None = None):
+    def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.console = console or Console()
-        self.live: Live | None = None
+        self.bar: tqdm | None = None
         self.timer: AsyncioLoopingCall | LoopingCall | None = None
         self.started = 0.0
         self.samples: deque[tuple[float, int]] = deque()
@@ -70,9 +71,9 @@ class ProgressLine:
 
     def engine_started(self) -> None:
         self.started = time.monotonic()
-        self.live = Live(self.line(), console=self.console, auto_refresh=False,
-                         transient=True)
-        self.live.start()
+        # A bar of text only ({desc}), erased at the end.
+        self.bar = tqdm(file=sys.stdout, bar_format="{desc}", leave=False, mininterval=0)
+        self.redraw()
         self.timer = create_looping_call(self.redraw)
         self.timer.start(INTERVAL, now=False)
 
@@ -91,17 +92,16 @@ class ProgressLine:
         return progress_text(stats, now - self.started if self.started else 0.0, rate,
                              in_downloader)
 
-    def line(self) -> Text:
-        """One line whatever the terminal's width: cut, never wrapped."""
-        return Text(self.text(), no_wrap=True, overflow="ellipsis")
-
     def redraw(self) -> None:
-        if self.live is not None:
-            self.live.update(self.line(), refresh=True)
+        if self.bar is not None:
+            # As wide as the terminal is now; 80 columns by 24 lines for one that tells no
+            # size (tqdm would cut the line to nothing there, or not draw it).
+            self.bar.ncols, self.bar.nrows = shutil.get_terminal_size((80, 24))
+            self.bar.set_description_str(self.text(), refresh=True)
 
     def spider_closed(self, spider: Spider) -> None:
         if self.timer is not None and self.timer.running:
             self.timer.stop()
-        if self.live is not None:
-            self.live.stop()
-            self.live = None
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -36,13 +36,15 @@ def command(site: FixtureSite, db: Path, *args: str) -> list[str]:  # noqa: F811
             "--base-url", site.url, *args]
 
 
-def in_terminal(cmd: list[str]) -> tuple[int, str, str]:
-    """Run `cmd` with its standard output on a pseudo-terminal of 200 columns (standard
-    error on a pipe); return its exit code, what the terminal got and standard error."""
+def in_terminal(cmd: list[str], columns: int = 200) -> tuple[int, str, str]:
+    """Run `cmd` with its standard output on a pseudo-terminal of `columns` (0: one that
+    tells no size; standard error on a pipe); return its exit code, what the terminal got
+    and standard error."""
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40 if columns else 0, columns,
+                                                       0, 0))
     env = {**os.environ, "TERM": "xterm-256color"}
-    env.pop("NO_COLOR", None)
+    env.pop("COLUMNS", None)
     process = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=subprocess.PIPE,
                                cwd=REPO, env=env)
     os.close(slave)
@@ -95,6 +97,14 @@ def test_a_terminal_gets_a_live_progress_line_then_the_summary(site, db_path):  
     [log] = log_files(db_path)
     assert f"Log: {log}" in summary_lines(screen)
     assert "[scrapy.core.scraper] WARNING: Dropped: blocked: challenge page" in log.read_text()
+
+
+def test_a_terminal_of_no_known_size_gets_a_line_of_80_columns(site, db_path):  # noqa: F811
+    code, screen, stderr = in_terminal(command(site, db_path, *PACED), columns=0)
+    assert code == 0, stderr
+    lines = [line for line in re.split(r"[\r\n]", ANSI.sub("", screen)) if " pages (" in line]
+    assert len(lines) >= 3 and all(len(line.rstrip()) <= 80 for line in lines), lines
+    assert not any(line.rstrip().endswith(" errors") for line in lines)  # cut, not wrapped
 
 
 def test_quiet_prints_only_the_summary(site, db_path):  # noqa: F811
