@@ -29,6 +29,7 @@ from scraper.conditional import NOT_MODIFIED, article_not_modified, fetch_key
 from scraper.drift import DriftMonitor, Thresholds
 from scraper.extraction.leaks import boilerplate_leaks, watched
 from scraper.items import ArticleItem, Page
+from scraper.runlog import log_file_of
 from scraper.sites import SITES, site_for_url
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,8 @@ class ArchivePipeline:
 
     def _start_run(self) -> None:
         if self.run_id is None and self.db is not None:
-            self.run_id = start_run(self.db, self._spider_name(), run_arguments(self.crawler))
+            self.run_id = start_run(self.db, self._spider_name(), run_arguments(self.crawler),
+                                    log_file_of(self.crawler.settings))
 
     def _spider_name(self) -> str:
         spider = self.crawler.spider or self.crawler.spidercls

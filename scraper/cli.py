@@ -53,9 +53,13 @@ def cli() -> None:
                    "with it")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=5")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show Scrapy's log on standard error instead of writing the log file")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line: only the summary")
 def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
           limit: int | None, since: str | None, base_url: str | None, refresh: bool,
-          follow_sources: bool, overrides: tuple[str, ...]) -> None:
+          follow_sources: bool, overrides: tuple[str, ...], verbose: bool,
+          quiet: bool) -> None:
     """Crawl SITE and archive every article found.
 
     SITE is a declared site (see `scraper sites`), or `news` for any site given by --url:
@@ -64,10 +68,15 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     not articles (fronts, tag, author and video pages) are counted by kind, not archived.
     A URL on a declared site is extracted with that site's rules.
 
+    In a terminal a progress line shows the crawl; Scrapy's log goes to a file per run,
+    logs/SITE/<start time>.log beside the archive (-v shows it instead, -q only the summary).
+
     Example:
 
     \b
         scraper crawl globalresearch --since 2024-01-01 --limit 200
+        scraper crawl globalresearch -q     # only the summary (as from cron)
+        scraper crawl globalresearch -v     # Scrapy's log on standard error
         scraper crawl globalresearch --db /srv/news/archive.db
         scraper crawl globalresearch --follow-sources
         scraper crawl news --url https://example.com/ --url https://news.example.org/
@@ -78,6 +87,7 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     from scraper.drift import alarm as drift_alarm
     from scraper.outcome import exit_status, problem
     from scraper.runlock import Locked
+    from scraper.runlog import LogFolderError, RunOutput
 
     _check_since(since)
     if base_url and not base_url.startswith(("http://", "https://")):
@@ -89,17 +99,25 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     names = spider_names(settings)
     if site not in names:
         raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")
+    if verbose and quiet:
+        raise BadInput("-v and -q exclude each other")
+    output = RunOutput(settings, site, verbose=verbose, quiet=quiet,
+                       terminal=sys.stdout.isatty())
     try:
         with CrawlJob(db, site, start, base_url, settings):
-            stats = run_crawl(site, settings, limit=limit, since=since, base_url=base_url,
-                              urls=start or None)
+            stats = run_crawl(site, settings, output.open, limit=limit, since=since,
+                              base_url=base_url, urls=start or None)
     except Locked as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(Exit.LOCKED)
     except ArchiveError as exc:
         raise BadInput(str(exc)) from exc
+    except LogFolderError as exc:
+        raise BadInput(str(exc)) from exc
     click.echo(f"{site}: {summary(stats)}")
     click.echo(f"Archive: {db}")
+    if output.log_file:
+        click.echo(f"Log: {output.log_file}")
     status = exit_status(stats, settings.getfloat("CRAWL_MAX_FAILURE_SHARE"))
     label = ", ".join(start) or site  # the news spider's sites, or the declared site
     if line := problem(status, stats, label, base_url or ", ".join(start) or _home(site)):
@@ -381,6 +399,71 @@ def _home(site: str) -> str:
     return SITES[site].home if site in SITES else site
 
 
+@cli.command()
+@db_option(help="SQLite archive whose runs to list")
+@click.option("--site", help="Only the runs of this spider (a declared site, or news)")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many of the last runs")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON, every column")
+def runs(db: Path, site: str | None, limit: int, as_json: bool) -> None:
+    """List the past crawl runs: start, duration, counts, how each ended and any alarm.
+
+    A run with no end is still running, or was killed. --json gives every column of the
+    `runs` table (with its log file) and the duration in seconds. The archive is only read.
+
+    Example:
+
+    \b
+        scraper runs
+        scraper runs --site globalresearch --limit 5
+        scraper runs --json | jq '.[0].log_file'
+    """
+    from scraper import runlist
+
+    archive = _read_only_archive(db)
+    try:
+        found = runlist.past_runs(archive, site, limit)
+    finally:
+        archive.close()
+    click.echo(runlist.as_json(found) if as_json else runlist.table(found))
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("site")
+@click.option("--every", required=True, help="How often: 30m, 6h, 1d...")
+@db_option(help="SQLite archive the scheduled crawl writes")
+@click.option("--name", help="The systemd unit's name  [default: news-archiver-SITE]")
+@click.argument("crawl_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- CRAWL OPTIONS]")
+def schedule(site: str, every: str, db: Path, name: str | None,
+             crawl_args: tuple[str, ...]) -> None:
+    """Print a crontab line and a systemd service and timer that crawl SITE every so often.
+
+    Paths are absolute: this venv's `scraper`, the archive, its log folder (each run logs to
+    its own file there). Options after `--` are passed to `scraper crawl`. Nothing is
+    installed: copy what you use.
+
+    Example:
+
+    \b
+        scraper schedule globalresearch --every 6h --db /srv/news/archive.db
+        scraper schedule news --every 1d -- --url https://example.com/ --limit 500
+    """
+    from scraper.crawl import project_settings, spider_names
+    from scraper.runlog import log_folder
+    from scraper.schedule import Schedule, parse_every
+
+    try:
+        period = parse_every(every)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+    settings = project_settings(db.absolute())
+    names = spider_names(settings)
+    if site not in names:
+        raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")
+    logs = log_folder(settings, site).parent.absolute()
+    click.echo(Schedule(site, period, db.absolute(), logs, Path.cwd(), crawl_args, name).text())
+
+
 def _check_since(since: str | None) -> None:
     if since:
         try:
@@ -428,6 +511,25 @@ def _existing_archive(path: Path, write: bool = False) -> Database:
         return open_archive(path)
     except ArchiveError as exc:
         raise BadInput(str(exc)) from exc
+
+
+def _read_only_archive(path: Path) -> Database:
+    """Open an existing archive to read it only: nothing created, nothing migrated."""
+    if not path.is_file():
+        raise BadInput(f"no archive at {path} (crawl first, or give --db)")
+    from scraper.archive.schema import migrations
+
+    db = Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
+    try:
+        ours = db[migrations.migrations_table].exists() and db.execute(
+            f"select 1 from [{migrations.migrations_table}] where migration_set = ?",
+            [migrations.name]).fetchone()
+    except sqlite3.DatabaseError:  # "file is not a database"
+        ours = False
+    if not ours:
+        db.close()
+        raise BadInput(f"not a news-archiver archive: {path}")
+    return db
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, str]:

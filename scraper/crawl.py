@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +30,17 @@ def spider_names(settings: Settings) -> list[str]:
     return sorted(get_spider_loader(settings).list())
 
 
-def run_crawl(spider: str, settings: Settings, **spider_args: Any) -> dict[str, Any]:
+def run_crawl(spider: str, settings: Settings, before_start: Callable[[], object] | None = None,
+              **spider_args: Any) -> dict[str, Any]:
     """Crawl with `spider` until done; return the run's stats.
 
     The archive is opened (and migrated) first, so an unwritable path fails before any
-    request is sent.
+    request is sent; then `before_start` is called, before Scrapy sets up its logging (the
+    run's log file is made there: scraper/runlog.py).
     """
     open_archive(settings.get("ARCHIVE_PATH"), settings.getfloat("ARCHIVE_TIMEOUT")).close()
+    if before_start is not None:
+        before_start()
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **{k: v for k, v in spider_args.items() if v not in (None, "")})
@@ -68,4 +73,6 @@ def summary(stats: dict[str, Any]) -> str:
            if n("discovery/blocked") else "")
         + (f"; {n('archive/unwritten')} articles NOT archived (database locked)"
            if n("archive/unwritten") else "")
+        + f"; {n('downloader/request_count')} requests in "
+        f"{float(stats.get('elapsed_time_seconds', 0)):.1f} s"
     )

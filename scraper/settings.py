@@ -152,6 +152,16 @@ EXTRACT_TIMEOUT = 30.0
 EXTRACT_MAX_CHARS = 0
 
 LOG_LEVEL = "INFO"
+# `scraper crawl` logs each run to its own file, LOG_DIR/<spider>/<start time>.log (LOG_DIR
+# None: `logs/` in the archive's folder), and keeps the newest LOG_KEEP_RUNS of them (0: all).
+# -v logs to standard error instead; -s LOG_FILE=... names the file.
+LOG_DIR = None
+LOG_KEEP_RUNS = 30
+# Items are named by URL in Scrapy's log lines, never printed whole.
+LOG_FORMATTER = "scraper.logformatter.ItemUrlLogFormatter"
+# The live progress line in a terminal (`scraper crawl` sets it: a terminal, no -q or -v).
+PROGRESS_LINE = False
+EXTENSIONS["scraper.progress.ProgressLine"] = 500
 # No listening server: Scrapy's telnet console and its remote-control HTTP server (which
 # runs any Python sent with its token) stay off unless asked for with -s.
 TELNETCONSOLE_ENABLED = False

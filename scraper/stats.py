@@ -8,6 +8,8 @@ from typing import Any
 from sqlite_utils import Database
 from tabulate import tabulate
 
+from scraper.runlist import status
+
 
 def per_site(db: Database) -> list[dict[str, Any]]:
     return list(db.query(
@@ -56,8 +58,7 @@ def report(db: Database, runs: int = 5) -> str:
     for run in recent:
         dropped = json.loads(run["dropped"]) if run["dropped"] else {}
         run["dropped"] = ", ".join(f"{k} {v}" for k, v in dropped.items()) or "-"
-        run["exit_reason"] = run["exit_reason"] or ("running or crashed"
-                                                    if not run["finished"] else "-")
+        run["exit_reason"] = status(run)
     lines.append(tabulate(recent, headers="keys") if recent else "(no runs recorded)")
     return "\n".join(lines)
 

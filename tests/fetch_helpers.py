@@ -53,7 +53,7 @@ class Crawl(NamedTuple):
 def crawl_news(db: Path, url: str, *args: str, timeout: float = 120) -> Crawl:
     """`scraper crawl news --url URL` in a subprocess (Twisted's reactor starts once)."""
     out = subprocess.run(
-        [sys.executable, "-m", "scraper", "crawl", "news", "--db", str(db), "--url", url,
+        [sys.executable, "-m", "scraper", "crawl", "-v", "news", "--db", str(db), "--url", url,
          *QUICK, "-s", "LOG_LEVEL=INFO", *args],
         capture_output=True, text=True, timeout=timeout, cwd=REPO)
     line = next((x for x in out.stdout.splitlines() if x.startswith("news:")), "")

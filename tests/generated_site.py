@@ -88,7 +88,7 @@ NEWS = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RANDOMIZE_DOWNLOAD_DELAY=Fals
 
 def crawl_command(db: Path, site_url: str, *args: str) -> list[str]:
     """`scraper crawl news` of the site served at `site_url` into `db`."""
-    return [sys.executable, "-m", "scraper", "crawl", "news", "--url", site_url + "/",
+    return [sys.executable, "-m", "scraper", "crawl", "-v", "news", "--url", site_url + "/",
             "--db", str(db), *NEWS, *args]
 
 

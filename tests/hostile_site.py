@@ -470,7 +470,7 @@ def crawl_site(url: str, db: str | Path, settings: dict[str, object], timeout: f
     overrides = [arg for key, value in settings.items() for arg in ("-s", f"{key}={value}")]
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "scraper", "crawl", "news", "--url", url, "--db", str(db),
+        [sys.executable, "-m", "scraper", "crawl", "-v", "news", "--url", url, "--db", str(db),
          *overrides], cwd=Path(__file__).resolve().parent.parent,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watcher = threading.Thread(target=watch, args=(process.pid,), daemon=True) if watch else None

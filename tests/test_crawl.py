@@ -36,7 +36,7 @@ def crawl(site: FixtureSite, db: Path, *args: str, spider: str = "globalresearch
           ) -> dict[str, int]:
     """Run a crawl of `spider` on the replica `site`; return the counts of its summary line."""
     out = subprocess.run(
-        [sys.executable, "-m", "scraper", "crawl", spider, "--db", str(db),
+        [sys.executable, "-m", "scraper", "crawl", "-v", spider, "--db", str(db),
          "--base-url", site.url, *FAST, *args],
         capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -194,7 +194,7 @@ def test_article_that_disappears_is_marked_gone_and_kept(site, db_path):
     url = next(iter(EXPECTED))
     site.fail("/" + url.split("/", 3)[3], 404, times=1)
     out = subprocess.run(
-        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+        [sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch", "--db", str(db_path),
          "--base-url", site.url, *FAST, "--refresh"], capture_output=True, text=True, timeout=120)
     assert "; 1 archived articles gone (404/410)" in out.stdout
     archived = rows(db_path)
@@ -242,7 +242,7 @@ def test_dead_server_loses_nothing_archived(site, db_path):
     crawl(site, db_path)
     before = rows(db_path)
     out = subprocess.run(
-        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+        [sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch", "--db", str(db_path),
          "--base-url", "http://127.0.0.1:9", *FAST, "-s", "RETRY_TIMES=0"],
         capture_output=True, text=True, timeout=120)
     assert out.returncode == Exit.UNREACHABLE
@@ -296,7 +296,7 @@ def test_blocked_listing_is_reported(site, db_path):
                  / "5911111" / "index.html").read_bytes()
     site.fail("/latest-news-and-top-stories", 200, times=1, body=challenge)
     out = subprocess.run(
-        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+        [sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch", "--db", str(db_path),
          "--base-url", site.url, *FAST], capture_output=True, text=True, timeout=120)
     assert "; 1 feed/listing pages blocked" in out.stdout
     # Feed and REST still found what they list.
@@ -314,7 +314,7 @@ def test_locked_archive_loses_nothing_and_says_so(site, db_path):
     other = sqlite3.connect(db_path, isolation_level=None)
     other.execute("begin exclusive")  # e.g. a long write by another tool
     out = subprocess.run(
-        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+        [sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch", "--db", str(db_path),
          "--base-url", site.url, *FAST, "-s", "ARCHIVE_TIMEOUT=0.2"],
         capture_output=True, text=True, timeout=120)
     other.execute("rollback")

@@ -22,7 +22,7 @@ MOVING = {"fetched_at", "first_seen", "last_seen", "last_changed"}  # the clock'
 def run(served: FixtureSite, db: Path, *args: str) -> subprocess.CompletedProcess:
     """A crawl whose output the test reads (test_crawl.crawl keeps only the counts)."""
     return subprocess.run(
-        [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db),
+        [sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch", "--db", str(db),
          "--base-url", served.url, *FAST, *args], capture_output=True, text=True, timeout=300)
 
 

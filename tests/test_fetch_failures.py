@@ -206,7 +206,7 @@ def test_declared_site_follows_redirects_on_its_mirror_only(tmp_path, db_path):
         site.answer(f"/{away}", status=302, headers={"Location": other.url + "/story"})
         site.answer(f"/{moved}", status=301, headers={"Location": f"{site.url}/{moved}/"})
         out = subprocess.run(
-            [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+            [sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch", "--db", str(db_path),
              "--base-url", site.url, *FAST], capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stderr[-3000:]
         assert other.requests == []
@@ -224,7 +224,7 @@ def test_failed_discovery_page_is_counted_and_logged(db_path):
     with FixtureSite(SITES_DIR / "globalresearch") as site:
         site.fail("/feed", 503, times=10)
         out = subprocess.run(
-            [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+            [sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch", "--db", str(db_path),
              "--base-url", site.url, *FAST, "-s", "RETRY_TIMES=0"],
             capture_output=True, text=True, timeout=120)
         past_the_end = "/latest-news-and-top-stories/page/3/"

@@ -81,7 +81,7 @@ def first(tmp_path_factory) -> FirstCrawl:
 def crawl(db: Path, *args: str) -> Run:
     """`scraper crawl news ARGS` in a subprocess, at DEBUG so each find is logged."""
     out = subprocess.run(
-        [sys.executable, "-m", "scraper", "crawl", "news", "--db", str(db), *FAST,
+        [sys.executable, "-m", "scraper", "crawl", "-v", "news", "--db", str(db), *FAST,
          "-s", "LOG_LEVEL=DEBUG", *args], capture_output=True, text=True, timeout=120)
     line = next((x for x in out.stdout.splitlines() if x.startswith("news:")), "")
     counts = {key.replace(" ", "_"): int(n) for n, key in re.findall(
@@ -218,7 +218,7 @@ def test_link_only_site_and_a_urls_file(gazette, harbour, db_path, tmp_path):
 
 def test_dead_server_says_so_and_exits_unreachable(db_path):
     out = subprocess.run(
-        [sys.executable, "-m", "scraper", "crawl", "news", "--url", "http://127.0.0.1:9/",
+        [sys.executable, "-m", "scraper", "crawl", "-v", "news", "--url", "http://127.0.0.1:9/",
          "--db", str(db_path), *FAST], capture_output=True, text=True, timeout=120)
     assert out.returncode == Exit.UNREACHABLE
     assert "0 new" in out.stdout

@@ -49,7 +49,7 @@ def test_declared_site_sends_its_own_agent_and_obeys_rules_for_the_tool(db_path)
     with FixtureSite(SITES_DIR / "globalresearch") as site:
         site.answer("/robots.txt", robots, headers={"Content-Type": "text/plain"})
         out = subprocess.run(
-            [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db_path),
+            [sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch", "--db", str(db_path),
              "--base-url", site.url, *FAST], capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stderr[-3000:]
         assert f"/{forbidden}" not in site.requests

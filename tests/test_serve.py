@@ -316,7 +316,7 @@ def test_datasette_reads_while_a_crawl_writes(tmp_path):
     answered = 0
     with served(db) as url, FixtureSite(SITES_DIR / "globalresearch") as site:
         crawl = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "crawl", "globalresearch", "--db", str(db),
+            [sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch", "--db", str(db),
              "--base-url", site.url, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
              "-s", "ARCHIVE_BATCH_SIZE=1", "-s", "LOG_LEVEL=WARNING"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)

@@ -64,12 +64,15 @@ def last_complete_run(db: Database, spider: str, arguments: dict[str, Any]) -> s
     return None
 
 
-def start_run(db: Database, spider: str, arguments: dict[str, Any]) -> int:
-    """Record the start of a crawl; its id goes on every page the crawl fetches."""
+def start_run(db: Database, spider: str, arguments: dict[str, Any],
+              log_file: str | None = None) -> int:
+    """Record the start of a crawl, and the file it logs to; its id goes on every page the
+    crawl fetches."""
     with write_transaction(db):
         return db.execute(
-            "insert into runs (spider, arguments, started) values (?, ?, ?)",
-            [spider, json.dumps(arguments, default=str, sort_keys=True), now()]).lastrowid
+            "insert into runs (spider, arguments, started, log_file) values (?, ?, ?, ?)",
+            [spider, json.dumps(arguments, default=str, sort_keys=True), now(),
+             log_file]).lastrowid
 
 
 def finish_run(db: Database, run_id: int, stats: dict[str, Any],

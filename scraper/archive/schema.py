@@ -373,6 +373,13 @@ def m007_page_kinds(db: Database) -> None:
 
 
 @migrations()
+def m008_run_log_files(db: Database) -> None:
+    """Each run names the file it logged to (scraper/runlog.py), so that `scraper runs` and
+    a look at the table lead from a run to its log; null when it logged to the terminal."""
+    db.table("runs").add_column("log_file", str)
+
+
+@migrations()
 def m009_drift(db: Database) -> None:
     """The drift alarm of each run: per site, the share of its new articles that have each
     field and of its bodies that still hold boilerplate; whether that made the run degraded
