@@ -104,6 +104,9 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     output = RunOutput(settings, site, verbose=verbose, quiet=quiet,
                        terminal=sys.stdout.isatty())
     try:
+        # The archive first: a file that is no archive is refused before a lock is made
+        # beside it.
+        open_archive(db, settings.getfloat("ARCHIVE_TIMEOUT")).close()
         with CrawlJob(db, site, start, base_url, settings):
             stats = run_crawl(site, settings, output.open, limit=limit, since=since,
                               base_url=base_url, urls=start or None)
