@@ -133,7 +133,10 @@ DRIFT_BODY_MAX_WORDS = 20_000
 # `scraper crawl` gives each spider and start set its own JOBDIR (jobs/ beside the archive),
 # removed after a finished run; -s JOBDIR=PATH chooses another, -s JOBDIR= none.
 # `scrapy crawl` and scrapyd take the crawl's lock too (scraper/runlock.py).
-EXTENSIONS = {"scraper.runlock.RunLockExtension": -10, "scraper.jobdir.JobdirGuard": 0}
+EXTENSIONS = {"scraper.runlock.RunLockExtension": -10, "scraper.jobdir.JobdirGuard": 0,
+              # AutoThrottle, with 304s allowed to lower the delay (scraper/throttle.py).
+              "scrapy.extensions.throttle.AutoThrottle": None,
+              "scraper.throttle.ConditionalAutoThrottle": 0}
 DUPEFILTER_CLASS = "scraper.jobdir.ResumeDupeFilter"
 
 # --- Exit status (scraper/outcome.py) ---------------------------------------------------
