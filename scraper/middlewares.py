@@ -46,6 +46,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         mw.backoff: dict[str, float] = {}  # slot -> delay while backed off
         mw.crawl_delay: dict[str, float] = {}  # slot -> robots.txt's Crawl-delay
         crawler.signals.connect(mw.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(mw.response_downloaded, signal=signals.response_downloaded)
         return mw
 
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
@@ -61,15 +62,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if slot is not None:
             self._pace(key, slot)
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def response_downloaded(self, response: Response, request: Request, spider: Any = None
+                            ) -> None:
+        """Set the site's pace from this answer. The downloader sends this signal before it
+        takes the slot's next request (as AutoThrottle's own adjustment does); in
+        `process_response` the new delay came too late for that request when the machine
+        was busy."""
         key, slot = self._slot(request)
-        if slot is not None:
-            if response.status in self.retry_http_codes and not request.meta.get("dont_retry"):
-                self._slow_down(key, slot, response)
-            elif response.status < 500 and key in self.backoff:
-                self._recover(key)
-            self._pace(key, slot)
-        return super().process_response(request, response)
+        if slot is None:
+            return
+        if response.status in self.retry_http_codes and not request.meta.get("dont_retry"):
+            self._slow_down(key, slot, response)
+        elif response.status < 500 and key in self.backoff:
+            self._recover(key)
+        self._pace(key, slot)
 
     def _slot(self, request: Request) -> tuple[str, Slot | None]:
         engine = self.crawler.engine
