@@ -1,0 +1,82 @@
+"""Real articles the extractor must keep (issue 11): an XHTML page with an XML declaration,
+an article that loads a bot-protection beacon, text in lines broken by `<br>`, and prose
+pages that carry no date or byline; and the non-articles it must still reject."""
+
+from __future__ import annotations
+
+from scrapy.http import HtmlResponse
+
+from scraper.extraction.blocking import challenge_reason
+from scraper.extraction.encoding import decode_page
+from scraper.extraction.extract import extract
+from spiders.base import challenge
+
+PROSE = ("The harbour board met on Tuesday evening and agreed to rebuild the old quay wall "
+         "before the winter storms, after engineers found cracks along its northern end. ")
+# Incapsula's beacon as the sites it guards load it on every page.
+BEACON = ('<script async type="text/javascript" '
+          'src="/_Incapsula_Resource?SWJIYLWA=719d34d31c8e3a6e6fffd425f7e032f3&ns=1&cb=57310"></script>')
+
+
+def story_page(head: str = "", body: str = "", title: str = "Quay wall to be rebuilt") -> str:
+    return (f"<!DOCTYPE html><html><head><title>{title} - Harbour News</title>{head}</head>"
+            f"<body><nav><a href='/'>Home</a> <a href='/news/'>News</a></nav>{body}"
+            "<footer>© Harbour News</footer></body></html>")
+
+
+def test_xhtml_page_with_an_xml_declaration_is_read_as_html():
+    html = ('<?xml version="1.0" encoding="iso-8859-1"?>\n'
+            '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+            '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+            '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="de" lang="de"><head>'
+            '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1" />'
+            "<title>Neue Kaimauer für Müllerhafen</title></head><body><div id='content'>"
+            "<h1>Neue Kaimauer für Müllerhafen</h1><p class='date'>12.03.2021</p>"
+            + f"<p>{PROSE * 3}</p>" * 3 + "</div></body></html>")
+    result = extract(decode_page(html.encode("iso-8859-1")), "https://hafen.example/kaimauer.html")
+    assert result.status == "article", result.reason
+    assert result.article.title == "Neue Kaimauer für Müllerhafen"
+    assert result.article.published == "2021-03-12"
+
+
+def test_article_loading_a_bot_protection_beacon_is_not_blocked():
+    html = story_page(BEACON + '<meta property="og:type" content="article">',
+                      "<article><h1>Quay wall to be rebuilt</h1>"
+                      + f"<p>{PROSE * 3}</p>" * 3 + "</article>")  # 243 words
+    assert challenge_reason(html) is None
+    assert challenge(HtmlResponse("https://harbour.example/quay", body=html.encode(),
+                                  encoding="utf-8")) is None
+    assert extract(html, "https://harbour.example/quay").status == "article"
+
+
+def test_challenge_stub_is_blocked_in_extraction_and_crawl():
+    stub = ('<html><head><META NAME="robots" CONTENT="noindex,nofollow">'
+            '<script src="/_Incapsula_Resource?SWJIYLWA=5074a744e2e3,719d34d31c8e">'
+            "</script><body></body></html>")
+    iframe = ('<html><head><META NAME="ROBOTS" CONTENT="NOINDEX, NOFOLLOW"></head><body>'
+              '<iframe id="main-iframe" src="/_Incapsula_Resource?SWUDNSAI=30&incident_id=7030">'
+              "Request unsuccessful. Incapsula incident ID: 7030001601</iframe></body></html>")
+    for html in (stub, iframe):
+        assert extract(html, "https://harbour.example/quay").status == "blocked"
+        assert challenge(HtmlResponse("https://harbour.example/quay", body=html.encode(),
+                                      encoding="utf-8")).startswith("challenge page")
+
+
+def test_block_page_explaining_itself_at_length_is_blocked():
+    html = ("<html><head><title>Attention Required! | Cloudflare</title></head><body>"
+            "<h1>Sorry, you have been blocked</h1><h2>You are unable to access harbour.example</h2>"
+            "<h2>Why have I been blocked?</h2><p>This website is using a security service to "
+            "protect itself from online attacks. The action you just performed triggered the "
+            "security solution. There are several actions that could trigger this block "
+            "including submitting a certain word or phrase, a SQL command or malformed data.</p>"
+            "<h2>What can I do to resolve this?</h2><p>You can email the site owner to let them "
+            "know you were blocked. Please include what you were doing when this page came up "
+            "and the Ray ID found at the bottom of this page.</p><p>Ray ID: 8cf3a91e7d2b4f60 "
+            "&bull; Your IP: 192.0.2.1 &bull; Performance &amp; security by Cloudflare</p>"
+            "</body></html>")
+    assert challenge_reason(html) == "challenge page: Attention Required! | Cloudflare"
+
+
+def test_challenge_page_with_megabytes_of_open_scripts_is_read_quickly():
+    html = "<title>Just a moment...</title>" + "<script>var a = 1 < 2;" * 200_000
+    assert challenge_reason(html).startswith("challenge page")  # and does not hang
