@@ -80,3 +80,25 @@ def test_block_page_explaining_itself_at_length_is_blocked():
 def test_challenge_page_with_megabytes_of_open_scripts_is_read_quickly():
     html = "<title>Just a moment...</title>" + "<script>var a = 1 < 2;" * 200_000
     assert challenge_reason(html).startswith("challenge page")  # and does not hang
+
+
+def related(n: int = 5) -> str:
+    return "<aside>" + "".join(f'<h3><a href="/news/{i}.html">Other story {i}</a></h3>'
+                               for i in range(n)) + "</aside>"
+
+
+def test_story_in_lines_broken_by_br_is_no_listing():
+    lines = "<br><br>".join([PROSE * 2, PROSE + "<b>The mayor</b> welcomed it.", PROSE * 2])
+    html = story_page(body=f"<div class='news'><h1>Quay wall to be rebuilt</h1>"
+                           f"<time datetime='2021-11-05'>05.11.2021</time>"
+                           f"<div class='text'>{lines}</div></div>{related()}")
+    result = extract(html, "https://harbour.example/news.php?id=6486")
+    assert result.status == "article", result.reason
+    assert "The mayor welcomed it." in result.article.body
+
+
+def test_teasers_broken_by_br_are_still_a_listing():
+    boxes = "".join(f'<div class="teaser"><h3><a href="/news/{i}.html">Story {i}</a></h3>'
+                    f"Tuesday<br>A line of story {i}.</div>" for i in range(8))
+    result = extract(story_page(body=boxes), "https://harbour.example/news/")
+    assert (result.status, result.kind) == ("not_article", "listing")

@@ -110,7 +110,8 @@ def longest_paragraph_run(doc: Document) -> int:
     """Characters outside links in the `<p>`s of the one element that holds the most: a
     story has one long run, a listing many short teasers each in its own box. Paragraphs
     wrapped one by one (`<div class="text-block"><p>`) count for the wrapper's parent too,
-    unless the wrapper is a teaser (it holds a linked headline)."""
+    unless the wrapper is a teaser (it holds a linked headline). Lines broken by `<br>`
+    (a story typed without `<p>`) are paragraphs of the element holding them."""
     chars: dict[etree._Element, int] = {}
     for p in doc.root.iter("p"):
         parent = p.getparent()
@@ -118,12 +119,23 @@ def longest_paragraph_run(doc: Document) -> int:
             continue
         text = "".join(p.xpath(".//text()[not(ancestor::a)]"))
         chars[parent] = chars.get(parent, 0) + len("".join(text.split()))
+    for holder in {br.getparent() for br in doc.root.iter("br")} - {None}:
+        if holder.tag != "p":  # a paragraph's own lines are counted with it
+            text = "".join(holder.xpath(_LINES_TEXT))
+            chars[holder] = chars.get(holder, 0) + len("".join(text.split()))
     # Each parent's own paragraphs, then passed on to its parent (one teaser test a parent).
     for parent, n in list(chars.items()):
         grandparent = parent.getparent()
         if grandparent is not None and not _has_linked_headline(parent):
             chars[grandparent] = chars.get(grandparent, 0) + n
     return max(chars.values(), default=0)
+
+
+# The text of lines broken by `<br>`: an element's own text and that of its inline children,
+# links left out.
+_LINES_TEXT = ("text() | *[self::b or self::strong or self::i or self::em or self::span "
+               "or self::font or self::u or self::small or self::q or self::cite]"
+               "//text()[not(ancestor::a)]")
 
 
 def _has_linked_headline(el: etree._Element) -> bool:
