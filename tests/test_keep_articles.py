@@ -102,3 +102,57 @@ def test_teasers_broken_by_br_are_still_a_listing():
                     f"Tuesday<br>A line of story {i}.</div>" for i in range(8))
     result = extract(story_page(body=boxes), "https://harbour.example/news/")
     assert (result.status, result.kind) == ("not_article", "listing")
+
+
+STORY = [PROSE,
+         "Work is to start in March and to last until the end of the year, the board said. "
+         "Fishing boats will moor at the ferry pier meanwhile, where six new berths are "
+         "being built, and the ferry will leave from the south quay for those months.",
+         "The cost, put at 4.2 million, is to be shared between the town and the region. "
+         "Several members asked why the repairs of 2009 had not lasted; the engineers "
+         "answered that the storms of the last three winters had been the worst on record.",
+         "Residents can see the plans at the town hall until the end of the month and send "
+         "their comments to the board in writing. A public meeting is planned for February, "
+         "when the builders will present the schedule and answer questions from the floor."]
+
+
+def prose_page(head: str = "", paragraphs: int = 4) -> str:
+    return story_page(head, "<main><h1>Quay wall to be rebuilt</h1>"
+                            + "".join(f"<p>{p}</p>" for p in STORY[:paragraphs])
+                            + f"</main>{related()}")
+
+
+def test_press_release_without_date_or_byline_is_kept_and_says_what_it_lacks():
+    result = extract(prose_page(), "https://harbour.example/press/quay-wall.html")
+    assert result.status == "article", result.reason
+    assert result.article.title == "Quay wall to be rebuilt"
+    assert result.article.provenance["missing"] == "date, byline, metadata"
+    assert "Other story" not in result.article.body
+
+
+def test_article_with_a_date_only_records_the_other_markers_missing():
+    html = prose_page(head='<meta property="article:published_time" content="2021-11-05">')
+    article = extract(html, "https://harbour.example/press/quay-wall.html").article
+    assert article.provenance["missing"] == "byline, metadata"
+
+
+def test_unmarked_pages_that_are_no_story_are_rejected():
+    cases = {
+        # a front, a tag and an author page hold prose (a site's introduction) too
+        "https://harbour.example/": "front",
+        "https://harbour.example/tag/quay/": "tag",
+        "https://harbour.example/author/anna-berg/": "author",
+    }
+    for url, kind in cases.items():
+        result = extract(prose_page(), url)
+        assert (result.status, result.kind) == ("not_article", kind), url
+    shop = prose_page(head='<meta property="og:type" content="product">')
+    result = extract(shop, "https://harbour.example/shop/rope-40m.html")
+    assert (result.status, result.kind) == ("not_article", "shop")
+    microdata = prose_page().replace("<main>", '<main itemscope itemtype="https://schema.org/Product">')
+    assert extract(microdata, "https://harbour.example/shop/rope.html").kind == "shop"
+    # prose too short to be a story: an opening-hours note, a contact page
+    short = story_page(body=f"<main><h1>Opening hours</h1><p>{STORY[1]}</p></main>")
+    result = extract(short, "https://harbour.example/opening-hours.html")
+    assert (result.status, result.kind) == ("not_article", "other")
+    assert result.reason.startswith("no article markers (date, byline, metadata)")
