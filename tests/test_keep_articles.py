@@ -156,3 +156,26 @@ def test_unmarked_pages_that_are_no_story_are_rejected():
     result = extract(short, "https://harbour.example/opening-hours.html")
     assert (result.status, result.kind) == ("not_article", "other")
     assert result.reason.startswith("no article markers (date, byline, metadata)")
+
+
+def test_headline_after_the_site_name_its_logo_heading_shows_is_found():
+    html = ("<html><head><title>Harbour-News.de » Blog Archiv » Quay wall to be rebuilt</title>"
+            "</head><body><h1><a href='/'>Harbour-News.de</a></h1><div class='post'>"
+            "<h2>Quay wall to be rebuilt</h2><small>5. November 2021</small>"
+            + "".join(f"<p>{p}</p>" for p in STORY) + "</div></body></html>")
+    result = extract(html, "https://harbour-news.de/2021/11/quay-wall/")
+    assert result.status == "article", result.reason
+    assert result.article.title.endswith("Quay wall to be rebuilt")
+    assert "Harbour-News" not in result.article.title
+
+
+def test_application_name_that_repeats_the_title_is_no_site_name():
+    title = "Quay wall to be rebuilt after storms"
+    html = story_page(f'<meta name="application-name" content="{title}">'
+                      '<meta property="og:type" content="article">',
+                      f"<article><h1>{title}</h1>"
+                      + "".join(f"<p>{p}</p>" for p in STORY) + "</article>", title=title)
+    html = html.replace(f"<title>{title} - Harbour News</title>", f"<title>{title}</title>")
+    result = extract(html, "https://harbour.example/quay")
+    assert result.status == "article", result.reason
+    assert result.article.title == title
