@@ -64,8 +64,8 @@ def test_page_with_no_article_markers_is_not_an_article():
     html = ("<html><head><title>Contact us</title></head><body><main><h1>Contact us</h1>"
             f"<p>{PARAGRAPH}</p></main></body></html>")
     result = extract(html, "https://www.example.org/contact")
-    assert (result.status, result.reason) == (
-        "not_article", "no article markers (date, byline, metadata)")
+    assert result.status == "not_article"
+    assert result.reason.startswith("no article markers (date, byline, metadata)")
 
 
 def test_unknown_site_uses_structured_data():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-# Markers in markup (not in article prose) that only challenge pages carry.
+# Markers in markup (not in article prose) that challenge pages carry. Some also ride on
+# ordinary pages (Incapsula's beacon, `<script async src="/_Incapsula_Resource?…">`, is
+# loaded by every page of a site it guards): a marker alone never makes a page a challenge.
 _MARKERS = re.compile(
     r"<title>\s*(just a moment\.\.\.|attention required!?\s*\|\s*cloudflare|"
     r"access denied\s*\|[^<]*cloudflare|ddos-guard|please wait\.\.\.)\s*</title>"
@@ -15,18 +17,36 @@ _MARKERS = re.compile(
     r"enable javascript and cookies to continue|checking your browser before accessing",
     re.IGNORECASE,
 )
+# What a reader never sees: comments, scripts, styles (then the tags themselves). Each block
+# runs to its end tag, or to the page's end when it has none, in one pass that never goes
+# back (possessive, unrolled): linear however many blocks are left open.
+_INVISIBLE = re.compile("|".join(
+    [r"<!--[^-]*+(?:-(?!->)[^-]*+)*+(?:-->)?"]
+    + [rf"<{name}\b[^<>]*+>[^<]*+(?:<(?!/{name}\b)[^<]*+)*+(?:</{name}\s*>)?"
+       for name in ("script", "style", "noscript", "template")]), re.IGNORECASE)
+_TAG_OR_SPACE = re.compile(r"<[^<>]*+>|\s+")
+# Visible characters (spaces not counted) a challenge page shows at most: its stub says
+# "checking your browser", a Ray ID and a footer, a few hundred characters; Cloudflare's
+# longest block page ("Why have I been blocked? …") some 600. An article shows its headline
+# and its story: 200 words are over 1,000 characters.
+CHALLENGE_TEXT_CHARS = 1_000
 
 
 def challenge_reason(html: str) -> str | None:
     """A short reason when `html` is a challenge page, else None.
 
-    Only the page's start and end are searched: challenge pages are small, and an article
-    that quotes one of these phrases has them deep inside a long body.
+    A challenge page carries a marker and shows next to nothing: an article that loads a
+    bot-protection beacon, or quotes one of the phrases, shows its story. Only the page's
+    start and end are searched for markers: challenge pages are small.
     """
     sample = html if len(html) < 60_000 else html[:30_000] + html[-10_000:]
     match = _MARKERS.search(sample)
-    if match is None:
+    if match is None or visible_chars(html) > CHALLENGE_TEXT_CHARS:
         return None
-    if len(re.sub(r"<[^<>]+>|\s+", "", html)) > 40_000:
-        return None  # a full article page that merely mentions a challenge
-    return "challenge page: " + re.sub(r"<[^<>]+>|\s+", " ", match.group(0)).strip()[:60]
+    return "challenge page: " + _TAG_OR_SPACE.sub(" ", match.group(0)).strip()[:60]
+
+
+def visible_chars(html: str) -> int:
+    """How many characters (spaces not counted) of `html` a reader sees, roughly: tags,
+    scripts, styles and comments left out. Entities count as they are written."""
+    return len(_TAG_OR_SPACE.sub("", _INVISIBLE.sub("", html)))

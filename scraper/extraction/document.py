@@ -125,9 +125,14 @@ class Document:
 
     @cached_property
     def site_names(self) -> list[str]:
-        """Names the site goes by: og:site_name, application-name, the JSON-LD publisher and
-        WebSite, the name in the domain ("city-news" of www.city-news.de)."""
-        names = [self.meta.get("og:site_name"), self.meta.get("application-name"),
+        """Names the site goes by: og:site_name, application-name (unless it repeats the
+        page's `<title>`), the JSON-LD publisher and WebSite, the name in the domain
+        ("city-news" of www.city-news.de)."""
+        app_name = self.meta.get("application-name")
+        titles = self.root.xpath("//title")
+        if app_name and titles and " ".join(app_name.split()) == inline_text(titles[0]):
+            app_name = None  # a template that fills it with each page's title
+        names = [self.meta.get("og:site_name"), app_name,
                  self.meta.get("twitter:site", "").lstrip("@")]
         for obj in self.json_ld:
             if obj.get("@type") in ("WebSite", "Organization", "NewsMediaOrganization"):

@@ -12,7 +12,7 @@ from scraper.extraction.canonical import article_url
 from scraper.extraction.document import Document
 from scraper.extraction.guards import MAX_HTML_CHARS, cap_html
 from scraper.extraction.language import detect_language
-from scraper.extraction.page_kind import ERROR_TITLE, page_kind
+from scraper.extraction.page_kind import ERROR_TITLE, page_kind, unmarked_kind
 from scraper.extraction.post_kind import post_kind
 from scraper.extraction.record import Article, Extraction, content_hash
 from scraper.extraction.repeats import RepeatStore
@@ -70,10 +70,15 @@ def extract(html: str, url: str, site: Site | None = None,
         return Extraction("not_article", reason="no headline")
     if ERROR_TITLE.search(title):
         return Extraction("not_article", reason=f"error page: {title}", kind="error")
-    if not (published or byline or authors or doc.article_ld
-            or doc.meta.get("og:type") == "article"
-            or (container and container.source.removeprefix("css:") in site.rules.body)):
-        return Extraction("not_article", reason="no article markers (date, byline, metadata)")
+    # The markers of an article; a page without any is kept for its prose alone (below).
+    markers = {"date": bool(published), "byline": bool(byline or authors),
+               "metadata": bool(doc.article_ld or doc.meta.get("og:type") == "article" or (
+                   container and container.source.removeprefix("css:") in site.rules.body))}
+    if not all(markers.values()):
+        provenance["missing"] = ", ".join(name for name, found in markers.items() if not found)
+    unmarked = None if any(markers.values()) else unmarked_kind(doc, url)
+    if unmarked:
+        return Extraction("not_article", reason=unmarked.reason, kind=unmarked.kind)
     # Before the body is cleaned: the clean stage drops players and link lists.
     kind = take("kind", post_kind(doc, title, container.element if container else None,
                                   found_title.element if found_title else None))

@@ -47,6 +47,9 @@ COLLECTION_TYPES = {"CollectionPage": "listing", "ItemList": "listing",
 STORY_CHARS = 600
 # Linked headlines (h2-h4 holding a link) that make a page a list of teasers.
 MANY_TEASERS = 4
+# Structured data of a shop's product page (JSON-LD, microdata, og:type).
+_PRODUCT = re.compile(r"^(https?://schema\.org/)?(Product|ProductGroup|IndividualProduct)$|"
+                      r"^product(\.item|\.group)?$", re.IGNORECASE)
 
 
 _LINKED_HEADLINE = "//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]]"
@@ -94,6 +97,33 @@ def page_kind(doc: Document, url: str) -> PageKind | None:
     return None
 
 
+def unmarked_kind(doc: Document, url: str) -> PageKind | None:
+    """Why a page that carries no article marker (no date, byline or article metadata) is
+    no article, or None when it may be a story all the same (press releases, club news and
+    blog posts often carry none). Without a marker nothing vouches for the page, so what its
+    URL calls a front, tag, author, section or search page is one whatever text it holds,
+    and so is a shop's product page; any other page needs a run of story-length prose
+    (STORY_CHARS: a short press release or club news has some 120 words)."""
+    url_kind = kind_of_url(url)
+    if url_kind:
+        return PageKind(url_kind, f"{url_kind} URL and no article markers")
+    product = next((t for t in _structured_types(doc) if _PRODUCT.search(t)), None)
+    if product:
+        return PageKind("shop", f"product page ({product}) and no article markers")
+    run = longest_paragraph_run(doc)
+    if run < STORY_CHARS:
+        return PageKind("other", "no article markers (date, byline, metadata), longest text "
+                        f"run {run} characters")
+    return None
+
+
+def _structured_types(doc: Document) -> list[str]:
+    """The types a page's structured data gives: JSON-LD, microdata, og:type."""
+    itemtypes = [t for el in doc.xpath("//*[@itemtype]") for t in el.get("itemtype").split()]
+    return [*(t for obj in doc.json_ld for t in _types(obj)), *itemtypes,
+            doc.meta.get("og:type", "")]
+
+
 def kind_of_url(url: str) -> str | None:
     """The kind of page a URL's shape suggests (tag, author, section, ...), or None."""
     parts = urlsplit(url)
@@ -110,7 +140,14 @@ def longest_paragraph_run(doc: Document) -> int:
     """Characters outside links in the `<p>`s of the one element that holds the most: a
     story has one long run, a listing many short teasers each in its own box. Paragraphs
     wrapped one by one (`<div class="text-block"><p>`) count for the wrapper's parent too,
-    unless the wrapper is a teaser (it holds a linked headline)."""
+    unless the wrapper is a teaser (it holds a linked headline). Lines broken by `<br>`
+    (a story typed without `<p>`) are paragraphs of the element holding them."""
+    if "paragraph_run" not in doc.memo:  # asked again of a page with no article marker
+        doc.memo["paragraph_run"] = _longest_run(doc)
+    return doc.memo["paragraph_run"]
+
+
+def _longest_run(doc: Document) -> int:
     chars: dict[etree._Element, int] = {}
     for p in doc.root.iter("p"):
         parent = p.getparent()
@@ -118,12 +155,23 @@ def longest_paragraph_run(doc: Document) -> int:
             continue
         text = "".join(p.xpath(".//text()[not(ancestor::a)]"))
         chars[parent] = chars.get(parent, 0) + len("".join(text.split()))
+    for holder in {br.getparent() for br in doc.root.iter("br")} - {None}:
+        if holder.tag != "p":  # a paragraph's own lines are counted with it
+            text = "".join(holder.xpath(_LINES_TEXT))
+            chars[holder] = chars.get(holder, 0) + len("".join(text.split()))
     # Each parent's own paragraphs, then passed on to its parent (one teaser test a parent).
     for parent, n in list(chars.items()):
         grandparent = parent.getparent()
         if grandparent is not None and not _has_linked_headline(parent):
             chars[grandparent] = chars.get(grandparent, 0) + n
     return max(chars.values(), default=0)
+
+
+# The text of lines broken by `<br>`: an element's own text and that of its inline children,
+# links left out.
+_LINES_TEXT = ("text() | *[self::b or self::strong or self::i or self::em or self::span "
+               "or self::font or self::u or self::small or self::q or self::cite]"
+               "//text()[not(ancestor::a)]")
 
 
 def _has_linked_headline(el: etree._Element) -> bool:

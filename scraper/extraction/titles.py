@@ -63,13 +63,23 @@ def strip_site_name(title: str, site_names: Iterable[str], headlines: Iterable[s
         if not head_size:
             continue
         if site_tail[i] or (head_size in shown_sizes
-                            and _key(title[:match.start()]) in shown):
+                            and _key(title[:match.start()]) in shown
+                            and not _shown_site_name(title[:match.start()], names, shown)):
             return title[:match.start()].strip()
-    # The site's name in front: "Example News - Port strike ends".
+    # The site's name in front: "Example News - Port strike ends", also as the logo's <h1>
+    # shows it ("Harbour-News.de » Port strike ends" under <h1>Harbour-News.de</h1>).
     first = separators[0]
-    if title[first.end():].strip() and _key(title[:first.start()]) in names:
+    head = title[:first.start()]
+    if title[first.end():].strip() and (_key(head) in names
+                                        or _shown_site_name(head, names, shown)):
         return title[first.end():].strip()
     return title
+
+
+def _shown_site_name(text: str, names: set[str], shown: set[str]) -> bool:
+    """Whether `text` is an `<h1>` of the page that names the site: its logo, not the
+    headline."""
+    return _key(text) in shown and _is_site_part(text, names, "")
 
 
 def _is_site_part(part: str, names: set[str], page_tail: str) -> bool:
