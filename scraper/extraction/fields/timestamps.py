@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import htmldate
 from lxml import etree
 
-from scraper.extraction.dates import find_date, in_zone, parse_date, precision, same_moment
+from scraper.extraction.dates import (
+    EARLIEST_YEAR,
+    find_date,
+    in_zone,
+    parse_date,
+    precision,
+    same_moment,
+)
 from scraper.extraction.document import Document
 from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _in_parts, _microdata
 from scraper.extraction.fields.layout import lines_between
+from scraper.extraction.zones import guess_timezone
 from scraper.sites.base import Site
 
 PUBLISHED_META = ("article:published_time", "og:article:published_time",
@@ -82,8 +92,7 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
         iso = parse_date(value, languages=_languages(doc, site), timezone=site.timezone,
                          words=source in shown)
         if iso:
-            parsed.append((in_zone(iso, site.timezone), shown.get(source, value.strip()),
-                           source))
+            parsed.append((_local(doc, site, iso), shown.get(source, value.strip()), source))
     if not parsed:
         # No ISO value: the first text that reads as a date (the site's date line first).
         languages = _languages(doc, site)
@@ -91,11 +100,18 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
             if isinstance(value, str) and value.strip():
                 iso = parse_date(value, languages=languages, timezone=site.timezone)
                 if iso:
-                    parsed.append((in_zone(iso, site.timezone), shown.get(source, value.strip()),
+                    parsed.append((_local(doc, site, iso), shown.get(source, value.strip()),
                                    source))
                     break
     if not parsed and visible:
         parsed = _visible_date(doc, site, span)
+        url_day = _url_day(doc.url)
+        if url_day and (not parsed or parsed[0][0][:10] != url_day):
+            # The day in the path is the day the page was filed under; a text date that
+            # disagrees with it dates something else (a comment, an event, an update).
+            parsed = [(url_day, url_day, "url")]
+    if not parsed and visible:
+        parsed = _htmldate(doc)
     if not parsed:
         return None
     best = parsed[0]
@@ -107,9 +123,63 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
 
 
 def _languages(doc: Document, site: Site) -> list[str] | None:
-    """The language dateparser reads dates in: the site's, else the page's; None: any."""
-    language = site.language or doc.lang
-    return [language] if language else None
+    """The languages dateparser reads dates in: the site's and the page's, those known only
+    (without any it would load every locale); None: dates.DEFAULT_LANGUAGES."""
+    languages = [code for code in dict.fromkeys((site.language, doc.lang)) if code]
+    return languages or None
+
+
+def _local(doc: Document, site: Site, iso: str) -> str:
+    """`iso` in the site's time zone. A UTC time of a site of unknown zone is moved into the
+    zone its page names (zones.py), the day its readers saw; where the URL's path files the
+    page under a day, that day decides between UTC and the guess, and is taken alone when
+    it is neither but a zone of UTC-8 to UTC+10 shows that day. Midnight UTC is a day
+    written as a time."""
+    if site.timezone or not iso.endswith("+00:00") or iso[11:19] == "00:00:00":
+        return in_zone(iso, site.timezone)
+    guess = guess_timezone([doc.root.get("lang"), doc.meta.get("og:locale"), doc.lang],
+                           doc.url)
+    moved = in_zone(iso, guess)
+    url_day = _url_day(doc.url)
+    if url_day is None or moved[:10] == url_day:
+        return moved
+    if iso[:10] == url_day:
+        return iso
+    return url_day if url_day in _days_around(iso) else moved
+
+
+# UTC offsets of the zones most sites write in: the day a UTC time is shown on elsewhere.
+_OFFSETS = (timedelta(hours=-8), timedelta(hours=10))
+
+
+def _days_around(iso: str) -> set[str]:
+    """The days a UTC time falls on in the zones from UTC-8 to UTC+10."""
+    moment = datetime.fromisoformat(iso)
+    return {(moment + offset).date().isoformat() for offset in _OFFSETS}
+
+
+# A day in a URL's path: "/2016/05/04/slug", "/2016-05-04-slug", "/20160504/".
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)([/-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
+
+
+def _url_day(url: str) -> str | None:
+    """The day a URL's path files the page under, or None."""
+    match = _URL_DAY.search(urlsplit(url).path)
+    if match is None or int(match[1]) < EARLIEST_YEAR:
+        return None
+    return f"{match[1]}-{match[3]}-{match[4]}"
+
+
+def _htmldate(doc: Document) -> list[tuple[str, str, str]]:
+    """htmldate's original date of the page, the last resort: it searches the whole page
+    (abbr, classes named "date", the text's date patterns) where ours read only the header
+    and the top of the body. A day only: it gives no offset."""
+    try:
+        day = htmldate.find_date(doc.root, url=doc.url, original_date=True,
+                                 extensive_search=True)
+    except (ValueError, TypeError, OverflowError):
+        day = None
+    return [(day, day, "htmldate")] if day else []
 
 
 def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]:
@@ -150,18 +220,34 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
     # Under the headline; else at the top of the body, where many pages put the date line.
     lines = itertools.chain(lines_between(doc, *span, max_chars=80),
                             lines_between(doc, span[1] - 1, span[1] + 300, max_chars=80))
+    updated: list[tuple[str, str, str]] = []
     for _, text in lines:
-        if not _DATE_TEXT.search(text):
+        if not _DATE_TEXT.search(text) or _DEADLINE.search(text):
             continue
         iso = find_date(text, languages) or next(
             (iso for part in _after_labels(text)
              if (iso := parse_date(part, languages=languages, timezone=site.timezone))), None)
-        if iso:
+        if iso and _UPDATED.search(text) and not _PUBLISHED.search(text):
+            updated = updated or [(iso, text, "text:date:updated")]
+        elif iso:
             return [(iso, text, "text:date")]
         tried += 1
         if tried >= 4:
             break
-    return []
+    # A line that only says when the page was changed dates it when no other line does.
+    return updated
+
+
+# A date that is a deadline, not the day of the page: "Einsendeschluss: 03.11.2019".
+_DEADLINE = re.compile(r"\b(einsendeschluss|anmeldeschluss|bewerbungsschluss|teilnahmeschluss|"
+                       r"frist|deadline|closing date|date limite|fecha l[ií]mite|termin)\b",
+                       re.IGNORECASE)
+# Labels of the time a page was changed, and of the time it was first published.
+_UPDATED = re.compile(r"\b(updated|last edited|last modified|aktualisiert|geändert|mis à jour|"
+                      r"modifié|actualizado|aggiornato|zaktualizowano|aktualizacja)\b",
+                      re.IGNORECASE)
+_PUBLISHED = re.compile(r"\b(published|posted|written|veröffentlicht|erstellt|erschienen|"
+                        r"publié|publicado|pubblicato|opublikowano|publikacja)\b", re.IGNORECASE)
 
 
 # A word and a colon before a value: "Opublikowano: 7 lutego 2025", "Aktualizacja: …".
