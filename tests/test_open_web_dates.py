@@ -1,0 +1,103 @@
+"""Dates of pages of the open web, from sites of unknown time zone and language: a UTC time
+shown on the readers' day, the day in the URL, htmldate where we find no date, a two-digit
+year glued to its time, deadlines and update lines not taken for the date."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.extraction.dates import find_date, parse_date
+from scraper.extraction.extract import extract
+from scraper.extraction.zones import guess_timezone
+
+STORY = "".join(f"<p>Der Verein traf sich zum {n}. Mal im Gemeindesaal, und die Vorsitzende "
+                "berichtete über die Arbeit des vergangenen Jahres, die Kasse und die Pläne "
+                "für den Sommer am See.</p>" for n in range(1, 7))
+
+
+def page(head: str = "", top: str = "", bottom: str = "", lang: str = "de",
+         above: str = "") -> str:
+    return (f"<html lang='{lang}'><head><title>Jahresversammlung des Vereins</title>"
+            f"<meta property='og:type' content='article'>{head}</head><body><article>"
+            f"{above}<h1>Jahresversammlung des Vereins</h1>{top}<div class='content'>{STORY}</div>"
+            f"{bottom}</article></body></html>")
+
+
+def published(html: str, url: str = "https://verein.example.org/news/versammlung"):
+    article = extract(html, url).article
+    assert article is not None
+    return article.published, article.provenance.get("published")
+
+
+def ld(value: str) -> str:
+    return ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            f'"headline": "Jahresversammlung des Vereins", "datePublished": "{value}"}}</script>')
+
+
+def test_a_utc_time_of_a_german_page_is_shown_on_the_day_its_readers_saw():
+    assert published(page(ld("2019-10-18T22:04:00Z"))) == (
+        "2019-10-19T00:04:00+02:00", "json-ld")
+
+
+def test_a_utc_time_on_the_day_the_url_files_the_page_under():
+    html = page(ld("2023-11-09T03:28:35Z"), lang="en-US")
+    url = "https://paper.example.com/2023/11/08/news/council-votes/"
+    assert published(html, url)[0][:10] == "2023-11-08"
+    # Without a day in the URL an English page names no zone: the UTC time stays.
+    assert published(html, "https://paper.example.com/news/council-votes/")[0] == (
+        "2023-11-09T03:28:35+00:00")
+
+
+def test_midnight_utc_is_a_day_written_as_a_time():
+    assert published(page(ld("2020-01-10T00:00:00Z")))[0] == "2020-01-10T00:00:00+00:00"
+
+
+def test_a_two_digit_year_glued_to_its_time_is_no_year_1912():
+    assert find_date("28.09.1912:44") == "2019-09-28T12:44:00"
+    html = page(top="<p class='date'>28.09.19<span>12:44</span></p>")
+    assert published(html)[0] == "2019-09-28T12:44:00"
+    assert find_date("1.2.1912") is None
+
+
+def test_the_day_in_the_url_path():
+    url = "https://blog.example.net/2016/05/04/versammlung/"
+    assert published(page(), url) == ("2016-05-04", "url")
+    # A text date that disagrees with the URL dates something else (here a comment).
+    assert published(page(top="<p>29. März 2020 um 16:45 Uhr</p>"), url) == ("2016-05-04", "url")
+
+
+def test_a_date_above_the_headline_htmldate_finds():
+    above = "<div class='meta'><span class='date'>12.03.2021</span></div>"
+    assert published(page(above=above)) == ("2021-03-12", "htmldate")
+
+
+def test_a_deadline_is_no_date_of_the_page():
+    top = "<p>Einsendeschluss: 03.11.2019 (Poststempel)</p>"
+    assert published(page(top=top, bottom="<p class='date'>18.10.2019</p>"))[0] == "2019-10-18"
+
+
+def test_the_original_date_line_beats_the_update_line():
+    top = "<p>Aktualisiert: 05.03.2021</p><p>Veröffentlicht: 01.03.2021</p>"
+    assert published(page(top=top)) == ("2021-03-01", "text:date")
+    # Alone, the update line still dates the page.
+    assert published(page(top="<p>Aktualisiert: 05.03.2021</p>")) == (
+        "2021-03-05", "text:date:updated")
+
+
+def test_dateparser_reads_the_languages_it_knows_and_english_without_one():
+    assert parse_date("29 May 2019", languages=["xx"]) == "2019-05-29"
+    assert parse_date("12 mars 2021", languages=["de", "fr"]) == "2021-03-12"
+    assert parse_date("12. März 2021", languages=["de", "fr"]) == "2021-03-12"
+
+
+@pytest.mark.parametrize("tags,url,zone", [
+    (["de-AT"], "https://example.com/x", "Europe/Vienna"),
+    (["de"], "https://zeitung.example.ch/x", "Europe/Zurich"),
+    (["es"], "https://diario.example.com.ar/x", "America/Argentina/Buenos_Aires"),
+    (["pl"], "https://example.com/x", "Europe/Warsaw"),
+    (["en-US"], "https://example.com/x", None),
+    (["en"], "https://example.io/x", None),
+    ([None], "https://example.org/x", None),
+])
+def test_guess_timezone(tags, url, zone):
+    assert guess_timezone(tags, url) == zone
