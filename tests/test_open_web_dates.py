@@ -62,8 +62,9 @@ def test_a_two_digit_year_glued_to_its_time_is_no_year_1912():
 def test_the_day_in_the_url_path():
     url = "https://blog.example.net/2016/05/04/versammlung/"
     assert published(page(), url) == ("2016-05-04", "url")
-    # A text date that disagrees with the URL dates something else (here a comment).
-    assert published(page(top="<p>29. März 2020 um 16:45 Uhr</p>"), url) == ("2016-05-04", "url")
+    # A date line under the headline says more (it may give the time): it comes first.
+    assert published(page(top="<p>4. Mai 2016 um 16:45 Uhr</p>"), url) == (
+        "2016-05-04T16:45:00", "text:date")
 
 
 def test_a_date_above_the_headline_htmldate_finds():

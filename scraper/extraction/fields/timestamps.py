@@ -106,9 +106,8 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
     if not parsed and visible:
         parsed = _visible_date(doc, site, span)
         url_day = _url_day(doc.url)
-        if url_day and (not parsed or parsed[0][0][:10] != url_day):
-            # The day in the path is the day the page was filed under; a text date that
-            # disagrees with it dates something else (a comment, an event, an update).
+        if url_day and not parsed:
+            # The day in the path is the day the page was filed under.
             parsed = [(url_day, url_day, "url")]
     if not parsed and visible:
         parsed = _htmldate(doc)
