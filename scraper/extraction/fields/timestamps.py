@@ -104,7 +104,7 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
                                    source))
                     break
     if not parsed and visible:
-        parsed = _visible_date(doc, site, span)
+        parsed = _date_element(doc, site, span) or _visible_date(doc, site, span)
         url_day = _url_day(doc.url)
         if url_day and not parsed:
             # The day in the path is the day the page was filed under.
@@ -235,6 +235,43 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
             break
     # A line that only says when the page was changed dates it when no other line does.
     return updated
+
+
+# Elements a page names for the date it shows: "headline-date", "post-date", "datum".
+_DATE_CLASS = ("//*[contains(@class, 'date') or contains(@class, 'datum') "
+               "or contains(@class, 'metadata') or contains(@class, 'published') "
+               "or contains(@id, 'date') or contains(@class, 'posted')]")
+NEAR_HEADLINE = 60  # elements between the headline and a date element named so
+
+
+def _date_element(doc: Document, site: Site, span: tuple[int, int]) -> list[tuple[str, str, str]]:
+    """The date of the element nearest the headline whose class names a date, as the page
+    shows it: before any text line, which may be a date in the story (an event, a deadline);
+    not in navigation, teasers or related lists, not an update."""
+    languages = _languages(doc, site)
+    near: list[tuple[int, etree._Element]] = []
+    for el in doc.xpath(_DATE_CLASS):
+        distance = abs(doc.order.get(el, -10**6) - span[0])
+        if distance > NEAR_HEADLINE or el.xpath(_OUTSIDE_ARTICLE):
+            continue
+        if _in_parts(el, _NOT_ARTICLE_DATE) or _in_teaser(el, doc.url):
+            continue
+        near.append((distance, el))
+    tried = 0
+    for _, el in sorted(near, key=lambda pair: pair[0]):
+        text = " ".join(el.text_content().split())
+        if (not _DATE_TEXT.search(text) or len(text) > 80 or _DEADLINE.search(text)
+                or (_UPDATED.search(text) and not _PUBLISHED.search(text))):
+            continue
+        iso = find_date(text, languages) or next(
+            (iso for part in _after_labels(text)
+             if (iso := parse_date(part, languages=languages, timezone=site.timezone))), None)
+        if iso:
+            return [(iso, text, "text:date-element")]
+        tried += 1
+        if tried >= 3:  # dateparser is slow
+            break
+    return []
 
 
 # A date that is a deadline, not the day of the page: "Einsendeschluss: 03.11.2019".
