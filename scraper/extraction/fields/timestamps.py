@@ -178,7 +178,10 @@ def _htmldate(doc: Document) -> list[tuple[str, str, str]]:
                                  extensive_search=True)
     except (ValueError, TypeError, OverflowError):
         day = None
-    return [(day, day, "htmldate")] if day else []
+    # 1 January is the day it makes of a bare year ("© 2026"), which dates no page.
+    if not day or day.endswith("-01-01"):
+        return []
+    return [(day, day, "htmldate")]
 
 
 def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]:
@@ -220,21 +223,31 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
     lines = itertools.chain(lines_between(doc, *span, max_chars=80),
                             lines_between(doc, span[1] - 1, span[1] + 300, max_chars=80))
     updated: list[tuple[str, str, str]] = []
+    plain: list[tuple[str, str, str]] = []
     for _, text in lines:
-        if not _DATE_TEXT.search(text) or _DEADLINE.search(text):
+        if not _DATE_TEXT.search(text) or _DEADLINE.search(text) or _ARCHIVE_COUNT.search(text):
             continue
+        labelled = bool(_PUBLISHED.search(text))
+        if plain and not labelled:
+            continue  # after a date, only a line that says "published" may replace it
         iso = find_date(text, languages) or next(
             (iso for part in _after_labels(text)
              if (iso := parse_date(part, languages=languages, timezone=site.timezone))), None)
-        if iso and _UPDATED.search(text) and not _PUBLISHED.search(text):
+        if iso and _UPDATED.search(text) and not labelled:
             updated = updated or [(iso, text, "text:date:updated")]
-        elif iso:
-            return [(iso, text, "text:date")]
+        elif iso and (labelled or not plain):
+            plain = [(iso, text, "text:date")]
+            if labelled:
+                break
         tried += 1
         if tried >= 4:
             break
     # A line that only says when the page was changed dates it when no other line does.
-    return updated
+    return plain or updated
+
+
+# An archive link with its count of posts: "August 2015 (1)".
+_ARCHIVE_COUNT = re.compile(r"\(\d+\)\s*$")
 
 
 # Elements a page names for the date it shows: "headline-date", "post-date", "datum".
