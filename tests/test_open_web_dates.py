@@ -67,9 +67,15 @@ def test_the_day_in_the_url_path():
         "2016-05-04T16:45:00", "text:date")
 
 
-def test_a_date_above_the_headline_htmldate_finds():
+def test_a_date_near_the_headline_in_an_element_named_for_it():
     above = "<div class='meta'><span class='date'>12.03.2021</span></div>"
-    assert published(page(above=above)) == ("2021-03-12", "htmldate")
+    assert published(page(above=above)) == ("2021-03-12", "text:date-element")
+
+
+def test_a_date_we_do_not_find_htmldate_does():
+    html = page().replace("<title>Jahresversammlung des Vereins</title>",
+                          "<title>Jahresversammlung des Vereins am 12.03.2021</title>")
+    assert published(html) == ("2021-03-12", "htmldate")
 
 
 def test_a_deadline_is_no_date_of_the_page():
@@ -102,3 +108,39 @@ def test_dateparser_reads_the_languages_it_knows_and_english_without_one():
 ])
 def test_guess_timezone(tags, url, zone):
     assert guess_timezone(tags, url) == zone
+
+
+def test_the_day_most_sources_give_outvotes_a_stale_one():
+    head = (ld("2023-11-03T10:25:56+01:00")
+            + "<meta property='article:published_time' content='2023-11-06T14:25:00+01:00'>")
+    top = "<p><time datetime='2023-11-06T14:25:00+01:00'>6. November 2023, 14:25 Uhr</time></p>"
+    assert published(page(head, top)) == (
+        "2023-11-06T14:25:00+01:00", "meta:article:published_time")
+    # Many <time> elements (comments, say) are one vote, not many.
+    times = "".join(f"<p><time datetime='2020-01-1{n}T10:00:00+01:00'>x</time></p>"
+                    for n in (4, 4, 4))
+    assert published(page(ld("2020-01-13T18:54:00+01:00"), top=times))[0][:10] == "2020-01-13"
+
+
+def test_the_element_near_the_headline_named_for_the_date_beats_a_date_in_the_story():
+    top = ("<div class='meta'><span class='metadata'>Bonn, 11.10.2021</span></div>"
+           "<p>Im Video blickt sie am <strong>Mittwoch, 13.10.2021</strong> zurück.</p>")
+    assert published(page(top=top)) == ("2021-10-11", "text:date-element")
+    # A teaser's date element is not the page's.
+    teaser = ("<div class='headline-info teaser'><span class='headline-date'>16.02.2022</span>"
+              "</div><span class='headline-date'>02. November 2021</span>")
+    assert published(page(above=teaser))[0] == "2021-11-02"
+
+
+def test_a_published_line_beats_a_date_before_it_and_an_archive_count_is_no_date():
+    top = "<ul><li>May 11, 2022</li></ul><p>Published On May 10, 2022 01:52 PM</p>"
+    assert published(page(top=top, lang="en"))[0] == "2022-05-10T13:52:00"
+    archive = "<p>August 2015 (1)</p>"
+    assert published(page(top=archive), "https://blog.example.net/2015/08/03/x/")[0] == (
+        "2015-08-03")
+
+
+def test_a_bare_year_in_the_footer_dates_no_page():
+    assert extract(page(bottom="<footer>© 2026 Verein</footer>").replace(
+        "<meta property='og:type' content='article'>", ""),
+        "https://verein.example.org/ueber-uns/").article is None

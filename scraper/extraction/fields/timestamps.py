@@ -113,12 +113,30 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
         parsed = _htmldate(doc)
     if not parsed:
         return None
+    if visible and parsed[0][2] not in shown:
+        parsed = _by_agreement(parsed)
     best = parsed[0]
     for candidate in parsed[1:]:
         if precision(candidate[0]) > precision(best[0]) and same_moment(best[0], candidate[0]):
             # The date line only names the day: a value on that day is taken whole.
             best = candidate if best[2] in shown else (candidate[0], best[1], best[2])
     return Found((best[0], best[1]), best[2])
+
+
+def _by_agreement(parsed: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The candidates with those of the day most sources give first (in their order).
+
+    Where sources disagree, the page's other values and the `<time>` it shows outvote one
+    stale value (a JSON-LD `datePublished` of the first draft, a meta of a later edit)."""
+    days = [iso[:10] for iso, _, _ in parsed]
+    if len(set(days)) < 2:
+        return parsed
+    # One vote a source: the page's <time> elements are one (the first), whatever they date.
+    first = {source: iso[:10] for iso, _, source in reversed(parsed)}
+    ballots = list(first.values())
+    votes = {day: ballots.count(day) for day in days}
+    winner = max(days, key=lambda day: (votes[day], -days.index(day)))
+    return sorted(parsed, key=lambda candidate: candidate[0][:10] != winner)
 
 
 def _languages(doc: Document, site: Site) -> list[str] | None:
