@@ -144,3 +144,10 @@ def test_a_bare_year_in_the_footer_dates_no_page():
     assert extract(page(bottom="<footer>© 2026 Verein</footer>").replace(
         "<meta property='og:type' content='article'>", ""),
         "https://verein.example.org/ueber-uns/").article is None
+
+
+def test_numbers_alone_are_not_left_to_dateparser_to_guess():
+    html = page(top="<div class='links'>01 | 05 | 2020</div>").replace(
+        "<title>Jahresversammlung des Vereins</title>",
+        "<title>Jahresversammlung des Vereins am 26.01.2022</title>")
+    assert published(html) == ("2022-01-26", "htmldate")

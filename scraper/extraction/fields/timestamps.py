@@ -248,9 +248,7 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
         labelled = bool(_PUBLISHED.search(text))
         if plain and not labelled:
             continue  # after a date, only a line that says "published" may replace it
-        iso = find_date(text, languages) or next(
-            (iso for part in _after_labels(text)
-             if (iso := parse_date(part, languages=languages, timezone=site.timezone))), None)
+        iso = _read_line(text, languages, site)
         if iso and _UPDATED.search(text) and not labelled:
             updated = updated or [(iso, text, "text:date:updated")]
         elif iso and (labelled or not plain):
@@ -294,9 +292,7 @@ def _date_element(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
         if (not _DATE_TEXT.search(text) or len(text) > 80 or _DEADLINE.search(text)
                 or (_UPDATED.search(text) and not _PUBLISHED.search(text))):
             continue
-        iso = find_date(text, languages) or next(
-            (iso for part in _after_labels(text)
-             if (iso := parse_date(part, languages=languages, timezone=site.timezone))), None)
+        iso = _read_line(text, languages, site)
         if iso:
             return [(iso, text, "text:date-element")]
         tried += 1
@@ -315,6 +311,21 @@ _UPDATED = re.compile(r"\b(updated|last edited|last modified|aktualisiert|geänd
                       re.IGNORECASE)
 _PUBLISHED = re.compile(r"\b(published|posted|written|veröffentlicht|erstellt|erschienen|"
                         r"publié|publicado|pubblicato|opublikowano|publikacja)\b", re.IGNORECASE)
+
+
+def _read_line(text: str, languages: list[str] | None, site: Site) -> str | None:
+    """The date a short line gives: a written or numeric date in it, else a value after one
+    of its labels read by dateparser, where it names a month in words: numbers alone are
+    find_date's to read ("01 | 05 | 2020" is no date dateparser should guess at)."""
+    found = find_date(text, languages)
+    if found or not _WORD.search(text):
+        return found
+    return next((iso for part in _after_labels(text)
+                 if (iso := parse_date(part, languages=languages, timezone=site.timezone))),
+                None)
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 # A word and a colon before a value: "Opublikowano: 7 lutego 2025", "Aktualizacja: …".
