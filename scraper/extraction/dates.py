@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import dateparser
+from dateparser.data.languages_info import language_order
+
+# The languages dateparser has a locale for (it raises on a date in any other).
+_LOCALES = frozenset(language_order)
+
+# dateparser without languages loads the patterns of all its 200-odd locales (3-4 s for the
+# first page); a date of unknown language is read as English, the form most pages fall back to.
+DEFAULT_LANGUAGES = ("en",)
+# Dates before this are no publication dates of a web page (a year "19" read as 1912...).
+EARLIEST_YEAR = 1990
 
 # ISO 8601 as pages write it: "2024-04-26 20:44", "2023-04-28 18:11:01.0", "…+0100", "…Z",
 # "2024-10-23T15:48:15 UTC".
@@ -70,13 +81,24 @@ def read_iso(text: str) -> date | datetime | None:
         return None
 
 
-def _from_words(text: str, languages: list[str] | None) -> date | datetime | None:
+@lru_cache(maxsize=64)
+def _parser(languages: tuple[str, ...]) -> dateparser.date.DateDataParser | None:
+    """One dateparser per set of languages, built once: building one reads its locales."""
     settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
+    known = [code for code in languages if code in _LOCALES]
+    if not known:
+        return None
+    return dateparser.date.DateDataParser(languages=known, settings=settings)
+
+
+def _from_words(text: str, languages: list[str] | None) -> date | datetime | None:
+    wanted = tuple(dict.fromkeys(languages or DEFAULT_LANGUAGES))
+    parser = _parser(wanted) or _parser(DEFAULT_LANGUAGES)
     try:
-        parsed = dateparser.parse(text, languages=languages, settings=settings)
-    except (ValueError, OverflowError, LookupError):
+        parsed = parser.get_date_data(text).date_obj if parser else None
+    except (ValueError, OverflowError, LookupError, TypeError):
         parsed = None
-    if parsed is None:
+    if parsed is None or parsed.year < EARLIEST_YEAR:
         return None
     return parsed if _HAS_TIME.search(text) else parsed.date()
 
@@ -129,14 +151,19 @@ _DOTTED = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d\d)\b"
 _SLASHED = re.compile(r"\b(\d{1,2})([./])\s?(\d{1,2})\2\s?(\d{4}|\d\d)\b"
                       r"(?:\D{1,6}?(\d{1,2})[:.h](\d\d)\b)?")
 
+# A two-digit year with the time glued to it, as markup joined without a space gives it:
+# "28.09.19" + "12:44" is "28.09.1912:44", which is no year 1912.
+_GLUED_TIME = re.compile(r"\b(\d{1,2}\.\d{1,2}\.\d\d)(\d{1,2}:\d\d)\b")
+
 
 def find_date(text: str, languages: list[str] | None = None) -> str | None:
     """The first date written inside a longer text ("By A. Author, March 31, 2019").
 
     Day-first numeric dates with dots, and with slashes where the page's language is not
     English ("12/03/2025 às 14h35"; in English the month may come first)."""
+    text = _GLUED_TIME.sub(r"\1 \2", text or "")
     numeric = _SLASHED if languages and "en" not in languages else _DOTTED
-    dotted = numeric.search(text or "")
+    dotted = numeric.search(text)
     if dotted:
         day, month, year, hour, minute = (g for i, g in enumerate(dotted.groups())
                                           if numeric is _DOTTED or i != 1)
@@ -145,9 +172,9 @@ def find_date(text: str, languages: list[str] | None = None) -> str | None:
             found = datetime(year, int(month), int(day), int(hour or 0), int(minute or 0))
         except ValueError:
             found = None
-        if found:
+        if found and found.year >= EARLIEST_YEAR:
             return found.isoformat(timespec="seconds") if hour else found.date().isoformat()
-    match = _DATE_IN_TEXT.search(text or "")
+    match = _DATE_IN_TEXT.search(text)
     if match is None:
         return None
     found = parse_date(re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", match.group(0)), languages=languages)

@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import htmldate
 from lxml import etree
 
-from scraper.extraction.dates import find_date, in_zone, parse_date, precision, same_moment
+from scraper.extraction.dates import (
+    EARLIEST_YEAR,
+    find_date,
+    in_zone,
+    parse_date,
+    precision,
+    same_moment,
+)
 from scraper.extraction.document import Document
 from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _in_parts, _microdata
 from scraper.extraction.fields.layout import lines_between
+from scraper.extraction.zones import guess_timezone
 from scraper.sites.base import Site
 
 PUBLISHED_META = ("article:published_time", "og:article:published_time",
@@ -82,8 +92,7 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
         iso = parse_date(value, languages=_languages(doc, site), timezone=site.timezone,
                          words=source in shown)
         if iso:
-            parsed.append((in_zone(iso, site.timezone), shown.get(source, value.strip()),
-                           source))
+            parsed.append((_local(doc, site, iso), shown.get(source, value.strip()), source))
     if not parsed:
         # No ISO value: the first text that reads as a date (the site's date line first).
         languages = _languages(doc, site)
@@ -91,13 +100,21 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
             if isinstance(value, str) and value.strip():
                 iso = parse_date(value, languages=languages, timezone=site.timezone)
                 if iso:
-                    parsed.append((in_zone(iso, site.timezone), shown.get(source, value.strip()),
+                    parsed.append((_local(doc, site, iso), shown.get(source, value.strip()),
                                    source))
                     break
     if not parsed and visible:
-        parsed = _visible_date(doc, site, span)
+        parsed = _date_element(doc, site, span) or _visible_date(doc, site, span)
+        url_day = _url_day(doc.url)
+        if url_day and not parsed:
+            # The day in the path is the day the page was filed under.
+            parsed = [(url_day, url_day, "url")]
+    if not parsed and visible:
+        parsed = _htmldate(doc)
     if not parsed:
         return None
+    if visible and parsed[0][2] not in shown:
+        parsed = _by_agreement(parsed)
     best = parsed[0]
     for candidate in parsed[1:]:
         if precision(candidate[0]) > precision(best[0]) and same_moment(best[0], candidate[0]):
@@ -106,10 +123,83 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
     return Found((best[0], best[1]), best[2])
 
 
+def _by_agreement(parsed: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The candidates with those of the day most sources give first (in their order).
+
+    Where sources disagree, the page's other values and the `<time>` it shows outvote one
+    stale value (a JSON-LD `datePublished` of the first draft, a meta of a later edit)."""
+    days = [iso[:10] for iso, _, _ in parsed]
+    if len(set(days)) < 2:
+        return parsed
+    # One vote a source: the page's <time> elements are one (the first), whatever they date.
+    first = {source: iso[:10] for iso, _, source in reversed(parsed)}
+    ballots = list(first.values())
+    votes = {day: ballots.count(day) for day in days}
+    winner = max(days, key=lambda day: (votes[day], -days.index(day)))
+    return sorted(parsed, key=lambda candidate: candidate[0][:10] != winner)
+
+
 def _languages(doc: Document, site: Site) -> list[str] | None:
-    """The language dateparser reads dates in: the site's, else the page's; None: any."""
-    language = site.language or doc.lang
-    return [language] if language else None
+    """The languages dateparser reads dates in: the site's and the page's, those known only
+    (without any it would load every locale); None: dates.DEFAULT_LANGUAGES."""
+    languages = [code for code in dict.fromkeys((site.language, doc.lang)) if code]
+    return languages or None
+
+
+def _local(doc: Document, site: Site, iso: str) -> str:
+    """`iso` in the site's time zone. A UTC time of a site of unknown zone is moved into the
+    zone its page names (zones.py), the day its readers saw; where the URL's path files the
+    page under a day, that day decides between UTC and the guess, and is taken alone when
+    it is neither but a zone of UTC-8 to UTC+10 shows that day. Midnight UTC is a day
+    written as a time."""
+    if site.timezone or not iso.endswith("+00:00") or iso[11:19] == "00:00:00":
+        return in_zone(iso, site.timezone)
+    guess = guess_timezone([doc.root.get("lang"), doc.meta.get("og:locale"), doc.lang],
+                           doc.url)
+    moved = in_zone(iso, guess)
+    url_day = _url_day(doc.url)
+    if url_day is None or moved[:10] == url_day:
+        return moved
+    if iso[:10] == url_day:
+        return iso
+    return url_day if url_day in _days_around(iso) else moved
+
+
+# UTC offsets of the zones most sites write in: the day a UTC time is shown on elsewhere.
+_OFFSETS = (timedelta(hours=-8), timedelta(hours=10))
+
+
+def _days_around(iso: str) -> set[str]:
+    """The days a UTC time falls on in the zones from UTC-8 to UTC+10."""
+    moment = datetime.fromisoformat(iso)
+    return {(moment + offset).date().isoformat() for offset in _OFFSETS}
+
+
+# A day in a URL's path: "/2016/05/04/slug", "/2016-05-04-slug", "/20160504/".
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)([/-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
+
+
+def _url_day(url: str) -> str | None:
+    """The day a URL's path files the page under, or None."""
+    match = _URL_DAY.search(urlsplit(url).path)
+    if match is None or int(match[1]) < EARLIEST_YEAR:
+        return None
+    return f"{match[1]}-{match[3]}-{match[4]}"
+
+
+def _htmldate(doc: Document) -> list[tuple[str, str, str]]:
+    """htmldate's original date of the page, the last resort: it searches the whole page
+    (abbr, classes named "date", the text's date patterns) where ours read only the header
+    and the top of the body. A day only: it gives no offset."""
+    try:
+        day = htmldate.find_date(doc.root, url=doc.url, original_date=True,
+                                 extensive_search=True)
+    except (ValueError, TypeError, OverflowError):
+        day = None
+    # 1 January is the day it makes of a bare year ("© 2026"), which dates no page.
+    if not day or day.endswith("-01-01"):
+        return []
+    return [(day, day, "htmldate")]
 
 
 def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]:
@@ -150,18 +240,92 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
     # Under the headline; else at the top of the body, where many pages put the date line.
     lines = itertools.chain(lines_between(doc, *span, max_chars=80),
                             lines_between(doc, span[1] - 1, span[1] + 300, max_chars=80))
+    updated: list[tuple[str, str, str]] = []
+    plain: list[tuple[str, str, str]] = []
     for _, text in lines:
-        if not _DATE_TEXT.search(text):
+        if not _DATE_TEXT.search(text) or _DEADLINE.search(text) or _ARCHIVE_COUNT.search(text):
             continue
-        iso = find_date(text, languages) or next(
-            (iso for part in _after_labels(text)
-             if (iso := parse_date(part, languages=languages, timezone=site.timezone))), None)
-        if iso:
-            return [(iso, text, "text:date")]
+        labelled = bool(_PUBLISHED.search(text))
+        if plain and not labelled:
+            continue  # after a date, only a line that says "published" may replace it
+        iso = _read_line(text, languages, site)
+        if iso and _UPDATED.search(text) and not labelled:
+            updated = updated or [(iso, text, "text:date:updated")]
+        elif iso and (labelled or not plain):
+            plain = [(iso, text, "text:date")]
+            if labelled:
+                break
         tried += 1
         if tried >= 4:
             break
+    # A line that only says when the page was changed dates it when no other line does.
+    return plain or updated
+
+
+# An archive link with its count of posts: "August 2015 (1)".
+_ARCHIVE_COUNT = re.compile(r"\(\d+\)\s*$")
+
+
+# Elements a page names for the date it shows: "headline-date", "post-date", "datum".
+_DATE_CLASS = ("//*[contains(@class, 'date') or contains(@class, 'datum') "
+               "or contains(@class, 'metadata') or contains(@class, 'published') "
+               "or contains(@id, 'date') or contains(@class, 'posted')]")
+NEAR_HEADLINE = 60  # elements between the headline and a date element named so
+
+
+def _date_element(doc: Document, site: Site, span: tuple[int, int]) -> list[tuple[str, str, str]]:
+    """The date of the element nearest the headline whose class names a date, as the page
+    shows it: before any text line, which may be a date in the story (an event, a deadline);
+    not in navigation, teasers or related lists, not an update."""
+    languages = _languages(doc, site)
+    near: list[tuple[int, etree._Element]] = []
+    for el in doc.xpath(_DATE_CLASS):
+        distance = abs(doc.order.get(el, -10**6) - span[0])
+        if distance > NEAR_HEADLINE or el.xpath(_OUTSIDE_ARTICLE):
+            continue
+        if _in_parts(el, _NOT_ARTICLE_DATE) or _in_teaser(el, doc.url):
+            continue
+        near.append((distance, el))
+    tried = 0
+    for _, el in sorted(near, key=lambda pair: pair[0]):
+        text = " ".join(el.text_content().split())
+        if (not _DATE_TEXT.search(text) or len(text) > 80 or _DEADLINE.search(text)
+                or (_UPDATED.search(text) and not _PUBLISHED.search(text))):
+            continue
+        iso = _read_line(text, languages, site)
+        if iso:
+            return [(iso, text, "text:date-element")]
+        tried += 1
+        if tried >= 3:  # dateparser is slow
+            break
     return []
+
+
+# A date that is a deadline, not the day of the page: "Einsendeschluss: 03.11.2019".
+_DEADLINE = re.compile(r"\b(einsendeschluss|anmeldeschluss|bewerbungsschluss|teilnahmeschluss|"
+                       r"frist|deadline|closing date|date limite|fecha l[ií]mite|termin)\b",
+                       re.IGNORECASE)
+# Labels of the time a page was changed, and of the time it was first published.
+_UPDATED = re.compile(r"\b(updated|last edited|last modified|aktualisiert|geändert|mis à jour|"
+                      r"modifié|actualizado|aggiornato|zaktualizowano|aktualizacja)\b",
+                      re.IGNORECASE)
+_PUBLISHED = re.compile(r"\b(published|posted|written|veröffentlicht|erstellt|erschienen|"
+                        r"publié|publicado|pubblicato|opublikowano|publikacja)\b", re.IGNORECASE)
+
+
+def _read_line(text: str, languages: list[str] | None, site: Site) -> str | None:
+    """The date a short line gives: a written or numeric date in it, else a value after one
+    of its labels read by dateparser, where it names a month in words: numbers alone are
+    find_date's to read ("01 | 05 | 2020" is no date dateparser should guess at)."""
+    found = find_date(text, languages)
+    if found or not _WORD.search(text):
+        return found
+    return next((iso for part in _after_labels(text)
+                 if (iso := parse_date(part, languages=languages, timezone=site.timezone))),
+                None)
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 # A word and a colon before a value: "Opublikowano: 7 lutego 2025", "Aktualizacja: …".
