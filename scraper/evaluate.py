@@ -49,6 +49,9 @@ LABELS: tuple[tuple[str, str], ...] = (
     ("sh_P", "body shingle P"),
     ("sh_R", "body shingle R"),
     ("body_shingle_F1", "body shingle F1"),
+    ("snip_with", "snippets found"),
+    ("snip_without", "snippets absent"),
+    ("snip_F1", "snippets F1"),
 )
 # Issue 3's targets: metric key -> lowest passing score.
 TARGETS: dict[str, float] = {
@@ -149,7 +152,11 @@ def _mean(values: list[float]) -> float | None:
 
 def score(golds: dict[str, dict[str, Any]], predictions: dict[str, Any]) -> dict[str, Any]:
     """Scores (0-100, one decimal) of `predictions` against `golds`, keyed as in LABELS."""
-    per: dict[str, list[float]] = {key: [] for key, _ in LABELS if key != "body_shingle_F1"}
+    per: dict[str, list[float]] = {key: [] for key, _ in LABELS
+                                   if key != "body_shingle_F1" and not key.startswith("snip")}
+    # Passages a body must hold (`body_with`) or must not (`body_without`), pooled over
+    # all pages: true and false positives and negatives, as trafilatura's evaluation counts.
+    snippets = Counter()
     for page_id, gold in golds.items():
         pred = predictions.get(page_id) or {}
         if gold.get("title"):
@@ -167,13 +174,37 @@ def score(golds: dict[str, dict[str, Any]], predictions: dict[str, Any]) -> dict
                 per["date_min"].append(minute)
         if gold.get("body"):
             _score_body(gold["body"], pred.get("body"), per)
+        if gold.get("body_with") or gold.get("body_without"):
+            snippets.update(_snippets(gold, pred.get("body")))
     out: dict[str, Any] = {key: _mean(values) for key, values in per.items()}
+    out |= _snippet_scores(snippets)
     precision = sum(per["sh_P"]) / len(per["sh_P"]) if per["sh_P"] else 0.0
     recall = sum(per["sh_R"]) / len(per["sh_R"]) if per["sh_R"] else 0.0
     both = precision + recall
     out["body_shingle_F1"] = round(100 * 2 * precision * recall / both, 1) if both else None
     out["pages"] = len(golds)
     out["predicted"] = sum(1 for page_id in golds if predictions.get(page_id))
+    return out
+
+
+def _snippets(gold: dict[str, Any], predicted: Any) -> Counter:
+    body = normalize(predicted) if isinstance(predicted, str) else ""
+    wanted, unwanted = gold.get("body_with") or [], gold.get("body_without") or []
+    found = sum(1 for w in wanted if body and normalize(w) in body)
+    leaked = sum(1 for w in unwanted if body and normalize(w) in body)
+    return Counter(tp=found, fn=len(wanted) - found, fp=leaked, tn=len(unwanted) - leaked)
+
+
+def _snippet_scores(n: Counter) -> dict[str, float]:
+    """Snippets found (tp / (tp+fn)), absent (tn / (tn+fp)) and F1 (2tp / (2tp+fp+fn)),
+    each only where the corpus has passages of its kind."""
+    out: dict[str, float] = {}
+    if n["tp"] + n["fn"]:
+        out["snip_with"] = round(100 * n["tp"] / (n["tp"] + n["fn"]), 1)
+    if n["tn"] + n["fp"]:
+        out["snip_without"] = round(100 * n["tn"] / (n["tn"] + n["fp"]), 1)
+    if n["tp"] + n["fn"] + n["fp"]:
+        out["snip_F1"] = round(100 * 2 * n["tp"] / (2 * n["tp"] + n["fp"] + n["fn"]), 1)
     return out
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import REPO, SHARED
 
 from scraper.cli import cli
-from scraper.evaluate import date_match, load_corpus, read_date, score, set_f1, word_list
+from scraper.evaluate import date_match, load_corpus, read_date, report, score, set_f1, word_list
 
 REFEREE = SHARED / "corpus" / "score.py"
 CORPUS = REPO / "tests" / "eval_corpus"
@@ -189,3 +189,44 @@ def test_a_page_that_breaks_extraction_is_reported_not_fatal(monkeypatch):
 
     monkeypatch.setattr(extract_module, "extract", broken)
     assert prediction("<html></html>", "https://x.example/") == ({}, "error: RuntimeError('boom')")
+
+
+# Passages a body must and must not hold, pooled over pages (trafilatura's evaluation).
+SNIPPET_GOLDS = {
+    "xx.RiverNotes.V1": {"url": "https://river-notes.example/flood", "title": "Flood",
+                         "body_with": ["The river rose", "two metres", "by night"],
+                         "body_without": ["Subscribe now", "Share this"]},
+    "xx.ValleyPost.V1": {"url": "https://valley-post.example/dam", "title": "Dam",
+                         "body_with": ["The dam held"], "body_without": ["Read more"]},
+    "xx.HillTimes.V1": {"url": "https://hill-times.example/slide", "title": "Slide",
+                        "body_with": ["The road closed"], "body_without": ["Advertisement"]},
+}
+SNIPPET_PREDICTIONS = {
+    # Two passages of three found (spacing and NFC normalised), one unwanted one kept.
+    "xx.RiverNotes.V1": {"body": "The river  rose two metres. Share this story."},
+    # Found, and nothing unwanted.
+    "xx.ValleyPost.V1": {"body": "The dam held."},
+    # xx.HillTimes.V1 not predicted: its passage missed, its unwanted one absent.
+}
+SNIPPET_EXPECTED = {
+    "snip_with": 60.0,     # tp 3 of tp+fn 5
+    "snip_without": 75.0,  # tn 3 of tn+fp 4
+    "snip_F1": 66.7,       # 2*3 / (2*3 + 1 + 2)
+}
+
+
+def test_snippet_scores_equal_the_hand_computed_figures():
+    scores = score(SNIPPET_GOLDS, SNIPPET_PREDICTIONS)
+    assert {k: scores[k] for k in SNIPPET_EXPECTED} == SNIPPET_EXPECTED
+    assert scores["predicted"] == 2 and scores["pages"] == 3
+    assert any("snippets F1" in line for line in report(scores, 1.0))
+
+
+@needs_referee
+def test_snippet_scores_equal_the_referee(tmp_path):
+    write_corpus(tmp_path / "corpus", SNIPPET_GOLDS)
+    (tmp_path / "pred.json").write_text(json.dumps(SNIPPET_PREDICTIONS))
+    ours = score(SNIPPET_GOLDS, SNIPPET_PREDICTIONS)
+    theirs = referee(tmp_path / "corpus", tmp_path / "pred.json", tmp_path / "ref.json")
+    assert ours == theirs | {k: v for k, v in ours.items() if k not in theirs}
+    assert {k: theirs[k] for k in SNIPPET_EXPECTED} == SNIPPET_EXPECTED
