@@ -22,6 +22,11 @@ def load_case(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def article_count(site: str) -> int:
+    """How many of `site`'s golden cases are articles: what a crawl of its replica archives."""
+    return sum(load_case(path)["status"] == "article" for path in golden_cases(site))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "archive.db"

@@ -17,7 +17,7 @@ import termios
 from pathlib import Path
 
 import pytest
-from conftest import REPO, golden_cases, load_case
+from conftest import REPO, article_count
 from test_crawl import FAST, site  # noqa: F401 - site is a fixture
 
 from scraper.fixture_server import FixtureSite
@@ -89,7 +89,7 @@ def test_a_terminal_gets_a_live_progress_line_then_the_summary(site, db_path):  
     assert int(drawn[-1][4]) + int(drawn[-1][7] or 0) > 0  # articles found by the end
     # The line is erased, the summary printed after it, with requests and time taken.
     plain = ANSI.sub("", screen)
-    articles = sum(load_case(c)["status"] == "article" for c in golden_cases("globalresearch"))
+    articles = article_count("globalresearch")
     assert plain.rindex(f"globalresearch: {articles} new") > plain.rindex(" queued · ")
     head = summary_lines(screen)[0]
     assert re.search(r"; (\d+) requests in \d+\.\d s$", head), head

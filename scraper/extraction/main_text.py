@@ -149,14 +149,13 @@ def blocks_of_output(body: etree._Element | list[etree._Element]) -> Iterator[Bl
             column = max(el.findall("cell"), key=_paragraph_chars)
             yield from _mixed_blocks(column)
         else:
-            block = _block(el, OUTPUT_TAGS.get(tag, "p"))
+            block = _block([el], OUTPUT_TAGS.get(tag, "p"))
             if block:
                 yield block
 
 
-def _block(el: etree._Element, tag: str, parts: list[Any] | None = None) -> Block | None:
-    """The Block of an output element (or of `parts`, a run of inline nodes and texts)."""
-    nodes = [el] if parts is None else parts
+def _block(nodes: list[Any], tag: str) -> Block | None:
+    """The Block of output elements and texts: one element, or a run of inline ones."""
     text = clean_text("".join(t for n in nodes for t in _inline_texts(n)))
     if not text:
         return None
@@ -178,7 +177,7 @@ def _mixed_blocks(cell: etree._Element) -> Iterator[Block]:
     for child in cell:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag in ("p", "head", "list", "quote", "table"):
-            block = _block(cell, "p", run) if run else None
+            block = _block(run, "p") if run else None
             if block:
                 yield block
             run = []
@@ -187,7 +186,7 @@ def _mixed_blocks(cell: etree._Element) -> Iterator[Block]:
             run.append(child)
         if child.tail:
             run.append(child.tail)
-    block = _block(cell, "p", run) if run else None
+    block = _block(run, "p") if run else None
     if block:
         yield block
 
