@@ -53,7 +53,8 @@ LABELS: tuple[tuple[str, str], ...] = (
     ("snip_without", "snippets absent"),
     ("snip_F1", "snippets F1"),
 )
-# Issue 3's targets: metric key -> lowest passing score.
+# Issue 3's targets for a corpus with whole gold bodies (news front-runners, rich metadata):
+# metric key -> lowest passing score.
 TARGETS: dict[str, float] = {
     "title": 90.0,
     "authors": 92.0,
@@ -62,6 +63,22 @@ TARGETS: dict[str, float] = {
     "tags": 75.0,
     "body_F1": 96.5,
 }
+# Issue 11's targets for a corpus of the open web, whose gold gives passages the body must and
+# must not hold instead of a whole body: each is the best peer's figure there, or above it.
+OPEN_WEB_TARGETS: dict[str, float] = {
+    "title": 72.0,
+    "authors": 60.0,
+    "date_day": 91.0,
+    "tags": 76.0,
+    "snip_F1": 94.0,
+}
+
+
+def targets_for(scores: dict[str, Any]) -> dict[str, float]:
+    """The targets that fit the corpus's kind of gold: passages only, or whole bodies."""
+    if scores.get("body_F1") is None and scores.get("snip_F1") is not None:
+        return OPEN_WEB_TARGETS
+    return TARGETS
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORDS = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
@@ -323,12 +340,13 @@ def report(scores: dict[str, Any], median_ms: float) -> list[str]:
     lines.append(f"  {'median ms/page':<18}{median_ms:6.1f}")
     labels = dict(LABELS)
     met = 0
-    lines.append("Targets:")
-    for key, floor in TARGETS.items():
+    targets = targets_for(scores)
+    lines.append("Targets (open web):" if targets is OPEN_WEB_TARGETS else "Targets:")
+    for key, floor in targets.items():
         value = scores.get(key)
         ok = value is not None and value >= floor
         met += ok
         shown = "  n/a" if value is None else f"{value:5.1f}"
         lines.append(f"  {labels[key]:<18}{shown} >= {floor:<5} {'met' if ok else 'NOT met'}")
-    lines.append(f"{met}/{len(TARGETS)} targets met")
+    lines.append(f"{met}/{len(targets)} targets met")
     return lines

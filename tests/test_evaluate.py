@@ -12,7 +12,17 @@ from click.testing import CliRunner
 from conftest import REPO, SHARED
 
 from scraper.cli import cli
-from scraper.evaluate import date_match, load_corpus, read_date, report, score, set_f1, word_list
+from scraper.evaluate import (
+    OPEN_WEB_TARGETS,
+    TARGETS,
+    date_match,
+    load_corpus,
+    read_date,
+    report,
+    score,
+    set_f1,
+    word_list,
+)
 
 REFEREE = SHARED / "corpus" / "score.py"
 CORPUS = REPO / "tests" / "eval_corpus"
@@ -220,6 +230,17 @@ def test_snippet_scores_equal_the_hand_computed_figures():
     assert {k: scores[k] for k in SNIPPET_EXPECTED} == SNIPPET_EXPECTED
     assert scores["predicted"] == 2 and scores["pages"] == 3
     assert any("snippets F1" in line for line in report(scores, 1.0))
+
+
+def test_a_corpus_of_passages_is_held_to_the_open_web_targets():
+    """Gold with passages instead of whole bodies is judged by the open-web targets, where the
+    snippet F1 stands for the body; a whole-body corpus keeps the news targets."""
+    lines = report(score(SNIPPET_GOLDS, SNIPPET_PREDICTIONS), 1.0)
+    assert "Targets (open web):" in lines
+    assert any(line.strip().startswith("snippets F1") and "NOT met" in line for line in lines)
+    assert lines[-1] == f"0/{len(OPEN_WEB_TARGETS)} targets met"
+    whole = report({"predicted": 1, "pages": 1, "body_F1": 99.0, "title": 95.0}, 1.0)
+    assert "Targets:" in whole and whole[-1] == f"2/{len(TARGETS)} targets met"
 
 
 @needs_referee
