@@ -4,6 +4,8 @@ pages that carry no date or byline; and the non-articles it must still reject.""
 
 from __future__ import annotations
 
+import json
+
 from scrapy.http import HtmlResponse
 
 from scraper.extraction.blocking import challenge_reason
@@ -179,3 +181,62 @@ def test_application_name_that_repeats_the_title_is_no_site_name():
     result = extract(html, "https://harbour.example/quay")
     assert result.status == "article", result.reason
     assert result.article.title == title
+
+
+def comment_form(action: str = "/wp-comments-post.php", field: str = "comment") -> str:
+    return (f'<div id="respond"><h3>Leave a reply <a href="#respond">Cancel reply</a></h3>'
+            f'<form action="{action}" method="post"><textarea name="{field}"></textarea>'
+            '<input type="submit" value="Post"></form></div>')
+
+
+def short_post(form: str) -> str:
+    """A notice of two short paragraphs above its related posts (linked headings), as a blog
+    shows it."""
+    return story_page(body="<main><h1>Quay wall to be rebuilt</h1>"
+                           f"<div class='entry'><p>{STORY[1]}</p><p>{STORY[2]}</p></div></main>"
+                           + related(6) + form)
+
+
+def test_short_post_with_a_comment_form_is_a_story_not_a_listing():
+    result = extract(short_post(comment_form()), "https://harbour.example/2021/11/quay/")
+    assert result.status == "article", result.reason
+    assert result.article.body.startswith("Work is to start in March")
+    assert "Other story" not in result.article.body
+    # The same notice without the comment form is a list of teasers with a blurb.
+    result = extract(short_post(""), "https://harbour.example/2021/11/quay/")
+    assert (result.status, result.kind) == ("not_article", "listing")
+
+
+def test_a_contact_form_is_no_comment_form():
+    contact = comment_form(action="/contact/send", field="message")
+    result = extract(short_post(contact), "https://harbour.example/2021/11/quay/")
+    assert (result.status, result.kind) == ("not_article", "listing")
+
+
+def test_live_blog_marked_as_an_article_is_kept_despite_its_list_of_entries():
+    entries = {"@context": "https://schema.org", "@type": "ItemList", "itemListElement": [
+        {"@type": "ListItem", "position": i, "name": f"Over {i}"} for i in range(1, 4)]}
+    head = ('<meta property="og:type" content="article">'
+            f'<script type="application/ld+json">{json.dumps(entries)}</script>')
+    html = story_page(head, "<main><h1>Quay wall to be rebuilt</h1><div class='live'>"
+                            + "".join(f"<p>{p}</p>" for p in STORY) + "</div></main>")
+    result = extract(html, "https://harbour.example/live/quay-wall")
+    assert result.status == "article", result.reason
+    # A list with a blurb stays a listing even when it calls itself an article.
+    blurb = story_page(head, f"<main><h1>Quay news</h1><p>{STORY[1]}</p></main>")
+    assert extract(blurb, "https://harbour.example/live/quay").kind == "listing"
+
+
+def test_shield_stub_that_sets_a_cookie_and_reloads_is_blocked():
+    stub = ('<html><body><div><p>You will be connected to <b>harbour.example</b> in just a '
+            'moment...</p></div><script>function toHex(d){return d}document.cookie="STC="'
+            '+toHex("9bb0")+"; path=/";location.href="https://harbour.example/quay?attempt=1";'
+            "</script></body></html>")
+    result = extract(stub, "https://harbour.example/quay")
+    assert (result.status, result.reason) == (
+        "blocked", "challenge page: a script sets a cookie and reloads")
+    # An article whose consent script sets a cookie and reloads shows its story.
+    article = story_page(stub.split("<body>")[1].split("</body>")[0],
+                         "<article><h1>Quay wall to be rebuilt</h1>"
+                         + f"<p>{PROSE * 3}</p>" * 3 + "</article>")
+    assert challenge_reason(article) is None

@@ -14,7 +14,10 @@ _MARKERS = re.compile(
     # scripts/jsd/main.js, rides on ordinary pages and says nothing).
     r"|/cdn-cgi/challenge-platform/h/\w+/orchestrate/|\bcf-browser-verification\b|\bcf_chl_opt\b|"
     r"_incapsula_resource|\bpx-captcha\b|/distil_r_captcha|"
-    r"enable javascript and cookies to continue|checking your browser before accessing",
+    r"enable javascript and cookies to continue|checking your browser before accessing"
+    # A shield's stub that computes a cookie in a script and then reloads the page with it
+    # (Project Shield, Sucuri and others): the cookie set, then the page asked for again.
+    r"|document\.cookie\s*=[^<]{0,3000}?location(?:\.href\s*=|\.replace\(|\.reload\()",
     re.IGNORECASE,
 )
 # What a reader never sees: comments, scripts, styles (then the tags themselves). Each block
@@ -43,6 +46,8 @@ def challenge_reason(html: str) -> str | None:
     match = _MARKERS.search(sample)
     if match is None or visible_chars(html) > CHALLENGE_TEXT_CHARS:
         return None
+    if match.group(0).lower().startswith("document.cookie"):
+        return "challenge page: a script sets a cookie and reloads"
     return "challenge page: " + _TAG_OR_SPACE.sub(" ", match.group(0)).strip()[:60]
 
 

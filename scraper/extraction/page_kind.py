@@ -7,6 +7,9 @@ og:type "article"), so a page is called a non-article only when it lacks article
 (an Article in JSON-LD, og:type "article", article:published_time) and its structured data,
 its structure (many linked headlines, no paragraph run of story length) or its URL shape
 with no story-length text says what else it is.
+
+A form for comments on the page says it is one post (a listing has none), so a short
+story above its related posts and its comment form is a story.
 """
 
 from __future__ import annotations
@@ -45,8 +48,14 @@ COLLECTION_TYPES = {"CollectionPage": "listing", "ItemList": "listing",
 # A story has at least this many characters (not words: CJK text has no spaces) in one run
 # of paragraphs.
 STORY_CHARS = 600
+# A page with a comment form is one post; a story that short (a club's notice, a local
+# report of three paragraphs) is kept there.
+SHORT_STORY_CHARS = 200
 # Linked headlines (h2-h4 holding a link) that make a page a list of teasers.
 MANY_TEASERS = 4
+# What names a form (or its text field) for readers' comments, in the languages seen most.
+_COMMENT_FORM = re.compile(r"comment|kommentar|commentaire|comentario|commento|komentarz|"
+                           r"reply|respond|antwort|réponse|respuesta", re.IGNORECASE)
 # Structured data of a shop's product page (JSON-LD, microdata, og:type).
 _PRODUCT = re.compile(r"^(https?://schema\.org/)?(Product|ProductGroup|IndividualProduct)$|"
                       r"^product(\.item|\.group)?$", re.IGNORECASE)
@@ -73,7 +82,10 @@ def page_kind(doc: Document, url: str) -> PageKind | None:
         return PageKind("error", f"error page: {heading[:80]}")
 
     ld_types = {t for obj in doc.json_ld for t in _types(obj)}
-    if not doc.article_ld:
+    # A list in the page's JSON-LD (its teasers, or a live blog's entries) makes it a
+    # collection unless it says it is an article and shows a story's run of text.
+    if not doc.article_ld and not (article_evidence
+                                   and longest_paragraph_run(doc) >= STORY_CHARS):
         for ld_type, kind in COLLECTION_TYPES.items():
             if ld_type in ld_types:
                 return PageKind(_refine(kind, url_kind), f"JSON-LD {ld_type}")
@@ -89,7 +101,7 @@ def page_kind(doc: Document, url: str) -> PageKind | None:
         return None
     teasers = linked_headlines(doc)
     run = longest_paragraph_run(doc)
-    if teasers >= MANY_TEASERS and run < STORY_CHARS:
+    if teasers >= MANY_TEASERS and run < story_chars(doc):
         return PageKind(_refine("listing", url_kind),
                         f"{teasers} linked headlines, longest text run {run} characters")
     if url_kind and run < STORY_CHARS:
@@ -103,7 +115,8 @@ def unmarked_kind(doc: Document, url: str) -> PageKind | None:
     blog posts often carry none). Without a marker nothing vouches for the page, so what its
     URL calls a front, tag, author, section or search page is one whatever text it holds,
     and so is a shop's product page; any other page needs a run of story-length prose
-    (STORY_CHARS: a short press release or club news has some 120 words)."""
+    (STORY_CHARS: a short press release or club news has some 120 words; less on a post
+    with a comment form, see story_chars)."""
     url_kind = kind_of_url(url)
     if url_kind:
         return PageKind(url_kind, f"{url_kind} URL and no article markers")
@@ -111,10 +124,28 @@ def unmarked_kind(doc: Document, url: str) -> PageKind | None:
     if product:
         return PageKind("shop", f"product page ({product}) and no article markers")
     run = longest_paragraph_run(doc)
-    if run < STORY_CHARS:
+    if run < story_chars(doc):
         return PageKind("other", "no article markers (date, byline, metadata), longest text "
                         f"run {run} characters")
     return None
+
+
+def story_chars(doc: Document) -> int:
+    """The run of prose that makes a story of a page: shorter on a post readers comment on."""
+    return SHORT_STORY_CHARS if has_comment_form(doc) else STORY_CHARS
+
+
+def has_comment_form(doc: Document) -> bool:
+    """Whether the page holds a form for readers' comments on it: a form with a text area
+    that its own name, id, class or action (or the text area's) calls one for comments
+    or replies. A contact form is not one."""
+    for form in doc.xpath("//form[.//textarea]"):
+        names = [form.get(attr, "") for attr in ("id", "class", "name", "action")]
+        names += [area.get(attr, "") for area in form.iter("textarea")
+                  for attr in ("id", "name", "class")]
+        if _COMMENT_FORM.search(" ".join(names)):
+            return True
+    return False
 
 
 def _structured_types(doc: Document) -> list[str]:
