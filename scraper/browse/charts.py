@@ -1,0 +1,287 @@
+"""Coverage over time: articles per week, month or year, split by site, tag, author or
+original source, of any set of articles (the whole archive on the home page, the filtered
+rows on the article list), drawn as an inline SVG bar chart.
+
+Drawn here in Python rather than by a JavaScript plotting library: the page then needs no
+script and no file from anywhere (the archive is browsed offline), and the chart is in the
+HTML that tests and screenshots see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from markupsafe import Markup, escape
+
+from scraper.browse.facets import CountingFacet, link_arg
+
+PERIODS = ("week", "month", "year")
+TOP_GROUPS = 6  # series drawn by name; the other groups are drawn together as "other"
+OTHER = "other"
+COLOURS = ("#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#a463f2", "#9c9c9c")
+# SQL of the period an ISO 8601 `published` falls in, as the label the chart shows.
+PERIOD_SQL = {
+    "week": "date(substr(published, 1, 10), '-6 days', 'weekday 1')",  # its Monday
+    "month": "substr(published, 1, 7)",
+    "year": "substr(published, 1, 4)",
+}
+DATED = "published glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'"
+
+
+@dataclass(frozen=True)
+class Split:
+    """A way to split the articles: the label column and the join that reaches it."""
+
+    label: str
+    column: str
+    join: str
+    link: tuple[str, str] | None  # (link table, column) the list filters with, or None
+
+
+SPLITS = {
+    "site": Split("site", "a.site", "", None),
+    "tag": Split("tag", "t.name",
+                 "join article_tags x on x.article_url = a.url join tags t on t.id = x.tag_id",
+                 ("article_tags", "tag_id")),
+    "author": Split("author", "t.name", "join article_authors x on x.article_url = a.url "
+                    "join authors t on t.id = x.author_id", ("article_authors", "author_id")),
+    "source": Split("original source", "t.name", "join article_sources x on "
+                    "x.article_url = a.url join sources t on t.id = x.source_id",
+                    ("article_sources", "source_id")),
+}
+
+
+@dataclass
+class Series:
+    name: str
+    colour: str
+    total: int
+    key: Any = None  # the id the list filters by (tag, author, source id; the site name)
+
+
+@dataclass
+class Timeline:
+    """Counts of articles per period and series, periods in order with none left out."""
+
+    period: str
+    split: str
+    periods: list[str]
+    series: list[Series]
+    counts: dict[tuple[str, str], int]  # (period, series name) -> articles
+    undated: int = 0
+
+    def total(self, period: str) -> int:
+        return sum(self.counts.get((period, s.name), 0) for s in self.series)
+
+
+def choose_period(first: str | None, last: str | None) -> str:
+    """Weeks for half a year or less, months up to eight years, years beyond."""
+    if not first or not last:
+        return "month"
+    try:
+        days = (date.fromisoformat(last[:10]) - date.fromisoformat(first[:10])).days
+    except ValueError:
+        return "month"
+    return "week" if days <= 183 else "month" if days <= 8 * 366 else "year"
+
+
+async def timeline(db, sql: str, params: dict, split: str = "site",
+                   period: str | None = None, time_limit_ms: int | None = None) -> Timeline:
+    """Count the articles that `sql` selects (all columns of articles, e.g. Datasette's
+    filtered rows) per period and per group of `split` (site, tag, author or source)."""
+    how = SPLITS[split if split in SPLITS else "site"]
+    if not isinstance(params, dict):  # Datasette passes [] for a table without filters
+        assert not params, "the chart adds named parameters to the rows' own"
+        params = {}
+    limit = {"custom_time_limit": time_limit_ms} if time_limit_ms else {}
+
+    async def rows(query: str) -> list:
+        return list((await db.execute(query, params, truncate=False, **limit)).rows)
+
+    first, last, undated = (await rows(
+        f"select min(case when {DATED} then published end), "
+        f"max(case when {DATED} then published end), "
+        f"coalesce(sum(case when {DATED} then 0 else 1 end), 0) from ({sql})"))[0]
+    period = period if period in PERIODS else choose_period(first, last)
+    key = "a.site" if how.link is None else "t.id"
+    top = await rows(f"select {how.column}, {key}, count(*) from ({sql}) a {how.join} "
+                     f"where {DATED.replace('published', 'a.published')} group by {key} "
+                     f"order by 3 desc, 1 limit {TOP_GROUPS + 1}")
+    named = top[:TOP_GROUPS] if len(top) <= TOP_GROUPS else top[:TOP_GROUPS - 1]
+    series = [Series(str(name), COLOURS[i], count, ident)
+              for i, (name, ident, count) in enumerate(named)]
+    where_named = ", ".join(f":chart_key_{i}" for i in range(len(named))) or "null"
+    keys = {f"chart_key_{i}": ident for i, (_, ident, _) in enumerate(named)}
+    counts: dict[tuple[str, str], int] = {}
+    by_id = {s.key: s.name for s in series}
+    found = (await db.execute(
+        f"select {PERIOD_SQL[period].replace('published', 'a.published')} as period, "
+        f"case when {key} in ({where_named}) then {key} end as grp, count(*) "
+        f"from ({sql}) a {how.join} where {DATED.replace('published', 'a.published')} "
+        f"group by period, grp", {**params, **keys}, truncate=False, **limit)).rows
+    for period_label, group, count in found:
+        name = by_id.get(group, OTHER) if group is not None else OTHER
+        counts[(period_label, name)] = counts.get((period_label, name), 0) + count
+    if any(name == OTHER for _, name in counts):
+        series.append(Series(OTHER, COLOURS[-1],
+                             sum(c for (_, n), c in counts.items() if n == OTHER)))
+    present = sorted({p for p, _ in counts})
+    return Timeline(period, split if split in SPLITS else "site",
+                    every_period(present[0], present[-1], period) if present else [],
+                    series, counts, undated=undated)
+
+
+def every_period(first: str, last: str, period: str) -> list[str]:
+    """The labels of every period from `first` to `last`, those without articles too."""
+    if period == "year":
+        return [str(y) for y in range(int(first), int(last) + 1)]
+    if period == "month":
+        y, m = int(first[:4]), int(first[5:7])
+        labels = []
+        while f"{y:04d}-{m:02d}" <= last:
+            labels.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return labels
+    day, end = date.fromisoformat(first), date.fromisoformat(last)
+    labels = []
+    while day <= end:
+        labels.append(day.isoformat())
+        day += timedelta(days=7)
+    return labels
+
+
+def series_filter(split: str, series: Series) -> dict[str, str] | None:
+    """The query-string argument that narrows the article list to one series."""
+    how = SPLITS[split]
+    if series.name == OTHER or series.key is None:
+        return None
+    if how.link is None:
+        return {"site": str(series.key)}
+    return {"_link": link_arg(how.link[0], how.link[1], series.key)}
+
+
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 900, 180, 40, 22, 8
+
+
+def svg(chart: Timeline, period_href=None) -> Markup:
+    """The chart as inline SVG: stacked bars, a y axis with its maximum, some period labels.
+
+    `period_href(label)` gives the URL a bar links to (None: bars are not links)."""
+    if not chart.periods:
+        return Markup("")
+    peak = max(chart.total(p) for p in chart.periods) or 1
+    plot_w, plot_h = WIDTH - LEFT - 4, HEIGHT - BOTTOM - TOP
+    step = plot_w / len(chart.periods)
+    bar = max(step * 0.8, 1.0)
+    parts = [f'<svg class="timeline" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
+             f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="none">',
+             f"<title>Articles per {chart.period}, by {SPLITS[chart.split].label}</title>",
+             f'<line class="axis" x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH}" '
+             f'y2="{TOP + plot_h}"/>',
+             f'<text class="tick" x="{LEFT - 4}" y="{TOP + 8}" text-anchor="end">{peak}</text>',
+             f'<text class="tick" x="{LEFT - 4}" y="{TOP + plot_h}" text-anchor="end">0</text>']
+    every = max(1, round(len(chart.periods) / 8))
+    for i, label in enumerate(chart.periods):
+        x = LEFT + i * step + (step - bar) / 2
+        y = TOP + plot_h
+        total = chart.total(label)
+        segments = []
+        for s in chart.series:
+            count = chart.counts.get((label, s.name), 0)
+            if not count:
+                continue
+            h = plot_h * count / peak
+            y -= h
+            segments.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                            f'fill="{s.colour}"><title>{escape(label)}: {escape(s.name)} '
+                            f'{count}</title></rect>')
+        if segments:
+            group = f'<g class="bar" data-period="{escape(label)}" data-count="{total}">'
+            href = period_href(label) if period_href else None
+            if href:
+                group += f'<a href="{escape(href)}">'
+                segments.append("</a>")
+            parts.append(group + "".join(segments) + "</g>")
+        if i % every == 0:
+            parts.append(f'<text class="tick" x="{LEFT + i * step + step / 2:.1f}" '
+                         f'y="{HEIGHT - 6}" text-anchor="middle">{escape(label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def period_bounds(label: str, period: str) -> tuple[str, str]:
+    """The first day of a period and of the next one, for `published__gte` / `__lt`."""
+    if period == "year":
+        return label, str(int(label) + 1)
+    if period == "month":
+        y, m = int(label[:4]), int(label[5:7])
+        return label, f"{y + (m == 12):04d}-{m % 12 + 1:02d}"
+    return label, (date.fromisoformat(label) + timedelta(days=7)).isoformat()
+
+
+def with_args(url: str, args: dict[str, str]) -> str:
+    """`url` with `args` in its query string: a column filter replaces the one it had
+    (a bar's period, a legend's site), a `_link` narrows further."""
+    path, _, query = url.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+            if k == "_link" or k not in args]
+    return f"{path}?{urlencode(kept + list(args.items()))}"
+
+
+async def chart_context(datasette, db, request, sql: str, params: dict,
+                        list_url: str) -> dict[str, Any]:
+    """What _archive_chart.html shows for the articles `sql` selects: the SVG, a legend
+    whose names narrow the article list at `list_url`, and the switches of period and
+    split (`_chart_period`, `_chart_by` on the current page). Bars link to the list of
+    their period."""
+    from datasette.utils import path_with_replaced_args
+
+    split = request.args.get("_chart_by") or "site"
+    chart = await timeline(db, sql, params, split, request.args.get("_chart_period"),
+                           datasette.setting("facet_time_limit_ms"))
+
+    def period_href(label: str) -> str:
+        start, end = period_bounds(label, chart.period)
+        return with_args(list_url, {"published__gte": start, "published__lt": end})
+
+    legend = []
+    for series in chart.series:
+        narrow = series_filter(chart.split, series)
+        legend.append({"name": series.name, "colour": series.colour, "total": series.total,
+                       "href": with_args(list_url, narrow) if narrow else None})
+    return {
+        "svg": svg(chart, period_href), "legend": legend, "period": chart.period,
+        "split": SPLITS[chart.split].label, "undated": chart.undated,
+        "counts_links": chart.split != "site",
+        "splits": [(SPLITS[k].label, path_with_replaced_args(request, {"_chart_by": k}),
+                    k == chart.split) for k in SPLITS],
+        "periods": [(p, path_with_replaced_args(request, {"_chart_period": p}),
+                     p == chart.period) for p in PERIODS],
+    }
+
+
+CHART_SCOPE = "archive_chart"  # where TimelineFacet leaves the chart for the template
+
+
+class TimelineFacet(CountingFacet):
+    """The chart of the rows on screen, computed as a facet because Datasette hands facets
+    the filtered rows' SQL (and the facet time limit). It shows no list of values: it
+    leaves the chart in the request's scope, where the article list's template reads it
+    (plugin.extra_template_vars)."""
+
+    type = "timeline"
+
+    def name(self, config: dict[str, Any]) -> str:
+        return self.type
+
+    async def result(self, config: dict[str, Any], from_metadata: bool) -> None:
+        from datasette.utils import path_with_removed_args
+
+        db = self.ds.get_database(self.database)
+        list_url = path_with_removed_args(self.request, {"_next"})
+        self.request.scope[CHART_SCOPE] = await chart_context(
+            self.ds, db, self.request, self.sql, self.params, list_url)
+        return None
