@@ -108,7 +108,11 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         return {}
     if view_name == "database":
         async def home() -> dict[str, Any]:
+            queries = await datasette.get_canned_queries(database, request.actor)
+            # The home lists the canned queries with their descriptions, as questions;
+            # Datasette's shorter list of the same below it is left out.
             return {"home": await home_context(datasette, database, request),
+                    "questions": list(queries.values()), "queries": [],
                     **search_form(datasette, request)}
         return home
     if table != "articles":
