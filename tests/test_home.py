@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import lxml.html
 import pytest
+from conftest import REPO
 from served_archive import HEAVY_GRAIN, build_coverage_archive, get_json, served
 
 from scraper.browse.charts import choose_period, every_period, period_bounds, with_args
@@ -273,3 +274,17 @@ def test_search_json_errors_stay_json(coverage_url):
 
 def test_weeks_start_on_monday():
     assert date.fromisoformat(every_period("2026-01-05", "2026-03-30", "week")[-1]).weekday() == 0
+
+
+def test_an_old_archive_has_a_home_a_list_and_a_search(tmp_path):
+    """An archive of the first schema (no runs, link tables or revisions) is served as it
+    is: the home and the list leave out what it lacks."""
+    old = tmp_path / "old.db"
+    old.write_bytes((REPO / "tests" / "data" / "archive_m001.db").read_bytes())
+    articles = sql(old, "select count(*) from articles")[0][0]
+    with served(old) as url:
+        summary = html(f"{url}/archive").cssselect(".archive-summary")[0].text_content()
+        assert f"{articles} article" in summary and "Last run" not in summary
+        listed = html(f"{url}/archive/articles?_chart_by=tag")
+        assert len(listed.cssselect("li.article-entry")) == articles
+        html(f"{url}/archive/-/search?_search=the")

@@ -31,6 +31,11 @@ PERIOD_SQL = {
 DATED = "published glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'"
 
 
+def dated(alias: str) -> str:
+    """DATED of the articles table named `alias` in a join."""
+    return DATED.replace("published", f"{alias}.published")
+
+
 @dataclass(frozen=True)
 class Split:
     """A way to split the articles: the label column and the join that reaches it."""
@@ -108,11 +113,13 @@ async def timeline(db, sql: str, params: dict, split: str = "site",
     period = period if period in PERIODS else choose_period(first, last)
     key = "a.site" if how.link is None else "t.id"
     top = await rows(f"select {how.column}, {key}, count(*) from ({sql}) a {how.join} "
-                     f"where {DATED.replace('published', 'a.published')} group by {key} "
+                     f"where {dated('a')} group by {key} "
                      f"order by 3 desc, 1 limit {TOP_GROUPS + 1}")
     named = top[:TOP_GROUPS] if len(top) <= TOP_GROUPS else top[:TOP_GROUPS - 1]
-    series = [Series(str(name), COLOURS[i], count, ident)
-              for i, (name, ident, count) in enumerate(named)]
+    series: list[Series] = []
+    for i, (name, ident, count) in enumerate(named):
+        label = str(name) if all(s.name != str(name) for s in series) else f"{name} ({ident})"
+        series.append(Series(label, COLOURS[i], count, ident))
     where_named = ", ".join(f":chart_key_{i}" for i in range(len(named))) or "null"
     keys = {f"chart_key_{i}": ident for i, (_, ident, _) in enumerate(named)}
     counts: dict[tuple[str, str], int] = {}
@@ -120,9 +127,11 @@ async def timeline(db, sql: str, params: dict, split: str = "site",
     found = (await db.execute(
         f"select {PERIOD_SQL[period].replace('published', 'a.published')} as period, "
         f"case when {key} in ({where_named}) then {key} end as grp, count(*) "
-        f"from ({sql}) a {how.join} where {DATED.replace('published', 'a.published')} "
+        f"from ({sql}) a {how.join} where {dated('a')} "
         f"group by period, grp", {**params, **keys}, truncate=False, **limit)).rows
     for period_label, group, count in found:
+        if period_label is None:  # a date SQLite cannot read, e.g. 2026-02-30
+            continue
         name = by_id.get(group, OTHER) if group is not None else OTHER
         counts[(period_label, name)] = counts.get((period_label, name), 0) + count
     if any(name == OTHER for _, name in counts):

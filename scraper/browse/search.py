@@ -19,6 +19,10 @@ from urllib.parse import urlencode
 
 from datasette.database import QueryInterrupted
 from datasette.utils import escape_fts, path_with_replaced_args, tilde_encode
+from datasette.utils.asgi import Response
+
+from scraper.browse.article import search_snippet
+from scraper.browse.charts import chart_context
 
 FTS_TABLE = "articles_fts"
 MODES = {"escaped": "plain", "raw": "expert"}
@@ -77,8 +81,10 @@ async def count(db, match: str) -> int | None:
 
 
 async def plain_hint(db, search: Search) -> dict | None:
-    """When a plain query looks like FTS5 syntax, or finds nothing, what the expert mode
-    would find instead: {"words", "expert_count", "any_count"}; None otherwise."""
+    """When a plain query looks like FTS5 syntax, or finds nothing, what else would find
+    something: the count of its expert reading (`expert_count`, None if it does not parse)
+    and of any of its words (`any_words`, `any_count`); None for a plain query that finds
+    articles and looks like no syntax."""
     if search.mode != "escaped" or not search.text:
         return None
     looks_expert = bool(OPERATORS.search(search.text))
@@ -119,10 +125,10 @@ def passed_filters(args) -> list[tuple[str, str]]:
 
 
 async def ranked(db, match: str, page: int) -> list[dict]:
-    """One page of the articles `match` finds, most relevant (FTS5 rank, bm25) first."""
+    """One page of the articles `match` finds, most relevant (FTS5 rank, bm25) first (all
+    their columns: an older archive lacks some that the list shows when they are there)."""
     found = await db.execute(
-        "select a.url, a.title, a.site, a.published, a.byline, a.status, a.revision_count, "
-        f"a.body from {FTS_TABLE} f join articles a on a.rowid = f.rowid "
+        f"select a.* from {FTS_TABLE} f join articles a on a.rowid = f.rowid "
         f"where {FTS_TABLE} match :q order by f.rank limit {PAGE_SIZE} offset :offset",
         {"q": match, "offset": PAGE_SIZE * page})
     return [dict(row) for row in found.rows]
@@ -138,11 +144,6 @@ async def search_page(datasette, request, database: str, path: str,
                       error: str | None = None):
     """The search page: the form, and the results most relevant first; a date order goes
     to the article list. A query that does not parse gets its message (status 400)."""
-    from datasette.utils.asgi import Response
-
-    from scraper.browse.article import search_snippet
-    from scraper.browse.charts import chart_context
-
     search = Search.from_args(request.args)
     db = datasette.get_database(database)
     table_url = datasette.urls.table(database, "articles")
@@ -155,8 +156,8 @@ async def search_page(datasette, request, database: str, path: str,
                "filters": filters, "table_url": table_url, "results": [], "total": None,
                "hint": None, "page": 0, "next_url": None, "chart": None}
     if search.text and error is None:
-        page = int(request.args.get("_page") or 0) if (request.args.get("_page") or
-                                                         "0").isdigit() else 0
+        page_arg = request.args.get("_page") or "0"
+        page = int(page_arg) if page_arg.isdigit() else 0
         context["total"] = await count(db, search.match)
         context["results"] = await ranked(db, search.match, page)
         context["hint"] = await plain_hint(db, search)
