@@ -171,9 +171,6 @@ def build_coverage_archive(db: Path) -> list[Article]:
         finish_run(archive, run, {"archive/new": len(articles)}, "finished")
         archive.execute("update runs set started = ?, finished = ? where id = ?",
                         [*COVERAGE_RUN, run])
-        # Seen at the run's end, not at the test's: the screenshots do not change by day.
-        archive.execute("update articles set first_seen = ?, last_seen = ?",
-                        [COVERAGE_RUN[1], COVERAGE_RUN[1]])
         archive.conn.commit()
     finally:
         archive.close()

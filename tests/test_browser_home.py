@@ -12,24 +12,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO
-from served_archive import HEAVY_GRAIN, build_coverage_archive, served
+from served_archive import HEAVY_GRAIN
 from test_browser import SCREENSHOTS, browser, shoot, sql  # noqa: F401 (browser: a fixture)
 
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 VIEWPORT_HEIGHT = 900  # test_browser's viewport: what a first screen shows
-
-
-@pytest.fixture(scope="module")
-def coverage_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("coverage-browser") / "coverage.db"
-    build_coverage_archive(db)
-    return db
-
-
-@pytest.fixture(scope="module")
-def coverage_url(coverage_db):
-    with served(coverage_db) as url:
-        yield url
 
 
 @pytest.fixture

@@ -15,24 +15,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import lxml.html
 import pytest
 from conftest import REPO
-from served_archive import HEAVY_GRAIN, build_coverage_archive, get_json, served
+from served_archive import HEAVY_GRAIN, get_json, served
 
 from scraper.browse.charts import choose_period, every_period, period_bounds, with_args
 from scraper.browse.facets import link_arg
 from scraper.browse.search import Search
-
-
-@pytest.fixture(scope="module")
-def coverage_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("coverage") / "coverage.db"
-    build_coverage_archive(db)
-    return db
-
-
-@pytest.fixture(scope="module")
-def coverage_url(coverage_db):
-    with served(coverage_db) as url:
-        yield url
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -43,8 +43,8 @@ async def home_context(datasette, database: str, request) -> dict[str, Any]:
             totals[0][name] = found[0]["n"]
     sites = await rows(
         f"select site, count(*) as articles, min(case when {DATED} then published end) "
-        f"as first, max(case when {DATED} then published end) as last, "
-        f"max(last_seen) as last_seen from articles group by site order by articles desc")
+        f"as first, max(case when {DATED} then published end) as last "
+        f"from articles group by site order by articles desc")
     for site in sites:
         site["href"] = f"{articles_url}?{urlencode({'site': site['site']})}"
     runs = await rows("select count(*) as runs, max(finished) as finished from runs")
