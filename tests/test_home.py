@@ -275,3 +275,19 @@ def test_an_old_archive_has_a_home_a_list_and_a_search(tmp_path):
         listed = html(f"{url}/archive/articles?_chart_by=tag")
         assert len(listed.cssselect("li.article-entry")) == articles
         html(f"{url}/archive/-/search?_search=the")
+
+
+@pytest.mark.parametrize(("query", "params", "expected"), [
+    ("tag_over_time", {"tag": "Flood"},
+     "select substr(a.published, 1, 7), a.site, count(*) from articles a join article_tags x "
+     "on x.article_url = a.url join tags t on t.id = x.tag_id where t.name = 'Floods' "
+     "and a.published is not null group by 1, 2 order by 1 desc, 3 desc, 2"),
+    ("authors_on_a_theme", {"words": "flood warnings"},
+     "select au.name, count(*) from articles a join article_authors x on x.article_url = a.url "
+     "join authors au on au.id = x.author_id where a.body like '%flood warnings%' "
+     "group by au.id order by 2 desc, 1"),
+])
+def test_the_questions_on_the_home_answer(coverage_url, coverage_db, query, params, expected):
+    found = get_json(f"{coverage_url}/archive/{query}.json?_shape=array&" + urlencode(params))
+    rows = [tuple(r.values())[:len(e)] for r, e in zip(found, sql(coverage_db, expected))]
+    assert rows == sql(coverage_db, expected) and rows
