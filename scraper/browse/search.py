@@ -166,7 +166,8 @@ async def search_page(datasette, request, database: str, path: str,
             context["next_url"] = search_url(path, search, _page=str(page + 1))
         context["list_url"] = list_url(table_url, search, filters)
         context["chart"] = await chart_context(datasette, db, request, matching_sql(),
-                                               {"q": search.match}, context["list_url"])
+                                               {"q": search.match}, context["list_url"],
+                                               context["total"])
     html = await datasette.render_template("archive-search.html", {
         **context, "database": database, "search_path": path, "search_filters": filters,
         "search_hint": context.pop("hint"), "path_with_replaced_args": path_with_replaced_args,
