@@ -315,3 +315,36 @@ def test_a_chart_past_the_time_limit_says_so_and_keeps_its_switches(coverage_db)
                                         "/archive/articles"))
     assert context["timed_out"] and "svg" not in context
     assert [label for label, _, on in context["splits"] if on] == ["site"]
+
+
+def test_the_chart_is_counted_again_once_the_archive_changes(tmp_path):
+    """The chart is remembered between pages (cached_timeline) until a crawl commits."""
+    import asyncio
+    from dataclasses import replace
+
+    from served_archive import coverage_article
+
+    from scraper.archive import open_archive, write_batch
+    from scraper.items import ArticleItem, Page
+    from scraper.serve import build_datasette
+
+    db = tmp_path / "growing.db"
+    first = coverage_article(1)
+    page = Page(url=first.url, fetched_url=first.url, status=200, headers={}, body=b"<p>x</p>",
+                encoding="utf-8", fetched_at="2026-04-03T06:01:00+00:00", site=first.site)
+    archive = open_archive(db)
+    write_batch(archive, [ArticleItem(article=first, page=page)])
+    ds = build_datasette(db)
+
+    async def bars() -> dict[str, int]:
+        response = await ds.client.get("/archive/articles")
+        return bar_counts(lxml.html.fromstring(response.text))
+
+    try:
+        assert asyncio.run(bars()) == {"2026-01-05": 1} == asyncio.run(bars())  # its Monday
+        second = coverage_article(2)
+        write_batch(archive, [ArticleItem(article=second, page=replace(
+            page, url=second.url, fetched_url=second.url))])
+        assert asyncio.run(bars()) == {"2026-01-05": 2}  # 8 and 11 January
+    finally:
+        archive.close()

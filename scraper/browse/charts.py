@@ -9,6 +9,7 @@ HTML that tests and screenshots see.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -158,6 +159,30 @@ async def timeline(db, sql: str, params: dict, split: str = "site",
                     series, counts, undated=undated)
 
 
+CACHE_SIZE = 64
+_cache: OrderedDict[tuple, Timeline] = OrderedDict()
+
+
+async def cached_timeline(db, sql: str, params, split: str, period: str | None,
+                          time_limit_ms: int | None, total: int | None) -> Timeline:
+    """`timeline`, remembered until the archive changes: the home and the unfiltered list
+    count every article, and a researcher comes back to them often. The key holds the
+    connection and its `PRAGMA data_version`, which SQLite changes on that connection
+    whenever another one (a crawl) commits; a few entries, the least recently used go."""
+    def version(conn) -> tuple[int, int]:
+        return id(conn), conn.execute("pragma data_version").fetchone()[0]
+
+    key = (db.path, await db.execute_fn(version), sql, repr(params), split, period, total)
+    if key in _cache:
+        _cache.move_to_end(key)
+        return _cache[key]
+    chart = await timeline(db, sql, params, split, period, time_limit_ms, total)
+    _cache[key] = chart
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return chart
+
+
 def every_period(first: str, last: str, period: str) -> list[str]:
     """The labels of every period from `first` to `last`, those without articles too."""
     if period == "year":
@@ -270,8 +295,8 @@ async def chart_context(datasette, db, request, sql: str, params: dict,
                     k == split) for k in SPLITS],
     }
     try:
-        chart = await timeline(db, sql, params, split, period,
-                               datasette.setting("facet_time_limit_ms"), total)
+        chart = await cached_timeline(db, sql, params, split, period,
+                                      datasette.setting("facet_time_limit_ms"), total)
     except QueryInterrupted:
         return {**context, "timed_out": True, "periods": [
             (p, path_with_replaced_args(request, {"_chart_period": p}), p == period)
