@@ -7,8 +7,11 @@ same app as the server, without the network):
 
 - the article list, a full-text search, a tag + year filter, and an article page;
 - each against a baseline in the same run: the same URL with `_nofacet=1`, i.e. Datasette's
-  table page without the facets the project ships (the article page against the plain
-  JSON of its row).
+  table page without the facets and the chart the project ships (the article page against
+  the plain JSON of its row);
+- the home (counts, top tags, authors and sources, newest articles, chart) against the
+  database's JSON, and the search page in relevance order against the list's search
+  without facets.
 
 Prints the median of several runs and the ratio to the baseline.
 """
@@ -90,6 +93,9 @@ async def measure(path: Path, runs: int) -> None:
         ("tag + year", f"/archive/articles?_link={link}&published__startswith=2019",
          f"/archive/articles?_link={link}&published__startswith=2019&_nofacet=1"),
         ("article page", row, f"{row}.json"),
+        ("home", "/archive", "/archive.json"),
+        ("search relevance", "/archive/-/search?_search=grain",
+         "/archive/articles?_search=grain&_nofacet=1"),
     ]
     await ds.client.get("/archive/articles")  # warm the page cache
     print(f"{'page':16} {'ms':>8} {'baseline ms':>12} {'ratio':>7}")

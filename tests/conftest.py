@@ -50,3 +50,23 @@ def served_url(served_db):
 
     with served(served_db) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def coverage_db(tmp_path_factory) -> Path:
+    """31 articles on three sites over twelve weeks (served_archive.build_coverage_archive),
+    for the home, the chart and the search; built once. Tests leave it as it was."""
+    from served_archive import build_coverage_archive
+
+    db = tmp_path_factory.mktemp("coverage") / "coverage.db"
+    build_coverage_archive(db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def coverage_url(coverage_db):
+    """The base URL of the real `scraper serve` running on coverage_db, one per module."""
+    from served_archive import served
+
+    with served(coverage_db) as url:
+        yield url

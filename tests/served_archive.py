@@ -14,14 +14,16 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 from conftest import GOLDEN_DIR, REPO, SITES_DIR
 from w3lib.encoding import html_to_unicode
 
 from scraper.archive import open_archive, write_batch
+from scraper.archive.runs import finish_run, start_run
 from scraper.extraction.extract import extract
-from scraper.extraction.record import content_hash
+from scraper.extraction.record import Article, content_hash
 from scraper.items import ArticleItem, Page
 from scraper.sites import SITES
 
@@ -122,3 +124,54 @@ def get_json(url: str) -> dict | list:
 def get_text(url: str) -> str:
     with urllib.request.urlopen(url, timeout=30) as response:
         return response.read().decode("utf-8")
+
+
+COVERAGE_SITES = ("globalresearch", "southfront", "example-news")
+COVERAGE_START = date(2026, 1, 5)  # a Monday; one article every 3 days, 30 in all
+HEAVY_GRAIN = 4  # the article that says "grain" most: first by relevance, not by date
+COVERAGE_RUN = ("2026-04-03T06:00:00+00:00", "2026-04-03T06:04:10+00:00")
+
+
+def coverage_article(i: int) -> Article:
+    """Article `i` of the coverage archive: its site, date, tags, authors and words follow
+    from i, so that tests can count them (grain in even ones, flood in every third one;
+    no article has the word "or")."""
+    words = ["The", "harbour", "report", "number", str(i), "covers", "the", "week"]
+    if i % 2 == 0:
+        words += ["grain", "harbour"] + ["grain"] * (12 if i == HEAVY_GRAIN else 0)
+    if i % 3 == 0:
+        words += ["flood", "warnings", "upstream"]
+    body = " ".join(words) + "."
+    title = f"Coverage story {i}"
+    tags = ([{"name": "Grain", "kind": "theme"}] if i % 2 == 0 else []) + (
+        [{"name": "Floods", "kind": "theme"}] if i % 3 == 0 else []) + (
+        [{"name": "Ports", "kind": "region"}] if i % 5 == 0 else [])
+    site = COVERAGE_SITES[i % 3]
+    published = (COVERAGE_START + timedelta(days=3 * i)).isoformat() if i < 30 else None
+    return Article(
+        url=f"https://{site}.example/story-{i}", site=site, title=title, subtitle=None,
+        byline=f"By Writer {i % 4}", authors=[f"Writer {i % 4}"], published=published,
+        published_text=published, modified=None, tags=tags, body=body,
+        original_source={"name": "Wire Agency", "url": None, "date": None} if i % 4 == 0
+        else None, language="en", word_count=len(words), content_hash=content_hash(title, body),
+        fetched_at="2026-04-03T06:01:00+00:00")
+
+
+def build_coverage_archive(db: Path) -> list[Article]:
+    """An archive of 31 articles on three sites over twelve weeks (one undated), written by
+    the project's own writer, with one crawl run; returns the articles."""
+    articles = [coverage_article(i) for i in range(31)]
+    archive = open_archive(db)
+    try:
+        write_batch(archive, [ArticleItem(article=a, page=Page(
+            url=a.url, fetched_url=a.url, status=200, headers={"Content-Type": "text/html"},
+            body=f"<html><body><h1>{a.title}</h1><p>{a.body}</p></body></html>".encode(),
+            encoding="utf-8", fetched_at=a.fetched_at, site=a.site)) for a in articles])
+        run = start_run(archive, "example-news", {})
+        finish_run(archive, run, {"archive/new": len(articles)}, "finished")
+        archive.execute("update runs set started = ?, finished = ? where id = ?",
+                        [*COVERAGE_RUN, run])
+        archive.conn.commit()
+    finally:
+        archive.close()
+    return articles
