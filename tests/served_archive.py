@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from conftest import GOLDEN_DIR, REPO, SITES_DIR
+from test_archive import gone_page
 from w3lib.encoding import html_to_unicode
 
 from scraper.archive import open_archive, write_batch
@@ -27,6 +28,7 @@ from scraper.sites import SITES
 
 EDITED_CASE = "2023-grain-corridor"  # the replica article given a second version
 GONE_CASE = "2008-coca-eradication"  # the replica article whose page is then gone
+GONE_AT = "2026-11-20T08:00:00+00:00"  # when its 404 was fetched
 HOSTILE_URL = "https://www.globalresearch.ca/markup-in-the-archive/5999999"
 HOSTILE_TITLE = "Markup <b>in</b> the archive"
 HOSTILE_BODY = ("<script>window.pwned = 1; alert('pwned')</script>\n\n"
@@ -65,7 +67,8 @@ def build_archive(db: Path) -> None:
                       content_hash=content_hash(HOSTILE_TITLE, HOSTILE_BODY))
     archive = open_archive(db)
     try:
-        gone = replica_item(GONE_CASE, "2026-11-20T08:00:00+00:00").article.url
+        gone = gone_page(replica_item(GONE_CASE, GONE_AT).article.url, GONE_AT,
+                         site="globalresearch")
         assert write_batch(archive, [
             ArticleItem(article=edited, page=item.page),
             ArticleItem(article=hostile, page=replace(item.page, url=HOSTILE_URL)),
