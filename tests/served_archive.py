@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import GOLDEN_DIR, REPO, SITES_DIR
@@ -28,7 +29,6 @@ from scraper.sites import SITES
 
 EDITED_CASE = "2023-grain-corridor"  # the replica article given a second version
 GONE_CASE = "2008-coca-eradication"  # the replica article whose page is then gone
-GONE_AT = "2026-11-20T08:00:00+00:00"  # when its 404 was fetched
 HOSTILE_URL = "https://www.globalresearch.ca/markup-in-the-archive/5999999"
 HOSTILE_TITLE = "Markup <b>in</b> the archive"
 HOSTILE_BODY = ("<script>window.pwned = 1; alert('pwned')</script>\n\n"
@@ -67,7 +67,8 @@ def build_archive(db: Path) -> None:
                       content_hash=content_hash(HOSTILE_TITLE, HOSTILE_BODY))
     archive = open_archive(db)
     try:
-        gone = gone_page(replica_item(GONE_CASE, GONE_AT).article.url, GONE_AT,
+        gone_at = datetime.now(UTC).isoformat(timespec="seconds")  # after the demo's crawl
+        gone = gone_page(replica_item(GONE_CASE, gone_at).article.url, gone_at,
                          site="globalresearch")
         assert write_batch(archive, [
             ArticleItem(article=edited, page=item.page),

@@ -3,7 +3,9 @@
 - facets (facets.py): `link` and `year`, and the `_link` filter their values use;
 - the article list and page (article.py and the templates): search snippets, the article
   with its authors, tags, original source and revisions;
-- article URLs in other tables, views and queries link to the article page.
+- article URLs in other tables, views and queries link to the article page;
+- the archived copy of each stored fetch (captured.py), linked from the article page and
+  from the `fetched_at` of each row of `pages`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datasette.utils import tilde_encode, urlsafe_components
 from markupsafe import Markup
 
 from scraper.archive import MMAP_BYTES
+from scraper.browse import captured
 from scraper.browse.article import article_context, date_label, search_snippet
 from scraper.browse.facets import LinkFacet, YearFacet, link_filters
 
@@ -35,8 +38,19 @@ def filters_from_request(request, database, table, datasette):
 
 
 @hookimpl
-def render_cell(value, column, table, database, datasette):
-    """An article's URL in any other table, view or query links to its article page."""
+def register_routes(datasette) -> list[tuple[str, Any]]:
+    return captured.routes(DATABASE)
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """An article's URL in any other table, view or query links to its article page; a
+    fetch's date in `pages`, to its archived copy."""
+    if database == DATABASE and table == "pages" and column == "fetched_at" and value:
+        page_id = dict(row).get("id")  # (a sqlite3.Row: `in` would test its values)
+        if isinstance(page_id, int):
+            return Markup('<a href="{}">{}</a>').format(
+                captured.captured_url(datasette, page_id), value)
     if (database != DATABASE or table == "articles" or column not in ("url", "article_url")
             or not isinstance(value, str) or not value.startswith(("http://", "https://"))):
         return None
