@@ -139,7 +139,8 @@ def is_html(fetch: dict[str, Any], body: bytes) -> bool:
 
 def download_name(fetch: dict[str, Any]) -> str:
     """The raw bytes' file name: the fetch and the start of its SHA-256, with the extension
-    of its Content-Type."""
+    of its Content-Type (.xml for a feed's, which the system's table may not know)."""
     declared = header(fetch["headers"], "content-type") or "text/html"
-    extension = mimetypes.guess_extension(declared.split(";")[0].strip().lower()) or ".bin"
+    media = declared.split(";")[0].strip().lower()
+    extension = mimetypes.guess_extension(media) or (".xml" if media.endswith("xml") else ".bin")
     return f"fetch-{fetch['id']}-{fetch['sha256'][:12]}{extension}"

@@ -26,12 +26,15 @@ HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
 # Elements that only run, load or redirect: removed whole. (A <link> is a stylesheet, a
 # font, a preload or a DNS prefetch: each a request; <meta http-equiv> a refresh, a cookie;
 # <meta charset> would contradict the copy's own encoding, UTF-8.)
-DROPPED = {"script", "base", "link", "object", "embed", "applet", "portal"}
+DROPPED = {"script", "base", "link"}
+# Plugins: their tags go, what they hold stays (an <object>'s fallback content; and the
+# parser, which knows no <embed>, may make the rest of the page its children).
+UNWRAPPED = {"object", "embed", "applet", "portal"}
 # Attributes that name something to fetch or go to. Their value is kept, harmless, in
 # data-archived-NAME, so the copy still says what the page pointed at.
 URL_ATTRIBUTES = {"src", "srcset", "href", "xlink:href", "action", "formaction", "poster",
-                  "background", "data", "codebase", "archive", "manifest", "ping",
-                  "longdesc", "lowsrc", "dynsrc", "imagesrcset", "srcdoc", "profile"}
+                  "background", "data", "code", "codebase", "classid", "archive", "manifest",
+                  "ping", "longdesc", "lowsrc", "dynsrc", "imagesrcset", "srcdoc", "profile"}
 # A url(...) in CSS that is no data: URI, and an @import.
 CSS_URL = re.compile(r"""url\(\s*+(?!['"]?\s*+data:)[^)]*+\)""", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"@import\b[^;]*+;?", re.IGNORECASE)
@@ -48,7 +51,10 @@ def inert_html(html: str) -> str:
         tag = element.tag.lower()
         if tag in DROPPED or (tag == "meta" and (element.get("http-equiv") is not None
                                                   or element.get("charset") is not None)):
-            _remove(element)
+            element.drop_tree()  # (its tail, the text after it, stays)
+            continue
+        if tag in UNWRAPPED:
+            element.drop_tag()
             continue
         for name in list(element.attrib):
             _neutralise(element, tag, name)
@@ -79,20 +85,6 @@ def _neutralise(element: etree._Element, tag: str, name: str) -> None:
             element.set(f"data-archived-{key.replace(':', '-')}", value)
         if key == "href" and tag == "a" and element.get("title") is None:
             element.set("title", value)
-
-
-def _remove(element: etree._Element) -> None:
-    """Take `element` out, keeping the text that follows it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _add_style(root: etree._Element) -> None:
