@@ -57,3 +57,11 @@ def test_same_bodies_and_empty_ones():
 def test_a_title_word_by_word():
     assert inline_words("Grain ships stall", "Grain ships stall, updated") == (
         Piece("same", "Grain ships stall"), Piece("added", ", updated"))
+
+
+def test_a_lone_full_stop_does_not_split_a_change():
+    old = "It was signed.\n\nShips sailed. Grain went to Europe, not Africa."
+    new = "It was signed. A sentence added later."
+    assert marked(inline_diff(old, new)) == [
+        "It was signed.[-¶ Ships sailed. Grain went to Europe, not Africa.-]{+ A sentence "
+        "added later.+}"]

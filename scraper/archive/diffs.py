@@ -124,28 +124,56 @@ def _changed_block(old: list[str], new: list[str]) -> list[ParagraphDiff]:
     paragraphs: list[list[Piece]] = [[]]
 
     def put(kind: str, tokens: list[str]) -> None:
+        struck_break = False
         for token in tokens:
             if token != PARAGRAPH_BREAK:
-                _append(paragraphs[-1], kind, token)
+                space = " " if struck_break and not token[:1].isspace() else ""
+                _append(paragraphs[-1], kind, space + token)
+                struck_break = False
             elif kind == REMOVED:
                 _append(paragraphs[-1], REMOVED, "¶")
+                struck_break = True
             else:
                 paragraphs.append([])
 
-    matcher = difflib.SequenceMatcher(None, [t.strip() for t in a], [t.strip() for t in b],
-                                      autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _word_opcodes(a, b):
         if op == "equal":
             put(SAME, b[j1:j2])  # as the newer version spaces them
         else:
             removed, added = a[i1:i2], b[j1:j2]
-            if removed and added and removed[0][:1].isspace() and added[0][:1].isspace():
+            if removed and added and _spaced(removed[0]) and _spaced(added[0]):
                 # A replacement: the space before it is no part of either version's words.
                 put(SAME, [removed[0][:len(removed[0]) - len(removed[0].lstrip())]])
                 removed[0], added[0] = removed[0].lstrip(), added[0].lstrip()
             put(REMOVED, removed)
             put(ADDED, added)
     return [ParagraphDiff(tuple(pieces)) for pieces in paragraphs if pieces]
+
+
+def _word_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes from tokens `a` to `b`, where a mark of punctuation left alone
+    between two changes (a full stop matched across a rewritten sentence) joins them: the
+    reader sees one change, not two around a dot."""
+    matcher = difflib.SequenceMatcher(None, [t.strip() for t in a], [t.strip() for t in b],
+                                      autojunk=False)
+    codes = matcher.get_opcodes()
+    merged: list[tuple[str, int, int, int, int]] = []
+    for n, (op, i1, i2, j1, j2) in enumerate(codes):
+        lone = (op == "equal" and 0 < n < len(codes) - 1
+                and not any(c.isalnum() for t in a[i1:i2] for c in t))
+        if op != "equal" or lone:
+            if merged and merged[-1][0] == "replace":
+                merged[-1] = ("replace", merged[-1][1], i2, merged[-1][3], j2)
+            else:
+                merged.append(("replace", i1, i2, j1, j2))
+        else:
+            merged.append((op, i1, i2, j1, j2))
+    return merged
+
+
+def _spaced(token: str) -> bool:
+    """Whether the token is a word with a space before it (not a paragraph break)."""
+    return token != PARAGRAPH_BREAK and token[:1].isspace()
 
 
 # A word or a punctuation mark, with the space before it: "rose." -> "rose", ".", so that

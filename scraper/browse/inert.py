@@ -2,10 +2,12 @@
 nothing, since a live script, image or redirect would tell the publisher (or anyone whose
 resources the page names) who reads the archive, and what.
 
-Two layers, either of which suffices: the copy is served with CSP (no script, no request
-to any host, no form, no plugin; `sandbox` too, should it be opened outside its frame),
-inside an `<iframe sandbox>`; and its HTML is rewritten here so that nothing in it would
-load even without them. Text, layout and inline styles stay; `data:` images stay.
+Two layers. The HTML is rewritten here so that nothing in it would load: this alone keeps
+a hostile page silent (tests/test_browser.py), where a CSP alone does not stop a
+`<meta refresh>` or a prefetch. And the copy is served with a strict CSP (no script, no
+request to any host, no form, no plugin; `sandbox`, should it be opened outside its
+frame), inside an `<iframe sandbox>`, should the rewriting miss something. Text, layout
+and inline styles stay; `data:` images stay.
 """
 
 from __future__ import annotations
