@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from twisted.internet.task import LoopingCall
 
 from scraper.archive import ArchiveError, open_archive, write_batch
-from scraper.archive.retention import DISCOVERY, check_mode
+from scraper.archive.retention import DISCOVERY, GONE, check_mode
 from scraper.archive.runs import (
     CHECKED,
     LEAKED,
@@ -64,7 +64,7 @@ class ArchivePipeline:
         self.timer: AsyncioLoopingCall | LoopingCall | None = None
         self.accepted = 0
         self.run_id: int | None = None
-        self.gone: list[str] = []
+        self.gone: list[Page] = []  # 404/410 answers of article URLs
         self.pages: list[Page] = []  # fetched, but dropped before the archive
         self.drift = DriftMonitor(Thresholds.from_settings(settings))
         self.not_modified: list[str] = []  # archived articles that answered 304
@@ -131,19 +131,18 @@ class ArchivePipeline:
             self.flush()
 
     def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        """An article page that is no more (404, 410): its article is marked "gone" with the
-        next batch (seen when the revisit policy or a refresh fetches it again). A feed,
-        sitemap or listing fetched is kept as ARCHIVE_KEEP_LISTINGS says: the next run asks
-        for it conditionally (scraper/conditional.py)."""
+        """An article page that is no more (404, 410): its article is marked "gone", and the
+        answer kept, with the next batch (seen when the revisit policy or a refresh fetches
+        it again). A feed, sitemap or listing fetched is kept as ARCHIVE_KEEP_LISTINGS says:
+        the next run asks for it conditionally (scraper/conditional.py)."""
         url = request.meta.get("article_url")
         if url and response.status in (404, 410):
-            self.gone.append(url)
+            site = request.meta.get("site") or _site_name(spider, url)
+            self.gone.append(Page.of_response(response, url, site, kind=GONE))
             self._pending()
         elif not url and response.status == 200 and NOT_MODIFIED not in response.flags:
             key = fetch_key(spider, request)
-            site_name = getattr(spider, "site_name", None)
-            self._keep(Page.of_response(response, key, site_name(key) if site_name else "",
-                                        kind=DISCOVERY))
+            self._keep(Page.of_response(response, key, _site_name(spider, key), kind=DISCOVERY))
 
     def seen_unchanged(self, url: str) -> None:
         """An archived article whose page answered 304: seen again, with the next batch."""
@@ -256,3 +255,9 @@ class ArchivePipeline:
         except sqlite3.Error as exc:
             logger.error("could not record the end of run %d in %s: %s", self.run_id,
                          self.path, exc)
+
+
+def _site_name(spider: Spider, url: str) -> str:
+    """The site the archive records for `url` ("" for a spider that names none)."""
+    site_name = getattr(spider, "site_name", None)
+    return site_name(url) if site_name else ""

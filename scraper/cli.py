@@ -395,6 +395,53 @@ def serve(db: Path, host: str, port: int) -> None:
     run_serve(db, host=host, port=port)
 
 
+@cli.command()
+@click.argument("url")
+@click.option("--text", "form", flag_value="text", default=True,
+              help="The article and its fetches as text  [default]")
+@click.option("--html", "form", flag_value="html",
+              help="The stored bytes of the page, decoded (the newest fetch that answered "
+                   "200, or --fetch)")
+@click.option("--json", "form", flag_value="json",
+              help="The article's record and every fetch's metadata, as JSON")
+@click.option("--fetch", "fetch_id", type=int, metavar="ID",
+              help="With --html: this fetch of the URL (its id in the text or JSON)")
+@db_option(help="SQLite archive to read")
+def show(url: str, form: str, fetch_id: int | None, db: Path) -> None:
+    """Print what the archive holds of URL: the article, and each stored fetch of it
+    (date, status, headers), as `scraper serve` shows them. The archive is only read.
+
+    Example:
+
+    \b
+        scraper show https://www.globalresearch.ca/some-story/5679151 --db data/demo.db
+        scraper show URL --html > as-captured.html    # the page as it was fetched
+        scraper show URL --json | jq '.fetches[] | [.fetched_at, .status]'
+    """
+    from scraper import show as showing
+
+    archive = _read_only_archive(db)
+    try:
+        shown = showing.find(archive, url)
+        if shown is None:
+            raise BadInput(f"{url} is not in {db} (no article and no fetch of it)")
+        if form == "json":
+            click.echo(showing.as_json(shown))
+        elif form == "text":
+            click.echo(showing.as_text(shown))
+        else:
+            fetch = showing.chosen_fetch(shown, fetch_id)
+            if fetch is None:
+                known = ", ".join(str(f["id"]) for f in shown.fetches) or "none"
+                raise BadInput(f"no stored fetch {fetch_id or ''} of {shown.url} "
+                               f"(its fetches: {known})")
+            click.echo(showing.html(archive, fetch), nl=False)
+    except (sqlite3.OperationalError, sqlite3.DataError) as exc:
+        raise BadInput(f"cannot read {db}: {exc}") from exc
+    finally:
+        archive.close()
+
+
 def _home(site: str) -> str:
     """A declared site's home page (the address crawled without --base-url)."""
     from scraper.sites import SITES

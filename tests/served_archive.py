@@ -14,10 +14,11 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from conftest import GOLDEN_DIR, REPO, SITES_DIR
+from test_archive import gone_page
 from w3lib.encoding import html_to_unicode
 
 from scraper.archive import open_archive, write_batch
@@ -67,7 +68,9 @@ def build_archive(db: Path) -> None:
                       content_hash=content_hash(HOSTILE_TITLE, HOSTILE_BODY))
     archive = open_archive(db)
     try:
-        gone = replica_item(GONE_CASE, "2026-11-20T08:00:00+00:00").article.url
+        gone_at = datetime.now(UTC).isoformat(timespec="seconds")  # after the demo's crawl
+        gone = gone_page(replica_item(GONE_CASE, gone_at).article.url, gone_at,
+                         site="globalresearch")
         assert write_batch(archive, [
             ArticleItem(article=edited, page=item.page),
             ArticleItem(article=hostile, page=replace(item.page, url=HOSTILE_URL)),

@@ -33,6 +33,14 @@ def make_item(url="https://www.example.org/story/1", title="Grain ships stall",
     return ArticleItem(article=article, page=page)
 
 
+def gone_page(url="https://www.example.org/story/1", fetched_at="2026-12-01T09:00:00+00:00",
+              status=404, site="example") -> Page:
+    """The answer of a server whose article at `url` is no more."""
+    return Page(url=url, fetched_url=url, status=status, headers={"Content-Type": "text/html"},
+                body=f"<html><body><h1>{status} Not Found</h1></body></html>".encode(),
+                encoding="utf-8", fetched_at=fetched_at, site=site)
+
+
 def test_schema_tables_and_wal(db_path):
     db = open_archive(db_path)
     assert {"articles", "authors", "article_authors", "tags", "article_tags", "pages",
@@ -48,7 +56,7 @@ def test_schema_tables_and_wal(db_path):
     assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
         "m001_articles", "m002_research_archive", "m003_fts_automerge", "m004_run_failures",
         "m005_republications", "m006_republication_kinds", "m007_page_kinds", "m008_run_log_files",
-        "m009_drift"]
+        "m009_drift", "m011_gone_at"]
     indexed = {tuple(i.columns) for i in db["articles"].indexes}
     assert {("published",), ("site", "published"), ("last_changed",)} <= indexed
 
@@ -56,7 +64,7 @@ def test_schema_tables_and_wal(db_path):
 def test_reopening_migrates_nothing_twice(db_path):
     open_archive(db_path).close()
     db = open_archive(db_path)
-    assert db["_sqlite_migrations"].count == 9
+    assert db["_sqlite_migrations"].count == 10
 
 
 def test_write_new_then_unchanged_then_updated(db_path):
@@ -143,3 +151,26 @@ def test_unwritable_path_is_an_archive_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ArchiveError, match="cannot open archive"):
         open_archive(blocker / "archive.db")
+
+
+def test_a_gone_article_keeps_the_date_and_the_404(db_path):
+    db = open_archive(db_path)
+    write_batch(db, [make_item()])
+    first, again = gone_page(), gone_page(fetched_at="2026-12-08T09:00:00+00:00", status=410)
+    dead_link = gone_page(url="https://www.example.org/never-archived")
+    assert write_batch(db, [], gone=[first, dead_link]) == {"gone": 1}
+    assert write_batch(db, [], gone=[again]) == {}  # still gone: the first date stands
+    row = db["articles"].get(first.url)
+    assert (row["status"], row["gone_at"]) == ("gone", "2026-12-01T09:00:00+00:00")
+    assert row["body"] == "The grain corridor closed on Monday.\n\nPrices rose."
+    kept = db.execute("select p.status, p.kind, p.fetched_at, b.compression, b.content "
+                      "from pages p join page_bodies b on b.sha256 = p.sha256 "
+                      "where p.url = ? and p.status != 200 order by p.id", [first.url]).fetchall()
+    assert [k[:3] for k in kept] == [(404, "gone", first.fetched_at),
+                                     (410, "gone", again.fetched_at)]
+    assert decompress(*kept[0][3:]) == first.body
+    assert not db.execute("select 1 from pages where url = ?", [dead_link.url]).fetchall()
+    assert write_batch(db, [make_item()]) == {"unchanged": 1}  # back online
+    row = db["articles"].get(first.url)
+    assert (row["status"], row["gone_at"]) == ("live", None)
+    assert db.execute("select count(*) from pages where kind = 'gone'").fetchone()[0] == 2

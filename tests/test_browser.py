@@ -12,8 +12,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from captured_pages import SHOWN_TEXT, Watcher, build_captured_archive
 from conftest import REPO
-from served_archive import HOSTILE_TITLE, HOSTILE_URL
+from datasette.utils import tilde_encode
+from served_archive import HOSTILE_TITLE, HOSTILE_URL, served
 
 from scraper.browse.article import paragraphs
 
@@ -125,16 +127,21 @@ def test_article_page_with_its_revision(page, served_url, served_db):
                                              "on t.id = x.tag_id where x.article_url = ? "
                                              "order by x.position", [url])]
     assert page.locator("details.revision summary").inner_text().startswith("Revision 1")
-    assert page.locator("pre.diff").is_visible(), "the newest revision is open"
-    added = page.locator("pre.diff .diff-added").all_inner_texts()
-    assert any("This sentence was added later." in line for line in added)
-    assert page.locator("pre.diff .diff-removed").count() > 0
+    diff = page.locator("details.revision .word-diff")
+    assert diff.is_visible(), "the newest revision is open"
+    added = [text.strip() for text in diff.locator("ins").all_inner_texts()]
+    assert added == ["This sentence was added later."]
+    old = sql(served_db, "select body from revisions where article_url = ?", [url])[0][0]
+    struck = [text.strip() for text in diff.locator("del").all_inner_texts()]
+    assert struck == ["¶ " + paragraphs(old)[1]], "the cut paragraph, struck in place"
+    assert diff.locator("p").first.inner_text().startswith(paragraphs(old)[0])
+    assert page.locator("pre.diff").count() == 0, "no unified diff, no ---/+++/@@"
+    assert "@@" not in page.locator("section.revisions").inner_text()
+    assert page.locator(".title-diff ins").inner_text() == ", updated"
     shoot(page, "article")
 
 
 def test_article_markup_is_shown_as_text(page, served_url):
-    from datasette.utils import tilde_encode
-
     page.goto(f"{served_url}/archive/articles/{tilde_encode(HOSTILE_URL)}")
     assert page.locator("article h1").inner_text() == HOSTILE_TITLE
     body = page.locator(".article-body").inner_text()
@@ -143,3 +150,63 @@ def test_article_markup_is_shown_as_text(page, served_url):
     assert page.evaluate("typeof window.pwned") == "undefined" and page.dialogs == []
     assert page.locator("a[href^='javascript']").count() == 0
     shoot(page, "article-markup")
+
+
+def test_the_archived_copy_of_an_article_renders(page, served_url, served_db):
+    url, title = sql(served_db, "select url, title from articles where status = 'live' "
+                              "and revision_count = 0 order by published desc")[0]
+    page.goto(f"{served_url}/archive/articles/{tilde_encode(url)}")
+    page.locator("a.captured-link").click()
+    page.wait_for_url("**/-/captured/*")
+    fetched_at, status = sql(served_db, "select fetched_at, status from pages where url = ? "
+                                      "order by id desc", [url])[0]
+    assert page.locator("dl.fetch dd.fetch-status").inner_text() == str(status)
+    assert fetched_at in page.locator("dl.fetch").inner_text()
+    copy = page.frame_locator("iframe.captured-copy")
+    copy.locator("body").wait_for()
+    assert title in copy.locator("body").inner_text()
+    frame = next(f for f in page.frames if f.url.endswith("/copy"))
+    assert frame.evaluate("document.scripts.length") == 0
+    assert page.locator("a.download").get_attribute("href").endswith("/raw")
+    shoot(page, "captured")
+
+
+@pytest.fixture(scope="module")
+def watched_archive(tmp_path_factory):
+    """An archive of our hostile page, whose every request would go to a watched server,
+    served by the real `scraper serve`."""
+    with Watcher() as watcher:
+        db = tmp_path_factory.mktemp("watched") / "archive.db"
+        ids = build_captured_archive(db, watcher.url)
+        with served(db) as base:
+            yield watcher, base, ids
+
+
+def test_a_hostile_copy_runs_nothing_and_requests_nothing(page, browser, watched_archive):
+    watcher, base, ids = watched_archive
+    asked: list[str] = []
+
+    def record(request) -> None:
+        asked.append(request.url)
+
+    browser.on("request", record)  # every page and frame of the browser
+    try:
+        for target in (f"{base}/-/captured/{ids['hostile']}",  # in its sandboxed frame
+                       f"{base}/-/captured/{ids['hostile']}/copy"):  # opened by itself
+            page.goto(target)
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(1500)  # a refresh, a timer, a submit would be done by now
+            frame = next(f for f in page.frames if f.url.endswith("/copy"))
+            assert frame.url == f"{base}/-/captured/{ids['hostile']}/copy", "not redirected"
+            assert SHOWN_TEXT in frame.locator("p.shown").inner_text()
+            assert frame.title() == "Inert test page", "no script changed it"
+            assert frame.evaluate("document.images.length") == 5
+            loaded = frame.evaluate("[...document.images].filter(i => i.naturalWidth).length")
+            assert loaded == 1, "only the image inside the page itself"
+        shoot(page, "captured-hostile")
+    finally:
+        browser.remove_listener("request", record)
+    assert page.dialogs == [], "no script ran"
+    assert asked and all(u.startswith(base + "/") or u.startswith("data:") for u in asked), asked
+    assert watcher.connections == [], watcher.connections
+    assert watcher.reachable(), "the watched server was listening all along"

@@ -201,6 +201,12 @@ def test_article_that_disappears_is_marked_gone_and_kept(site, db_path):
     assert archived[url]["status"] == "gone"
     assert archived[url]["body"] == EXPECTED[url]["body"]
     assert {r["status"] for u, r in archived.items() if u != url} == {"live"}
+    con = sqlite3.connect(db_path)
+    kept = con.execute("select status, kind, fetched_at from pages where url = ? "
+                       "and status != 200", [url]).fetchall()
+    con.close()
+    assert [k[:2] for k in kept] == [(404, "gone")], "the 404 is kept as evidence"
+    assert archived[url]["gone_at"] == kept[0][2]
     crawl(site, db_path, "--refresh")  # back online
     assert rows(db_path)[url]["status"] == "live"
 

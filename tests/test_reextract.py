@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 from conftest import SITES_DIR, golden_cases, load_case
+from test_archive import gone_page
 
 from scraper.archive import open_archive, write_batch
 from scraper.cli import cli
@@ -91,6 +92,20 @@ def test_reextract_filters(archive):
     assert 0 < dated < len(ARTICLES)
     result = CliRunner().invoke(cli, ["reextract", "--db", str(archive), "--since", "2021-01-01"])
     assert f"Re-extracted {dated} pages" in result.output
+
+
+def test_a_gone_article_is_reextracted_from_its_page_not_its_404(archive):
+    url = ARTICLES[3]["url"]
+    db = open_archive(archive)
+    write_batch(db, [], gone=[gone_page(url, site="globalresearch")])
+    before = db["articles"].get(url)
+    db.close()
+    result = CliRunner().invoke(cli, ["reextract", "--db", str(archive)])
+    assert result.exit_code == 0 and url not in result.output, result.output
+    db = open_archive(archive)
+    after = db["articles"].get(url)
+    db.close()
+    assert after == before, "the same page read again: nothing changed, nothing lost"
 
 
 def test_reextract_needs_an_archive(tmp_path):

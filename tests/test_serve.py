@@ -234,7 +234,8 @@ def test_article_page_reads_like_an_article(served_url, served_db):
 def test_a_gone_article_says_so_and_keeps_its_text(served_url, served_db):
     gone = replica_item(GONE_CASE, "2026-01-01T00:00:00+00:00").article
     html = get_text(served_url + row_path(gone.url))
-    assert '<p class="status">Gone: the page answered 404 or 410' in html
+    gone_at = sql(served_db, "select gone_at from articles where url = ?", [gone.url])[0][0]
+    assert f'<p class="status">Gone since <time class="gone-at" datetime="{gone_at}">' in html
     listing = get_text(f"{served_url}/archive/articles?status=gone")
     assert '<span class="status-gone">gone</span>' in listing and gone.title in listing
     assert f"<h1>{gone.title}</h1>" in html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from test_archive import make_item
+from test_archive import gone_page, make_item
 
 from scraper.archive import open_archive, write_batch
 from scraper.archive.runs import finish_run, start_run
@@ -21,14 +21,14 @@ def test_stats_counts_sites_dates_and_runs(db_path):
     other.article.site = "other"
     second = start_run(db, "other", {})  # never finished: a crash
     write_batch(db, [other, make_item(title="Edited")], second)
-    write_batch(db, [], second, gone=["https://www.other.example/1"])
+    write_batch(db, [], second, gone=[gone_page("https://www.other.example/1", site="other")])
     db.close()
     result = CliRunner().invoke(cli, ["stats", "--db", str(db_path)])
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.startswith("3 articles, published 2019-01-01 to 2024-06-01; 1 revisions (1 by "
                           "the publishers, the rest by re-extraction); 1 gone from their sites")
-    assert "4 page fetches, 2 distinct bodies" in out  # three share one html
+    assert "5 page fetches, 3 distinct bodies" in out  # three share one html; the 404
     site_rows = {line.split()[0]: line.split() for line in out.splitlines()
                  if line.startswith(("example ", "other "))}
     assert site_rows["example"][1:4] == ["2", "2023-03-14T10:25:00-04:00", "2024-06-01"]

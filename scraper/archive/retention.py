@@ -2,8 +2,8 @@
 
 Fronts, sections, tag pages, feeds and sitemaps change on every fetch: kept whole each time,
 they would make most of an archive run from cron for months. Evidence is always kept: the
-articles' pages, bot walls, soft 404s, pages the extraction could not read or dropped. Of
-listings, ARCHIVE_KEEP_LISTINGS decides:
+articles' pages, the 404s of articles gone, bot walls, soft 404s, pages the extraction could
+not read or dropped. Of listings, ARCHIVE_KEEP_LISTINGS decides:
 
 - "all": every fetch (a row each time; a body once per distinct version);
 - "changed": a fetch only when its body differs from the last one kept (every version);
@@ -19,7 +19,8 @@ from sqlite_utils import Database
 KEEP_LISTINGS = ("all", "changed", "latest", "none")
 # Kinds of fetch (pages.kind) that are evidence, whatever the setting; None: stored before
 # kinds were (m007), or an unclassified page. Every other kind is a listing.
-EVIDENCE = frozenset({"article", "blocked", "error", "dropped", "other", None})
+GONE = "gone"  # the 404 or 410 answer of an archived article: evidence of its deletion
+EVIDENCE = frozenset({"article", "blocked", "error", "dropped", "other", GONE, None})
 DISCOVERY = "discovery"  # a feed, sitemap, REST answer or robots.txt
 
 

@@ -390,6 +390,14 @@ def m009_drift(db: Database) -> None:
     runs.add_column("drift_reasons", str)  # JSON list of lines
 
 
+@migrations()
+def m011_gone_at(db: Database) -> None:
+    """When the archive found each gone article gone: the fetch time of the first 404 or 410
+    answer (null while live). The answer itself is kept in `pages` (kind "gone"). Articles
+    marked gone before this have no date: their 404 was never stored."""
+    db.table("articles").add_column("gone_at", str)
+
+
 def migrate(db: Database) -> None:
     """Bring `db` to the current schema; a no-op on an up-to-date archive."""
     migrations.apply(db)

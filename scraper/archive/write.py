@@ -34,6 +34,8 @@ LABELS = ("kind",)
 REVISION_COPY = ("title", "subtitle", "byline", "authors", "published", "modified", "tags",
                  "body", "content_hash", "fetched_at")
 NOT_STORED = ("provenance", "removed")  # debugging aids of `scraper extract --debug`
+# An article seen again: live, whatever a 404 said before (the answer stays in `pages`).
+LIVE = "status = 'live', gone_at = null"
 Ids = dict[tuple[str, ...], int]  # (table, *values) -> id, within one transaction
 
 
@@ -42,13 +44,15 @@ def now() -> str:
 
 
 def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = None,
-                gone: Sequence[str] = (), pages: Sequence[Page] = (),
+                gone: Sequence[Page] = (), pages: Sequence[Page] = (),
                 outcomes: list[str] | None = None, not_modified: Sequence[str] = (),
                 keep_listings: str = "all") -> Counter[str]:
     """Write fetched articles and their pages in one transaction; count new/updated/unchanged.
 
-    `gone`: archived URLs that now answer 404 or 410; their articles get status "gone" (and
-    keep their text: the archive is where a deleted story is still found). `pages`: fetched
+    `gone`: the 404 or 410 answers of article URLs; an archived article gets status "gone"
+    and the date it was first found so (`gone_at`), keeps its text (the archive is where a
+    deleted story is still found), and the answer is kept in `pages` as evidence of the
+    deletion (kind "gone"; a URL never archived is a dead link, not kept). `pages`: fetched
     pages that gave no article (a bot wall, a soft 404, a dropped one, a listing), kept as
     fetches as `keep_listings` says (retention.py). `not_modified`: archived articles whose
     page answered 304, seen again unchanged. `outcomes`, if given, gets each item's outcome
@@ -74,15 +78,23 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
             if pruned:
                 counts["listings_pruned"] += pruned
         for url in not_modified:  # (seen again: "unchanged", whatever the 304 saved)
-            if db.execute("update articles set last_seen = ?, status = 'live' where url = ?",
+            if db.execute(f"update articles set last_seen = ?, {LIVE} where url = ?",
                           [seen, url]).rowcount:
                 counts["unchanged"] += 1
-        for url in gone:
-            marked = db.execute("update articles set status = 'gone' where url = ? "
-                                "and status != 'gone'", [url]).rowcount
-            if marked:
-                counts["gone"] += marked
+        for page in gone:
+            if record_gone(db, page, run_id):
+                counts["gone"] += 1
     return counts
+
+
+def record_gone(db: Database, page: Page, run_id: int | None) -> int:
+    """Keep the 404/410 answer `page` of an archived article and mark the article gone,
+    dated by the first such answer; return 1 if it was live until now, else 0."""
+    if db.execute("select 1 from articles where url = ?", [page.url]).fetchone() is None:
+        return 0
+    record_page(db, page, run_id, kind=retention.GONE)
+    return db.execute("update articles set status = 'gone', gone_at = ? where url = ? "
+                      "and status != 'gone'", [page.fetched_at, page.url]).rowcount
 
 
 def article_columns(db: Database) -> set[str]:
@@ -130,7 +142,7 @@ def save_article(db: Database, article: Article, columns: set[str], when: str, *
                    [*relabelled.values(), article.url])
     if not changed:
         if reason == "recrawl":
-            db.execute("update articles set last_seen = ?, status = 'live' where url = ?",
+            db.execute(f"update articles set last_seen = ?, {LIVE} where url = ?",
                        [when, article.url])
         return "unchanged"
     revision = (old["revision_count"] or 0) + 1
@@ -142,7 +154,7 @@ def save_article(db: Database, article: Article, columns: set[str], when: str, *
         "body_diff": body_diff(old["body"], row.get("body", ""), revision)
         if "body" in changed else None,
     })
-    row |= {"last_changed": when, "revision_count": revision, "status": "live"}
+    row |= {"last_changed": when, "revision_count": revision, "status": "live", "gone_at": None}
     if reason == "recrawl":
         row["last_seen"] = when
     assignments = ", ".join(f"[{k}] = ?" for k in row)

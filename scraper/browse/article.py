@@ -12,7 +12,9 @@ from urllib.parse import urlencode, urlsplit
 from datasette.database import QueryInterrupted
 from datasette.utils import escape_fts, escape_sqlite, tilde_encode
 
-from scraper.archive.diffs import paragraph_diff, word_changes
+from scraper.archive.diffs import inline_diff, inline_words, paragraph_diff, word_changes
+from scraper.archive.retention import GONE
+from scraper.browse.captured import fetches_of
 from scraper.browse.facets import LINK_ARG, link_arg
 
 SNIPPET_START, SNIPPET_END = "\x02", "\x03"  # around matches; never in archived text
@@ -77,14 +79,22 @@ async def article_context(datasette, database: str, table: str, url: str) -> dic
         source["href"] = web_href(source["url"])
         source["filter_url"] = filtered("article_sources", "source_id", source["id"])
     revisions = await rows("select id, revision, recorded_at, reason, changed_fields, "
-                           "title, body_diff from revisions where article_url = ? "
+                           "title, body from revisions where article_url = ? "
                            "order by revision desc")
+    newer = article  # the version that replaced each revision, newest first
     for revision in revisions:
         revision["changed"] = ", ".join(_json_list(revision["changed_fields"]))
-        revision["diff_lines"] = diff_lines(revision["body_diff"])
+        revision |= version_diff(revision, newer)
         revision["row_url"] = datasette.urls.row(database, "revisions", str(revision["id"]))
+        newer = revision
     originals, republishers = await republication_context(datasette, database, table, article)
+    fetches = await fetches_of(datasette, database, url)
     return {
+        "fetches": fetches,
+        # The copy to read: the newest fetch that gave the article (a gone one's last).
+        "captured": next((f for f in fetches if f["status"] == 200), None),
+        # The answer that found it gone: the first 404 or 410 (gone_at is its date).
+        "gone_fetch": next((f for f in reversed(fetches) if f["kind"] == GONE), None),
         "article": article,
         "article_href": web_href(article["url"]),
         "originals": originals,
@@ -139,6 +149,18 @@ async def older_archive_rows(db, sql: str, params: list[Any]) -> list[dict[str, 
         if "no such table" in str(exc) or "no such column" in str(exc):
             return []
         raise
+
+
+def version_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """What changed from an older version to the one that replaced it, word by word inside
+    each paragraph: `title_diff` (pieces; none if the title stayed) and `body_diff_inline`
+    (paragraphs; none if the body stayed)."""
+    return {
+        "title_diff": inline_words(old["title"], new["title"])
+        if old["title"] != new["title"] else (),
+        "body_diff_inline": inline_diff(old["body"], new["body"])
+        if old["body"] != new["body"] else [],
+    }
 
 
 def diff_lines(diff: str | None) -> list[dict[str, str]]:

@@ -6,6 +6,8 @@
 - article URLs in other tables, views and queries link to the article page;
 - the home (the database page, home.py; `/` leads there), the search page (search.py) and
   the chart of coverage over time (charts.py) on the home, the article list and the search.
+- the archived copy of each stored fetch (captured.py), linked from the article page and
+  from the `fetched_at` of each row of `pages`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from scraper.archive import MMAP_BYTES
+from scraper.browse import captured
 from scraper.browse.article import article_context, date_label, search_snippet
 from scraper.browse.charts import CHART_SCOPE, TimelineFacet
 from scraper.browse.facets import LinkFacet, YearFacet, link_filters
@@ -42,8 +45,14 @@ def filters_from_request(request, database, table, datasette):
 
 
 @hookimpl
-def render_cell(value, column, table, database, datasette):
-    """An article's URL in any other table, view or query links to its article page."""
+def render_cell(row, value, column, table, database, datasette):
+    """An article's URL in any other table, view or query links to its article page; a
+    fetch's date in `pages`, to its archived copy."""
+    if database == DATABASE and table == "pages" and column == "fetched_at" and value:
+        page_id = dict(row).get("id")  # (a sqlite3.Row: `in` would test its values)
+        if isinstance(page_id, int):
+            return Markup('<a href="{}">{}</a>').format(
+                captured.captured_url(datasette, page_id), value)
     if (database != DATABASE or table == "articles" or column not in ("url", "article_url")
             or not isinstance(value, str) or not value.startswith(("http://", "https://"))):
         return None
@@ -70,15 +79,16 @@ def register_facet_classes() -> list[type]:
 
 
 @hookimpl
-def register_routes(datasette):
-    """`/` is the archive's home; `/archive/-/search` the search in relevance order."""
+def register_routes(datasette) -> list[tuple[str, Any]]:
+    """`/` is the archive's home; `/archive/-/search` the search in relevance order;
+    `/-/captured/ID` the archived copy of a stored fetch."""
     async def home(request):
         return Response.redirect(datasette.urls.database(DATABASE))
 
     async def search(request):
         return await search_page(datasette, request, DATABASE, search_path(datasette))
 
-    return [(r"^/$", home), (f"^{SEARCH_PATH}$", search)]
+    return [(r"^/$", home), (f"^{SEARCH_PATH}$", search), *captured.routes(DATABASE)]
 
 
 def search_path(datasette) -> str:
