@@ -26,7 +26,7 @@ from sqlite_utils import Database
 
 from scraper.archive.bodies import decompress
 from scraper.archive.republications import record_republications
-from scraper.archive.selection import selection
+from scraper.archive.selection import Chosen, selection
 from scraper.archive.transaction import write_transaction
 from scraper.archive.write import article_columns, now, save_article
 from scraper.extraction.record import Article
@@ -56,7 +56,7 @@ class Report:
 
 def latest_pages(db: Database, site: str | None, since: str | None) -> list[int]:
     """Ids of the latest stored fetch of each chosen article (small: ids only)."""
-    where, params = selection(site, since, None)
+    where, params = selection(Chosen(site=site, since=since))
     sql = (f"select (select max(p.id) from pages p where p.url = a.url) as page_id "
            f"from articles a{where} order by a.rowid")
     return [row[0] for row in db.execute(sql, params) if row[0] is not None]

@@ -15,7 +15,7 @@ from test_archive import make_item
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.archive import open_archive, write_batch
-from scraper.archive.selection import selection
+from scraper.archive.selection import Chosen, selection
 from scraper.cli import cli
 
 A = "https://www.example.org/story/1"
@@ -147,7 +147,7 @@ def test_warc_passes_warcio_check(archive, tmp_path):
 def test_a_query_streams_along_the_date_index_without_sorting_its_matches(archive):
     """So the first rows come at once and memory stays the same, however many match."""
     db = open_archive(archive)
-    where, params = selection(None, None, "grain", by_date=True)
+    where, params = selection(Chosen(query="grain"), by_date=True)
     plan = [row[3] for row in db.execute(
         f"explain query plan select a.* from articles a{where} order by a.published", params)]
     assert any("idx_articles_published" in step for step in plan), plan
