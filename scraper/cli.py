@@ -196,16 +196,25 @@ def demo(db: Path) -> None:
 
 
 @cli.command()
-def sites() -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print each site's name, home, title, language, time zone and feeds as JSON")
+def sites(as_json: bool) -> None:
     """List the declared sites and where their articles are found.
 
     Example:
 
     \b
         scraper sites
+        scraper sites --json | jq '.[].home'
     """
     from scraper.sites import SITES
 
+    if as_json:
+        click.echo(json.dumps([{"name": s.name, "home": s.home, "title": s.title,
+                                "domains": list(s.domains), "language": s.language,
+                                "timezone": s.timezone, "feeds": list(s.feeds)}
+                               for s in SITES.values()], ensure_ascii=False, indent=2))
+        return
     for site in SITES.values():
         click.echo(f"{site.name}\t{site.home}\t{site.title}")
 
@@ -413,20 +422,26 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int,
 @db_option(help="SQLite archive to describe")
 @click.option("--runs", type=click.IntRange(min=0), default=5, show_default=True,
               help="How many of the last crawl runs to list")
-def stats(db: Path, runs: int) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the totals, sites and runs as JSON (runs as `scraper runs --json`)")
+def stats(db: Path, runs: int, as_json: bool) -> None:
     """Print what the archive holds: counts and dates per site, and the last crawl runs.
+
+    Published dates are shown as days; times (last seen, a run's start) as the archive
+    keeps them, in UTC.
 
     Example:
 
     \b
         scraper stats
         scraper stats --db data/demo.db --runs 20
+        scraper stats --json | jq '.sites[] | {site, articles}'
     """
-    from scraper.stats import report
+    from scraper import stats as describing
 
     archive = _existing_archive(db)
     try:
-        click.echo(report(archive, runs))
+        click.echo((describing.as_json if as_json else describing.report)(archive, runs))
     except sqlite3.OperationalError as exc:  # an archive older than the report's columns
         raise BadInput(f"cannot read {db}: {exc}") from exc
     finally:
