@@ -287,7 +287,7 @@ def export(fmt: str, site: str | None, since: str | None, until: str | None, tag
     \b
         scraper export --site globalresearch --since 2024-01-01 -o articles.jsonl
         scraper export --format csv --query 'grain NEAR(corridor ukraine)' -o grain.csv
-        scraper export --tag Ukraine --until 2024-12-31 --fields url,published,title
+        scraper export --tag 'ukraine report' --until 2024-12-31 --fields url,title
         scraper export --author 'Michel Chossudovsky' --kind article --limit 100
         scraper export --format warc -o pages.warc.gz
     """

@@ -5,6 +5,8 @@ must find, and each named parameter given as the command shows (`-p name value`)
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from conftest import REPO
@@ -103,3 +105,18 @@ def test_coverage_of_a_tag_over_time(archive):
 def test_deletions_find_the_story_that_went(archive):
     rows = archive.execute(statement("where status = 'gone'")).fetchall()
     assert [row[0] for row in rows] == [GONE]
+
+
+def test_the_recipes_values_find_articles_in_the_demo(tmp_path):
+    """The README says its example values find articles in `scraper demo`'s archive."""
+    db = tmp_path / "demo.db"
+    # In a process of its own, as the other demo tests: a crawl runs Twisted's reactor once.
+    subprocess.run([sys.executable, "-m", "scraper", "demo", "--db", str(db)], check=True,
+                   capture_output=True, timeout=120)
+    archive = open_archive(db)
+    shown = [(sql, dict(re.findall(r"-p (\w+) '([^']+)'", tail)))
+             for _, sql, tail in COMMANDS if "-p " in tail and ":url" not in sql]
+    assert len(shown) == 3
+    for sql, values in shown:
+        assert archive.execute(sql, values).fetchall(), (sql, values)
+    archive.close()
