@@ -267,7 +267,8 @@ def eval_command(corpus: Path, predictions_path: Path | None, json_path: Path | 
 @click.option("--kind", help="Only posts of this kind: article, video or digest")
 @click.option("--query", help="Only articles matching this full-text query (FTS5 syntax)")
 @click.option("--limit", type=click.IntRange(min=1),
-              help="At most this many articles (for WARC, pages), the earliest first")
+              help="At most this many articles, the first in export order (by publication, "
+              "undated first); for WARC, pages in the order fetched")
 @click.option("--fields", help="Only these fields, comma-separated, in this order (JSON "
               "lines and CSV), e.g. url,published,title")
 @db_option(help="SQLite archive to export from")
