@@ -197,7 +197,8 @@ def demo(db: Path) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True,
-              help="Print each site's name, home, title, language, time zone and feeds as JSON")
+              help="Print each site's name, home, title, domains, language, time zone "
+              "and feeds as JSON")
 def sites(as_json: bool) -> None:
     """List the declared sites and where their articles are found.
 

@@ -10,8 +10,9 @@ from tabulate import tabulate
 
 from scraper.runlist import past_runs, table
 
-# The runs' columns `stats` shows: what fits in 100 characters (a long status wraps).
-RUN_COLUMNS = ("id", "spider", "started", "duration", "new", "changed", "failed", "status")
+# The runs' columns `stats` shows: what fits in 100 characters with "running or crashed"
+# whole (other tests and scripts look for it); a longer exit reason wraps.
+RUN_COLUMNS = ("id", "spider", "started", "duration", "new", "failed", "status")
 
 
 def per_site(db: Database) -> list[dict[str, Any]]:
@@ -60,7 +61,7 @@ def report(db: Database, runs: int = 5) -> str:
         tabulate(found["sites"], headers="keys") or "(no articles)",
         "",
         f"Last {runs} runs (`scraper runs` tells more of each):",
-        table(found["runs"], RUN_COLUMNS, wrap={"status": 10}),
+        table(found["runs"], RUN_COLUMNS, wrap={"status": 21}),
     ])
 
 

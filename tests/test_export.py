@@ -176,7 +176,7 @@ def test_warc_until_and_limit_count_fetches(archive, tmp_path):
     (["--site", "exampel"], "no site 'exampel' in the archive (closest: 'example', 'other')"),
     (["--tag", "Europa"], "no tag 'Europa' in the archive (closest: 'Europe', "),
     (["--author", "Ann Le"], "no author 'Ann Le' in the archive (closest: 'Ann Lee', "),
-    (["--format", "warc", "--site", "nosuch", "-o", "x.warc.gz"], "no site 'nosuch'"),
+    (["--format", "warc", "--site", "nosuch"], "no site 'nosuch'"),
     (["--kind", "videos"], "--kind must be a kind of post, not 'videos' (closest: 'video', "),
     (["--fields", "url,titel"], "no field 'titel' in an exported article (closest: 'title', "),
     (["--fields", " , "], "--fields needs at least one field name"),
