@@ -36,6 +36,7 @@ from pathlib import Path
 
 from scraper import reextract, settings
 from scraper.archive import open_archive, write_batch
+from scraper.archive.selection import Chosen
 from scraper.archive.write import article_columns, article_row
 from scraper.export import articles, write_jsonl
 from scraper.extraction.record import Article, content_hash
@@ -183,7 +184,7 @@ def fts_times(db) -> list[tuple[str, str, int, float]]:
                "sanction*", "byline: novak", "famine NOT wheat", "title: treaty", COMMON]
     runs_of = {label: (lambda q, sql=sql: db.execute(sql, [q]).fetchall())
                for label, sql in SHAPES.items()}
-    runs_of["export"] = lambda q: list(islice(articles(db, query=q), 20))
+    runs_of["export"] = lambda q: list(islice(articles(db, Chosen(query=q)), 20))
     results = []
     for q in queries:
         matches = db.execute("select count(*) from articles_fts where articles_fts match ?",
@@ -206,7 +207,7 @@ def export_peak(db, site: str | None) -> tuple[int, int, float]:
 
     tracemalloc.start()
     began = time.perf_counter()
-    n = write_jsonl(articles(db, site=site), Sink())
+    n = write_jsonl(articles(db, Chosen(site=site)), Sink())
     seconds = time.perf_counter() - began
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()

@@ -7,8 +7,10 @@ import os
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 import click
 from sqlite_utils import Database
@@ -194,16 +196,26 @@ def demo(db: Path) -> None:
 
 
 @cli.command()
-def sites() -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print each site's name, home, title, domains, language, time zone "
+              "and feeds as JSON")
+def sites(as_json: bool) -> None:
     """List the declared sites and where their articles are found.
 
     Example:
 
     \b
         scraper sites
+        scraper sites --json | jq '.[].home'
     """
     from scraper.sites import SITES
 
+    if as_json:
+        click.echo(json.dumps([{"name": s.name, "home": s.home, "title": s.title,
+                                "domains": list(s.domains), "language": s.language,
+                                "timezone": s.timezone, "feeds": list(s.feeds)}
+                               for s in SITES.values()], ensure_ascii=False, indent=2))
+        return
     for site in SITES.values():
         click.echo(f"{site.name}\t{site.home}\t{site.title}")
 
@@ -249,55 +261,118 @@ def eval_command(corpus: Path, predictions_path: Path | None, json_path: Path | 
 @click.option("--site", help="Only this site's articles")
 @click.option("--since", help="Only articles published on or after this day (YYYY-MM-DD); "
               "for WARC, pages fetched on or after it")
+@click.option("--until", help="Only articles published on or before this day (YYYY-MM-DD); "
+              "for WARC, pages fetched on or before it")
+@click.option("--tag", help="Only articles with this tag (any kind; case does not matter)")
+@click.option("--author", help="Only articles by this author (case does not matter)")
+@click.option("--kind", help="Only posts of this kind: article, video or digest")
 @click.option("--query", help="Only articles matching this full-text query (FTS5 syntax)")
+@click.option("--limit", type=click.IntRange(min=1),
+              help="At most this many articles, the first in export order (by publication, "
+              "undated first); for WARC, pages in the order fetched")
+@click.option("--fields", help="Only these fields, comma-separated, in this order (JSON "
+              "lines and CSV), e.g. url,published,title")
 @db_option(help="SQLite archive to export from")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output")
-def export(fmt: str, site: str | None, since: str | None, query: str | None, db: Path,
-           output: Path | None) -> None:
+def export(fmt: str, site: str | None, since: str | None, until: str | None, tag: str | None,
+           author: str | None, kind: str | None, query: str | None, limit: int | None,
+           fields: str | None, db: Path, output: Path | None) -> None:
     """Export archived articles as JSON lines or CSV, or their raw pages as WARC.
 
-    Rows are streamed: memory stays flat on an archive of any size.
+    Filters combine (all must hold). A site, tag or author the archive does not hold is an
+    error that names the closest ones it does. Rows are streamed: memory stays flat on an
+    archive of any size.
 
     Example:
 
     \b
         scraper export --site globalresearch --since 2024-01-01 -o articles.jsonl
         scraper export --format csv --query 'grain NEAR(corridor ukraine)' -o grain.csv
+        scraper export --tag 'ukraine report' --until 2024-12-31 --fields url,title
+        scraper export --author 'Michel Chossudovsky' --kind article --limit 100
         scraper export --format warc -o pages.warc.gz
     """
     from scraper import export as exporting
+    from scraper.archive.selection import Chosen, bad_query, unknown_names
 
-    _check_since(since)
-    archive = _existing_archive(db)
+    for name, day in (("--since", since), ("--until", until)):
+        _check_day(name, day)
+    chosen = Chosen(site=site, since=since, until=until, query=query, tag=tag, author=author,
+                    kind=_check_kind(kind))
     binary = fmt == "warc"
-    if output is None:
-        out = sys.stdout.buffer if binary else sys.stdout
-    else:
-        try:
-            out = output.open("wb" if binary else "w", newline=None if binary else "",
-                              encoding=None if binary else "utf-8")
-        except OSError as exc:
-            archive.close()
-            raise BadInput(f"cannot write {output}: {exc.strerror}") from exc
+    if binary and fields:
+        raise BadInput("--fields is for jsonl and csv: a WARC holds whole pages")
+    if binary and output is None and sys.stdout.isatty():
+        raise BadInput("--format warc writes gzip data: give -o FILE (or pipe it)")
+    archive = _existing_archive(db)
     try:
+        only = _fields(exporting.fields(archive), fields)
+        if why := unknown_names(archive, chosen):
+            raise BadInput(why)
+        if query and (why := bad_query(archive, query)):
+            raise BadInput(f"--query {query!r} is not a full-text query SQLite can read "
+                           f"(FTS5 syntax): {why}")
         if binary:
-            n = exporting.write_warc(archive, out, site, since, query)
+            n = _write(output, True, lambda out: exporting.write_warc(archive, out, chosen,
+                                                                      limit))
         else:
-            rows = exporting.articles(archive, site, since, query)
             write = exporting.write_jsonl if fmt == "jsonl" else exporting.write_csv
-            n = write(rows, out)
+            n = _write(output, False, lambda out: write(exporting.articles(
+                archive, chosen, limit), out, only))
     except sqlite3.OperationalError as exc:
         raise BadInput(f"cannot read {db}: {exc}") from exc
-    except BrokenPipeError:  # e.g. `scraper export | head`: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as Python's docs do
-        sys.exit(0)
     finally:
-        if output is not None:
-            out.close()
         archive.close()
     what = "pages" if binary else "articles"
     click.echo(f"Exported {n} {what}" + (f" to {output}" if output else ""), err=True)
+
+
+def _write(output: Path | None, binary: bool, write: Callable[[IO], int]) -> int:
+    """Run `write` on the file `output` (or standard output) and return its count."""
+    if output is None:
+        try:
+            return write(sys.stdout.buffer if binary else sys.stdout)
+        except BrokenPipeError:  # e.g. `scraper export | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as Python's docs
+            sys.exit(0)
+    try:
+        out = output.open("wb" if binary else "w", newline=None if binary else "",
+                          encoding=None if binary else "utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror}") from exc
+    with out:
+        return write(out)
+
+
+def _check_kind(kind: str | None) -> str | None:
+    """--kind, checked against the kinds of post the extraction gives (imported only
+    when asked: the extraction takes a while to load)."""
+    if kind is None:
+        return None
+    from scraper.archive.selection import suggestion
+    from scraper.extraction.post_kind import KINDS
+
+    if kind not in KINDS:
+        raise BadInput(f"--kind must be a kind of post, not {kind!r}"
+                       + suggestion(kind, list(KINDS)))
+    return kind
+
+
+def _fields(known: list[str], wanted: str | None) -> list[str] | None:
+    """The fields --fields names, checked against the archive's, or None for all."""
+    if wanted is None:
+        return None
+    from scraper.archive.selection import suggestion
+
+    names = [name.strip() for name in wanted.split(",") if name.strip()]
+    if not names:
+        raise BadInput("--fields needs at least one field name")
+    for name in names:
+        if name not in known:
+            raise BadInput(f"no field {name!r} in an exported article"
+                           + suggestion(name, known))
+    return names
 
 
 @cli.command()
@@ -349,20 +424,26 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int,
 @db_option(help="SQLite archive to describe")
 @click.option("--runs", type=click.IntRange(min=0), default=5, show_default=True,
               help="How many of the last crawl runs to list")
-def stats(db: Path, runs: int) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the totals, sites and runs as JSON (runs as `scraper runs --json`)")
+def stats(db: Path, runs: int, as_json: bool) -> None:
     """Print what the archive holds: counts and dates per site, and the last crawl runs.
+
+    Published dates are shown as days; times (last seen, a run's start) as the archive
+    keeps them, in UTC.
 
     Example:
 
     \b
         scraper stats
         scraper stats --db data/demo.db --runs 20
+        scraper stats --json | jq '.sites[] | {site, articles}'
     """
-    from scraper.stats import report
+    from scraper import stats as describing
 
     archive = _existing_archive(db)
     try:
-        click.echo(report(archive, runs))
+        click.echo((describing.as_json if as_json else describing.report)(archive, runs))
     except sqlite3.OperationalError as exc:  # an archive older than the report's columns
         raise BadInput(f"cannot read {db}: {exc}") from exc
     finally:
@@ -515,11 +596,15 @@ def schedule(site: str, every: str, db: Path, name: str | None,
 
 
 def _check_since(since: str | None) -> None:
-    if since:
+    _check_day("--since", since)
+
+
+def _check_day(option: str, day: str | None) -> None:
+    if day:
         try:
-            date.fromisoformat(since)
+            date.fromisoformat(day)
         except ValueError:
-            raise BadInput(f"--since must be a day as YYYY-MM-DD, not {since!r}") from None
+            raise BadInput(f"{option} must be a day as YYYY-MM-DD, not {day!r}") from None
 
 
 def _start_urls(site: str, urls: tuple[str, ...], urls_file: Path | None,

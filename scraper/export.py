@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 from importlib.metadata import version
@@ -20,21 +21,24 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scraper.archive.bodies import decompress
-from scraper.archive.selection import selection
+from scraper.archive.selection import Chosen, day_after, selection
 
 CSV_COLUMNS = ("url", "site", "title", "subtitle", "byline", "authors", "published",
                "modified", "tags", "original_source", "original_source_url",
                "original_source_date", "language", "word_count", "first_seen", "last_seen",
                "last_changed", "revision_count", "status", "body")
+# Stored as columns beside `original_source` (its name), exported with it as one field.
+SOURCE_PARTS = ("original_source_url", "original_source_date")
 # Headers that described the bytes on the wire, not the decoded body the archive keeps.
 WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
-def articles(db: Database, site: str | None = None, since: str | None = None,
-             query: str | None = None) -> Iterator[dict[str, Any]]:
+def articles(db: Database, chosen: Chosen,
+             limit: int | None = None) -> Iterator[dict[str, Any]]:
     """Archived articles as records (lists and the original source decoded), by date."""
-    where, params = selection(site, since, query, by_date=True)
-    cursor = db.execute(f"select a.* from articles a{where} order by a.published", params)
+    where, params = selection(chosen, by_date=True)
+    cursor = db.execute(f"select a.* from articles a{where} order by a.published"
+                        + _limit(limit), params)
     names = [d[0] for d in cursor.description]
     for values in cursor:
         yield record(dict(zip(names, values, strict=True)))
@@ -43,23 +47,35 @@ def articles(db: Database, site: str | None = None, since: str | None = None,
 def record(row: dict[str, Any]) -> dict[str, Any]:
     row["authors"] = json.loads(row["authors"] or "[]")
     row["tags"] = json.loads(row["tags"] or "[]")
-    name, url, day = (row.pop("original_source"), row.pop("original_source_url"),
-                      row.pop("original_source_date"))
+    name, url, day = (row.pop("original_source"), row.pop(SOURCE_PARTS[0]),
+                      row.pop(SOURCE_PARTS[1]))
     row["original_source"] = {"name": name, "url": url, "date": day} if name or url else None
     return row
 
 
-def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
+def fields(db: Database) -> list[str]:
+    """The fields of an exported article, in the table's order: its columns, the original
+    source's three as one (an object in JSON, three columns in CSV)."""
+    return [c for c in db["articles"].columns_dict if c not in SOURCE_PARTS]
+
+
+def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str],
+                only: list[str] | None = None) -> int:
     n = 0
     for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.write(json.dumps({k: row[k] for k in only} if only else row,
+                             ensure_ascii=False) + "\n")
         n += 1
     return n
 
 
-def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
+def write_csv(rows: Iterator[dict[str, Any]], out: IO[str],
+              only: list[str] | None = None) -> int:
     """One line per article; authors and tag names joined by "; " for spreadsheets."""
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    columns = [part for name in only for part in (
+        ("original_source", *SOURCE_PARTS) if name == "original_source" else (name,))
+    ] if only else CSV_COLUMNS
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     n = 0
     for row in rows:
@@ -75,20 +91,23 @@ def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
     return n
 
 
-def write_warc(db: Database, out: IO[bytes], site: str | None = None, since: str | None = None,
-               query: str | None = None) -> int:
-    """Every stored fetch (of the chosen articles' pages, with --site or --query) as a WARC
-    response record, gzip per record as web-archive tools expect. --since here is the day
-    the page was fetched."""
-    where, params = selection(site, None, query)
+def write_warc(db: Database, out: IO[bytes], chosen: Chosen,
+               limit: int | None = None) -> int:
+    """Every stored fetch (of the chosen articles' pages, with any filter but the days) as a
+    WARC response record, gzip per record as web-archive tools expect. --since and --until
+    here are the days the page was fetched."""
+    where, params = selection(replace(chosen, since=None, until=None))
     sql = ("select p.url, p.final_url, p.status, p.headers, p.fetched_at, b.compression, "
            "b.content from pages p join page_bodies b on b.sha256 = p.sha256 where 1")
     if where:  # the chosen articles' pages; otherwise every fetch, articles or not
         sql += f" and p.url in (select a.url from articles a{where})"
-    if since:
+    if chosen.since:
         sql += " and p.fetched_at >= ?"
-        params.append(since)
-    cursor = db.execute(sql + " order by p.id", params)
+        params.append(chosen.since)
+    if chosen.until:
+        sql += " and p.fetched_at < ?"
+        params.append(day_after(chosen.until))
+    cursor = db.execute(sql + " order by p.id" + _limit(limit), params)
     writer = WARCWriter(out, gzip=True)
     writer.write_record(writer.create_warcinfo_record("", {
         "software": f"news-archiver {version('news-archiver')}",
@@ -104,6 +123,10 @@ def write_warc(db: Database, out: IO[bytes], site: str | None = None, since: str
             http_headers=_http_headers(status, json.loads(headers or "{}"), len(body)),
             warc_headers_dict={"WARC-Date": warc_date(fetched_at)}))
     return n
+
+
+def _limit(limit: int | None) -> str:
+    return f" limit {int(limit)}" if limit else ""
 
 
 def _http_headers(status: int, headers: dict[str, str], length: int) -> StatusAndHeaders:

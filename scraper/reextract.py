@@ -27,7 +27,7 @@ from sqlite_utils import Database
 from scraper.archive.bodies import decompress
 from scraper.archive.republications import record_republications
 from scraper.archive.retention import GONE
-from scraper.archive.selection import selection
+from scraper.archive.selection import Chosen, selection
 from scraper.archive.transaction import write_transaction
 from scraper.archive.write import article_columns, now, save_article
 from scraper.extraction.record import Article
@@ -58,7 +58,7 @@ class Report:
 def latest_pages(db: Database, site: str | None, since: str | None) -> list[int]:
     """Ids of the latest stored fetch of each chosen article that holds its page (small:
     ids only); a gone article's 404 holds none."""
-    where, params = selection(site, since, None)
+    where, params = selection(Chosen(site=site, since=since))
     sql = (f"select (select max(p.id) from pages p where p.url = a.url "
            f"and p.kind is not '{GONE}') as page_id from articles a{where} order by a.rowid")
     return [row[0] for row in db.execute(sql, params) if row[0] is not None]

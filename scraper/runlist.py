@@ -73,15 +73,18 @@ def duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
-def table(runs: list[dict[str, Any]]) -> str:
-    """The runs as the text table `scraper runs` prints."""
+def table(runs: list[dict[str, Any]], columns: tuple[str, ...] = TABLE,
+          wrap: dict[str, int] | None = None) -> str:
+    """The runs as the text table `scraper runs` prints (`columns` of it; the text of a
+    column in `wrap` wrapped at that width, for a table that must stay narrow)."""
     if not runs:
         return "(no runs recorded)"
     shown = [{key: (duration(run["duration_seconds"]) if key == "duration" else run.get(key))
-              for key in TABLE} for run in runs]
+              for key in columns} for run in runs]
     for row in shown:
-        row["alarm"] = row["alarm"] or "-"
-    return tabulate(shown, headers="keys")
+        if "alarm" in row:
+            row["alarm"] = row["alarm"] or "-"
+    return tabulate(shown, headers="keys", maxcolwidths=[(wrap or {}).get(k) for k in columns])
 
 
 def as_json(runs: list[dict[str, Any]]) -> str:

@@ -42,6 +42,18 @@ def host_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def host_and_port(url: str) -> str:
+    """The host of `url` (as `host_of` gives it), with its port unless that is 80 or 443:
+    the name of a site with no declaration. Two fixture sites on 127.0.0.1 are two sites;
+    `example.com` keeps its bare name, even once an http link on :80 is made https."""
+    host = host_of(url)
+    try:
+        port = urlsplit(url).port
+    except ValueError:  # not a port number
+        port = None
+    return f"{host}:{port}" if host and port not in (None, 80, 443) else host
+
+
 def same_site(url: str, domains: tuple[str, ...]) -> bool:
     """True when `url` is on one of `domains` or a subdomain of one."""
     host = host_of(url)

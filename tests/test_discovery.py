@@ -24,7 +24,7 @@ from scraper.discovery import (
     url_day,
 )
 from scraper.fixture_server import FixtureSite
-from scraper.sites import site_for_url
+from scraper.sites import generic_site, site_for_url
 from scraper.urls import read_url_list, site_key
 from spiders.base import next_page_url
 from spiders.news import start_urls
@@ -208,8 +208,24 @@ def test_site_key_and_generic_site_keep_the_port():
     assert site_key("http://www.Example.com:8080/x") == "example.com:8080"
     assert site_key("https://example.com/") == site_key("http://www.example.com/y")
     site = site_for_url("http://127.0.0.1:8001/story/")
-    assert (site.name, site.host) == ("127.0.0.1", "127.0.0.1:8001")
+    assert (site.name, site.host) == ("127.0.0.1:8001", "127.0.0.1:8001")
     assert site_for_url("https://www.globalresearch.ca/x/1").name == "globalresearch"
+
+
+@pytest.mark.parametrize(("url", "name"), [
+    # two sites on one host, on two ports: two names
+    ("https://127.0.0.1:8001/story/", "127.0.0.1:8001"),
+    ("https://127.0.0.1:8002/story/", "127.0.0.1:8002"),
+    ("http://www.Example.com:8080/x", "example.com:8080"),
+    # the default ports (and none) keep the bare name, as archives already hold it; an http
+    # link on :80 made https by canonical_url is still the site on its default port
+    ("https://www.example.com/x", "example.com"),
+    ("http://example.com:80/x", "example.com"),
+    ("https://example.com:80/x", "example.com"),
+    ("https://example.com:443/x", "example.com"),
+])
+def test_a_generic_site_is_named_with_its_port(url, name):
+    assert generic_site(url).name == name == site_for_url(url).name
 
 
 def test_fixture_server_rewrites_its_origin():
@@ -227,7 +243,7 @@ def test_news_spider_on_a_declared_site_uses_its_name_and_canonical_urls():
     from spiders.news import NewsSpider
 
     spider = NewsSpider(url="https://globalresearch.ca/", urls="http://127.0.0.1:8001/")
-    assert spider.archive_sites == ["127.0.0.1", "globalresearch"]
+    assert spider.archive_sites == ["127.0.0.1:8001", "globalresearch"]
     assert spider.canonical("http://globalresearch.ca/a-story/5000001?utm_source=x") == (
         "https://www.globalresearch.ca/a-story/5000001")
     assert spider.site_name("https://www.globalresearch.ca/a-story/5000001") == "globalresearch"

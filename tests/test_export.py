@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +17,7 @@ from test_archive import make_item
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.archive import open_archive, write_batch
-from scraper.archive.selection import selection
+from scraper.archive.selection import Chosen, selection
 from scraper.cli import cli
 
 A = "https://www.example.org/story/1"
@@ -27,7 +29,8 @@ C = "https://www.example.org/story/3"
 def archive(db_path):
     db = open_archive(db_path)
     b = make_item(url=B, title="Ports reopen", body="Ships left Odesa at dawn.",
-                  published="2024-05-01T08:00:00Z", original_source=None)
+                  published="2024-05-01T23:00:00Z", original_source=None, kind="video",
+                  authors=["Maria Lopez"], tags=[{"name": "Ukraine", "kind": "region"}])
     b.article.site = "other"
     b.page.headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip",
                       "Content-Length": "17"}
@@ -116,8 +119,119 @@ def test_warc_to_stdout_with_a_filter(archive):
     assert uris == [B]
 
 
+def test_filters_until_tag_author_kind_and_limit(archive):
+    def urls(*args):
+        result = run("export", "--db", str(archive), *args)
+        assert result.exit_code == 0, result.output
+        return [json.loads(line)["url"] for line in result.stdout.splitlines()]
+
+    # --until takes in the whole day, whatever the hour of publication.
+    assert urls("--until", "2024-05-01") == [A, B]
+    assert urls("--until", "2024-04-30") == [A]
+    assert urls("--since", "2023-03-14", "--until", "2023-03-14") == [A]
+    assert urls("--tag", "ukraine") == [B]  # case does not matter
+    assert urls("--tag", "Europe") == [C, A]
+    assert urls("--tag", "Europe", "--since", "2023-01-01") == [A]
+    assert urls("--author", "maria lopez") == [B]
+    assert urls("--author", "Ann Lee", "--site", "other") == []  # known names, no match
+    assert urls("--kind", "video") == [B]
+    assert urls("--kind", "article") == [C, A]
+    assert urls("--limit", "2") == [C, A]
+    assert urls("--limit", "1", "--tag", "Ukraine") == [B]
+
+
+def test_fields_choose_and_order_the_columns(archive, tmp_path):
+    result = run("export", "--db", str(archive), "--fields", "published, url,authors",
+                 "--site", "other")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"published": "2024-05-01T23:00:00Z", "url": B, "authors": ["Maria Lopez"]}]
+    out = tmp_path / "a.csv"
+    result = run("export", "--db", str(archive), "--format", "csv", "-o", str(out),
+                 "--fields", "url,original_source,kind", "--tag", "Food", "--limit", "1")
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert rows == [["url", "original_source", "original_source_url", "original_source_date",
+                     "kind"], [C, "South Front", "https://southfront.org/x", "2023-03-13",
+                               "article"]]
+
+
+def test_warc_until_and_limit_count_fetches(archive, tmp_path):
+    def uris(*args):
+        out = tmp_path / "p.warc.gz"
+        result = run("export", "--db", str(archive), "--format", "warc", "-o", str(out), *args)
+        assert result.exit_code == 0, result.output
+        with out.open("rb") as stream:
+            return [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(stream)
+                    if r.rec_type == "response"]
+
+    assert uris("--until", "2026-11-24") == []  # every fetch is of 2026-11-25
+    assert len(uris("--until", "2026-11-25")) == 5
+    assert uris("--limit", "2") == [A, B]
+    assert uris("--tag", "Ukraine", "--until", "2026-11-25") == [B]
+
+
 @pytest.mark.parametrize("args, message", [
-    (["--query", "AND ("], "fts5: syntax error"),
+    (["--site", "exampel"], "no site 'exampel' in the archive (closest: 'example', 'other')"),
+    (["--tag", "Europa"], "no tag 'Europa' in the archive (closest: 'Europe', "),
+    (["--author", "Ann Le"], "no author 'Ann Le' in the archive (closest: 'Ann Lee', "),
+    (["--format", "warc", "--site", "nosuch"], "no site 'nosuch'"),
+    (["--kind", "videos"], "--kind must be a kind of post, not 'videos' (closest: 'video', "),
+    (["--fields", "url,titel"], "no field 'titel' in an exported article (closest: 'title', "),
+    (["--fields", " , "], "--fields needs at least one field name"),
+    (["--format", "warc", "--fields", "url"], "--fields is for jsonl and csv"),
+    (["--until", "2024-13-01"], "--until must be a day"),
+])
+def test_unknown_names_are_exit_2_with_the_closest_known(archive, args, message):
+    result = run("export", "--db", str(archive), *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_suggestions_come_closest_first_and_say_how_many():
+    from scraper.archive.selection import suggestion
+
+    known = [f"Author {n}" for n in range(40)] + ["Maria Lopez", "Mario Lopes"]
+    assert suggestion("maria lopez", known).startswith(" (closest: 'Maria Lopez', 'Mario Lopes'")
+    assert suggestion("maria lopez", known).endswith("; 42 in all)")
+    assert suggestion("x", []) == " (it holds none)"
+
+
+@pytest.mark.parametrize("query, why", [("AND (", "fts5: syntax error"),
+                                        ("grain OR", "fts5: syntax error"),
+                                        ('say "hello', "unterminated string")])
+def test_a_bad_query_is_blamed_on_the_query_not_the_file(archive, query, why):
+    result = run("export", "--db", str(archive), "--query", query)
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert line.startswith(f"Error: --query {query!r} is not a full-text query"), line
+    assert why in line
+    assert "cannot read" not in line
+    assert str(archive) not in line
+
+
+def test_warc_refuses_a_terminal_but_not_a_pipe(archive):
+    """A real terminal (a pseudo-terminal) on standard output: gzip bytes there would only
+    garble it."""
+    scraper = Path(sys.executable).parent / "scraper"
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([str(scraper), "export", "--format", "warc", "--db", str(archive)],
+                              stdout=follower, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("Error: --format warc writes gzip data: give -o FILE "
+                                   "(or pipe it)")
+    piped = subprocess.run([str(scraper), "export", "--format", "warc", "--db", str(archive)],
+                           capture_output=True, timeout=60)
+    assert piped.returncode == 0 and piped.stdout[:2] == b"\x1f\x8b"  # gzip
+
+
+@pytest.mark.parametrize("args, message", [
     (["--since", "May 2024"], "--since must be a day"),
     (["--db", "/nonexistent/archive.db"], "no archive at /nonexistent/archive.db"),
 ])
@@ -147,7 +261,7 @@ def test_warc_passes_warcio_check(archive, tmp_path):
 def test_a_query_streams_along_the_date_index_without_sorting_its_matches(archive):
     """So the first rows come at once and memory stays the same, however many match."""
     db = open_archive(archive)
-    where, params = selection(None, None, "grain", by_date=True)
+    where, params = selection(Chosen(query="grain"), by_date=True)
     plan = [row[3] for row in db.execute(
         f"explain query plan select a.* from articles a{where} order by a.published", params)]
     assert any("idx_articles_published" in step for step in plan), plan

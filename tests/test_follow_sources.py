@@ -246,7 +246,8 @@ def page(url: str) -> Page:
     # a declared site's former domain is archived under its own host
     ("http://southfront.org/some-post/?utm_source=gr", ("southfront", "https://southfront.press/some-post/")),
     # a site with no declaration keeps its host (and port)
-    ("http://127.0.0.1:8123/2025/story", ("127.0.0.1", "https://127.0.0.1:8123/2025/story")),
+    ("http://127.0.0.1:8123/2025/story", ("127.0.0.1:8123",
+                                          "https://127.0.0.1:8123/2025/story")),
     # the site's own article, or no web address: nothing to follow
     ("https://globalresearch.ca/x/5", None),
     ("javascript:alert(1)", None),

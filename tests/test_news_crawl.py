@@ -206,6 +206,11 @@ def test_link_only_site_and_a_urls_file(gazette, harbour, db_path, tmp_path):
     rows = archived(db_path)
     assert {article_url(harbour, p) for p in HARBOUR} <= set(rows)
     assert len(rows) == len(GAZETTE) + len(HARBOUR)
+    # Two sites on one host, on two ports: two sites, each named with its port.
+    sites = {article_url(s, "").removeprefix("https://"): s for s in (gazette, harbour)}
+    assert {r["site"] for r in rows.values()} == set(sites)
+    assert {r["url"] for r in rows.values() if sites[r["site"]] is harbour} == {
+        article_url(harbour, p) for p in HARBOUR}
     assert {run.routes[article_url(harbour, p)] for p in HARBOUR} == {"links"}
     # No sitemap or feed: the usual paths are tried once each; not WordPress: no /wp-json/.
     for path in ("/sitemap.xml", "/sitemap_index.xml", "/feed", "/rss",

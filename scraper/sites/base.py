@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from scraper.extraction.boilerplate import TextRule
-from scraper.urls import host_of, netloc_of, same_site
+from scraper.urls import host_and_port, host_of, netloc_of, same_site
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,9 @@ class Site:
 
 
 def generic_site(url: str) -> Site:
-    """A site with no declaration: the generic cascade alone, named after its host. Its home
-    keeps the host as given (www. and a port too), so canonical URLs stay fetchable."""
+    """A site with no declaration: the generic cascade alone, named after its host and its
+    port (when not the default). Its home keeps the host as given (www. and a port too), so
+    canonical URLs stay fetchable."""
     host = host_of(url) or "unknown"
-    return Site(name=host, title=host, domains=(host,), home=f"https://{netloc_of(url) or host}")
+    name = host_and_port(url) or host
+    return Site(name=name, title=name, domains=(host,), home=f"https://{netloc_of(url) or host}")
