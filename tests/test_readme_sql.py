@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from conftest import REPO
-from test_archive import make_item
+from test_archive import gone_page, make_item
 
 from scraper.archive import open_archive, write_batch
 from scraper.archive.runs import finish_run, start_run
@@ -45,7 +45,7 @@ def archive(tmp_path_factory):
     # Another author, on another tag and month, and a story that went (404 on a re-crawl).
     write_batch(db, [make_item(url="https://www.example.org/story/4", authors=["Maria Lopez"],
                                tags=[{"name": "Ukraine", "kind": "region"}],
-                               published="2024-05-02T09:00:00+03:00")], run, gone=[GONE])
+                               published="2024-05-02T09:00:00+03:00")], run, gone=[gone_page(GONE)])
     finish_run(db, run, {"archive/new": 3, "archive/updated": 1}, "finished")
     # A run the drift alarm marked degraded (scraper/drift.py sets these stats).
     finish_run(db, start_run(db, "example", {}), {
