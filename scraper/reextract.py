@@ -25,9 +25,9 @@ from dataclasses import dataclass, field, replace
 from sqlite_utils import Database
 
 from scraper.archive.bodies import decompress
+from scraper.archive.clusters import cluster_written
 from scraper.archive.republications import record_republications
 from scraper.archive.selection import selection
-from scraper.archive.clusters import cluster_written
 from scraper.archive.transaction import write_transaction
 from scraper.archive.write import article_columns, now, save_article
 from scraper.extraction.record import Article

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from sqlite_utils import Database
 
 from scraper.archive import minhash
+from scraper.archive.transaction import write_transaction
 
 BATCH = 1000  # articles a command signs per transaction
 
@@ -78,6 +79,33 @@ def pending(db: Database) -> Iterator[str]:
             "where s.id is null or s.content_hash != a.content_hash order by a.rowid"
             ).fetchall():
         yield url
+
+
+def cluster_archive(db: Database, when: str, rebuild: bool = False) -> int:
+    """Sign every article that has no signature of its current version (`rebuild`: every
+    article, from scratch), in transactions of BATCH articles; return how many were signed.
+    Each costs the same few lookups whatever the archive's size: linear in all.
+    StaleSignatures if the signatures were made with other parameters (not `rebuild`)."""
+    if rebuild:
+        with write_transaction(db):
+            forget_all(db)
+    else:
+        check_parameters(db)
+    urls = list(pending(db))
+    for start in range(0, len(urls), BATCH):
+        with write_transaction(db):
+            cluster_articles(db, urls[start:start + BATCH], when)
+    return len(urls)
+
+
+def summary(db: Database) -> dict[str, int]:
+    """Signed articles, clusters of several articles, and those carried by several sites."""
+    signed = db.execute("select count(*) from body_signatures").fetchone()[0]
+    shared, sites = db.execute(
+        "select count(*), coalesce(sum(sites > 1), 0) from (select count(distinct a.site) "
+        "as sites from article_clusters c join articles a on a.url = c.article_url "
+        "group by c.cluster_id having count(*) > 1)").fetchone()
+    return {"signed": signed, "clusters": shared, "across_sites": sites}
 
 
 def forget_all(db: Database) -> None:

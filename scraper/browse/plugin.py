@@ -2,7 +2,8 @@
 
 - facets (facets.py): `link` and `year`, and the `_link` filter their values use;
 - the article list and page (article.py and the templates): search snippets, the article
-  with its authors, tags, original source and revisions;
+  with its authors, tags, original source and revisions, and the other sites that carried
+  the same story (clusters.py);
 - article URLs in other tables, views and queries link to the article page.
 """
 
@@ -16,6 +17,7 @@ from markupsafe import Markup
 
 from scraper.archive import MMAP_BYTES
 from scraper.browse.article import article_context, date_label, search_snippet
+from scraper.browse.clusters import carried_by
 from scraper.browse.facets import LinkFacet, YearFacet, link_filters
 
 DATABASE = "archive"  # the name `scraper serve` gives the archive, whatever its file
@@ -76,6 +78,9 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
     async def article_page() -> dict[str, Any]:
         url = urlsafe_components(request.url_vars["pks"])[0]
-        return await article_context(datasette, database, table, url)
+        context = await article_context(datasette, database, table, url)
+        if context:  # the other sites that carried the same story
+            context["carried"] = await carried_by(datasette, database, table, url)
+        return context
 
     return article_page
