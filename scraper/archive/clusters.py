@@ -140,14 +140,16 @@ def _sign(db: Database, url: str, when: str) -> int:
         db.execute("update body_signatures set content_hash = ?, signature = ?, recorded_at = ? "
                    "where id = ?", [content_hash, blob, when, ident])
         rejoin = _take_apart(db, url)
-    if values is not None:
-        db.conn.executemany("insert or ignore into signature_bands (key, signature_id) "
-                            "values (?, ?)", [(k, ident) for k in minhash.band_keys(values)])
-    _join(db, ident, url, values, when)
+    keys = minhash.band_keys(values) if values is not None else []
+    db.conn.executemany("insert or ignore into signature_bands (key, signature_id) "
+                        "values (?, ?)", [(k, ident) for k in keys])
+    _join(db, ident, url, values, keys, when)
     for other_id, other_url in rejoin:
         other = db.execute("select signature from body_signatures where id = ?",
                            [other_id]).fetchone()[0]
-        _join(db, other_id, other_url, minhash.from_blob(other) if other else None, when)
+        values = minhash.from_blob(other) if other else None
+        _join(db, other_id, other_url, values,
+              minhash.band_keys(values) if values is not None else [], when)
     return 1
 
 
@@ -165,10 +167,9 @@ def _take_apart(db: Database, url: str) -> list[tuple[int, str]]:
     return members
 
 
-def near_duplicates(db: Database, ident: int, values) -> list[str]:
+def near_duplicates(db: Database, ident: int, values, keys: list[int]) -> list[str]:
     """The signed articles (other than signature `ident`) whose signatures share a band
-    with `values` and agree on THRESHOLD of their values."""
-    keys = minhash.band_keys(values)
+    key of `keys` with `values` and agree on THRESHOLD of their values."""
     candidates = db.execute(
         "select article_url, signature from body_signatures where id in (select signature_id "
         f"from signature_bands where key in ({', '.join('?' for _ in keys)})) and id != ?",
@@ -177,10 +178,10 @@ def near_duplicates(db: Database, ident: int, values) -> list[str]:
             if minhash.similarity(values, minhash.from_blob(blob)) >= minhash.THRESHOLD]
 
 
-def _join(db: Database, ident: int, url: str, values, when: str) -> None:
+def _join(db: Database, ident: int, url: str, values, keys: list[int], when: str) -> None:
     """Put `url` in the cluster of its near-duplicates, merging their clusters into the one
     with the lowest id; alone, it is a cluster of its own (its signature's id)."""
-    matches = near_duplicates(db, ident, values) if values is not None else []
+    matches = near_duplicates(db, ident, values, keys) if values is not None else []
     clusters = {ident}
     if matches:
         clusters |= {c for (c,) in db.execute(

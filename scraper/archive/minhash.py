@@ -19,7 +19,6 @@ every candidate is then checked against the threshold on its whole signature.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zlib
 from functools import cache
@@ -58,25 +57,42 @@ def parameters() -> dict[str, int | float | str]:
             "scheme": SCHEME, "min_words": MIN_WORDS}
 
 
-def shingles(body: str) -> set[bytes]:
-    """The body's runs of SHINGLE_WORDS words, lower-cased, punctuation dropped: a copy
-    whose quotes or case were retouched still shares them."""
+def shingles(body: str, size: int = SHINGLE_WORDS) -> set[bytes]:
+    """The body's runs of `size` words, lower-cased, punctuation dropped: a copy whose
+    quotes or case were retouched still shares them."""
     words = WORD.findall(body.lower())
-    return {" ".join(words[i:i + SHINGLE_WORDS]).encode()
-            for i in range(len(words) - SHINGLE_WORDS + 1)}
+    return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
 
 
 def signature(body: str | None) -> np.ndarray | None:
     """The MinHash signature of `body` (NUM_PERM uint32), or None when it is too short."""
-    if not body or len(WORD.findall(body)) < MIN_WORDS:
+    words = WORD.findall(body.lower()) if body else []
+    if len(words) < MIN_WORDS:
         return None
     template, _ = _template()
-    # CRC-32 as the input hash: 4 times faster than datasketch's SHA-1 on a body's
-    # shingles, and as wide (32 bits); the affine scheme mixes it before permuting.
+    # The shingles are hashed, not joined: each word's CRC-32 once, and a shingle's hash a
+    # polynomial of its words' (the same set as shingles() gives, but for 2^-32 collisions).
+    # datasketch's affine scheme mixes each value before permuting it. A third of the time
+    # of joining each shingle and hashing it with datasketch's SHA-1.
     minhash = MinHash(num_perm=NUM_PERM, permutations=template.permutations, scheme=SCHEME,
-                      hashfunc=zlib.crc32)
-    minhash.update_batch(shingles(body))
+                      hashfunc=int)
+    minhash.update_batch(_shingle_hashes(words).tolist())
     return minhash.hashvalues
+
+
+_MULTIPLIERS = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1],
+                        dtype=np.uint64)[:SHINGLE_WORDS]
+
+
+def _shingle_hashes(words: list[str]) -> np.ndarray:
+    """A 32-bit hash of each run of SHINGLE_WORDS words."""
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64,
+                         count=len(words))
+    n = len(words) - SHINGLE_WORDS + 1
+    total = np.zeros(n, dtype=np.uint64)
+    for j in range(SHINGLE_WORDS):
+        total += hashes[j:j + n] * _MULTIPLIERS[j]  # (wraps around 2^64)
+    return total >> np.uint64(32)
 
 
 def to_blob(values: np.ndarray) -> bytes:
@@ -87,15 +103,22 @@ def from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<u4")
 
 
+# Odd 64-bit constants: a band's key is the polynomial of its values and its number.
+_BAND_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                              0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53,
+                              0x94D049BB133111EB, 0xBF58476D1CE4E5B9], dtype=np.uint64)
+
+
 def band_keys(values: np.ndarray) -> list[int]:
     """One key per band: two signatures that agree on a whole band share its key. A signed
-    64-bit integer, as SQLite stores it, with the band's number in the digest."""
-    keys = []
-    for band, (start, end) in enumerate(_template()[1]):
-        digest = hashlib.blake2b(values[start:end].astype("<u4").tobytes(), digest_size=8,
-                                 salt=band.to_bytes(2, "little"))
-        keys.append(int.from_bytes(digest.digest(), "little", signed=True))
-    return keys
+    64-bit integer, as SQLite stores it; the band's number is part of it."""
+    ranges = _template()[1]
+    rows = ranges[0][1] - ranges[0][0]
+    bands = values[:len(ranges) * rows].astype(np.uint64).reshape(len(ranges), rows)
+    keys = (bands * _BAND_MULTIPLIERS[:rows]).sum(axis=1, dtype=np.uint64)
+    keys += np.arange(len(ranges), dtype=np.uint64) * _BAND_MULTIPLIERS[rows]
+    keys ^= keys >> np.uint64(31)
+    return keys.view(np.int64).tolist()
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
