@@ -28,6 +28,10 @@ def archive(tmp_path_factory):
     # The original the example articles name as their source, archived after them.
     write_batch(db, [make_item(url="https://southfront.press/x", site="southfront",
                                original_source=None, body="The grain corridor closed.")], run)
+    # A story two sites carry (a body long enough to be compared).
+    story = " ".join(f"The barges waited at Reni for the {n}th night." for n in range(12))
+    write_batch(db, [make_item(url=f"https://{site}/barges", site=site, body=story)
+                     for site in ("www.example.org", "southfront.press")], run)
     finish_run(db, run, {"archive/new": 3, "archive/updated": 1}, "finished")
     # A run the drift alarm marked degraded (scraper/drift.py sets these stats).
     finish_run(db, start_run(db, "example", {}), {
