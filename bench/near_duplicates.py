@@ -170,6 +170,11 @@ def bench(n: int) -> None:
         print(f"  the same clusters as the incremental path: {same}")
         con = sqlite3.connect(path)
         bands = con.execute("select count(*) from signature_bands").fetchone()[0]
+        for view in ("stories_across_sites", "sites_sharing_stories"):
+            started = time.perf_counter()
+            found = len(con.execute(f"select * from {view}").fetchall())
+            print(f"  view {view}: {found:,} rows in "
+                  f"{(time.perf_counter() - started) * 1000:,.0f} ms")
         con.close()
         print(f"  {bands:,} band rows; the archive grew by "
               f"{(path.stat().st_size - size) / 2**20:,.0f} MiB over the incremental run's "

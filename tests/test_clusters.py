@@ -227,6 +227,9 @@ def test_the_command_on_an_existing_archive_gives_the_same_clusters(archive, tmp
     rebuilt = scraper("clusters", "--db", str(copy), "--rebuild")
     assert rebuilt.stdout.startswith("Signed 7 articles in ")
     assert partition(copy) == expected(urls) and counts(copy) == before
+    missing = scraper("clusters", "--db", str(tmp_path / "none.db"))
+    assert (missing.returncode, missing.stderr.strip()) == (
+        2, f"Error: no archive at {tmp_path / 'none.db'} (crawl first, or give --db)")
 
 
 def test_crawling_again_adds_nothing_twice(archive, tmp_path):
