@@ -192,6 +192,10 @@ class ArchivePipeline:
             return
         for outcome, n in counts.items():
             self.stats.inc_value(f"archive/{outcome}", n)
+        if counts["clusters_stale"]:
+            logger.warning("%d articles were not put in clusters: the archive's signatures "
+                           "were made with other parameters (run `scraper clusters --rebuild`)",
+                           counts["clusters_stale"])
         self._canary(outcomes)
         self.batch = []
         self.gone = []

@@ -421,6 +421,45 @@ def reextract(site: str | None, since: str | None, db: Path, workers: int,
 
 
 @cli.command()
+@db_option(help="SQLite archive whose articles to cluster")
+@click.option("--rebuild", is_flag=True,
+              help="Sign every article again, from scratch (after the parameters changed)")
+def clusters(db: Path, rebuild: bool) -> None:
+    """Group the articles whose bodies are the same text or nearly so (on any site).
+
+    A crawl does this for each article it writes; run it once on an archive made before
+    clusters (or with --rebuild after its parameters changed). Articles already signed are not
+    signed again; each new one costs a few index lookups, so the whole run is linear in
+    the archive. The stories carried by several sites are in the view stories_across_sites.
+
+    Example:
+
+    \b
+        scraper clusters --db data/archive.db
+        sqlite3 data/archive.db "select sites, title, site_names from stories_across_sites
+                                 limit 10"
+    """
+    from scraper.archive.clusters import StaleSignatures, cluster_archive, summary
+    from scraper.archive.write import now
+
+    archive = _existing_archive(db, write=True)
+    started = time.monotonic()
+    try:
+        signed = cluster_archive(archive, now(), rebuild)
+        found = summary(archive)
+    except StaleSignatures as exc:
+        raise BadInput(str(exc)) from exc
+    except sqlite3.OperationalError as exc:
+        raise BadInput(f"cannot write {db}: {exc}; what was written so far is kept") from exc
+    finally:
+        archive.close()
+    seconds = time.monotonic() - started
+    click.echo(f"Signed {signed} articles in {seconds:.1f}s; {found['signed']} signed in all, "
+               f"{found['clusters']} clusters of near-duplicates, {found['across_sites']} "
+               "of them carried by several sites")
+
+
+@cli.command()
 @db_option(help="SQLite archive to describe")
 @click.option("--runs", type=click.IntRange(min=0), default=5, show_default=True,
               help="How many of the last crawl runs to list")

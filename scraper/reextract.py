@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from sqlite_utils import Database
 
 from scraper.archive.bodies import decompress
+from scraper.archive.clusters import cluster_written
 from scraper.archive.republications import record_republications
 from scraper.archive.retention import GONE
 from scraper.archive.selection import Chosen, selection
@@ -121,6 +122,8 @@ def reextract(db: Database, site: str | None = None, since: str | None = None,
                 report.counts[outcome] += 1
             # A body extracted anew is compared again with its republications.
             record_republications(db, [article for article, _ in batch], when)
+            # And signed again for its cluster of near-duplicates.
+            cluster_written(db, [article.url for article, _ in batch], when)
         batch.clear()
 
     page_ids = latest_pages(db, site, since) + list(orphans)

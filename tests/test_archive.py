@@ -47,7 +47,8 @@ def test_schema_tables_and_wal(db_path):
             "page_bodies", "revisions", "runs", "sources", "article_sources",
             "articles_fts", "republications"} <= set(db.table_names())
     assert set(db.view_names()) == {"articles_per_site_month", "republished_by_source",
-                                    "recently_changed"}
+                                    "recently_changed", "stories_across_sites",
+                                    "sites_sharing_stories"}
     assert {"modified", "last_changed", "revision_count", "status", "kind"} <= set(
         db["articles"].columns_dict)
     assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
@@ -56,7 +57,7 @@ def test_schema_tables_and_wal(db_path):
     assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
         "m001_articles", "m002_research_archive", "m003_fts_automerge", "m004_run_failures",
         "m005_republications", "m006_republication_kinds", "m007_page_kinds", "m008_run_log_files",
-        "m009_drift", "m011_gone_at"]
+        "m009_drift", "m010_clusters", "m011_gone_at"]
     indexed = {tuple(i.columns) for i in db["articles"].indexes}
     assert {("published",), ("site", "published"), ("last_changed",)} <= indexed
 
@@ -64,7 +65,7 @@ def test_schema_tables_and_wal(db_path):
 def test_reopening_migrates_nothing_twice(db_path):
     open_archive(db_path).close()
     db = open_archive(db_path)
-    assert db["_sqlite_migrations"].count == 10
+    assert db["_sqlite_migrations"].count == 11
 
 
 def test_write_new_then_unchanged_then_updated(db_path):

@@ -391,6 +391,72 @@ def m009_drift(db: Database) -> None:
 
 
 @migrations()
+def m010_clusters(db: Database) -> None:
+    """Near-duplicate clusters (scraper/archive/clusters.py): each article's MinHash
+    signature of its body, with the content hash it was made from (a changed article is
+    signed again); its LSH band keys, the primary key of their table, so that a new
+    article's candidates are index lookups; the cluster each signed article belongs to; the
+    parameters the signatures were made with. Views rank the stories carried by most sites
+    and the pairs of sites that most often carry the same texts."""
+    db.table("body_signatures").create(
+        {"id": int, "article_url": str, "content_hash": str,
+         "signature": bytes,  # NUM_PERM little-endian uint32; null: too short a body
+         "recorded_at": str},
+        pk="id", not_null={"article_url", "content_hash", "recorded_at"},
+        foreign_keys=[("article_url", "articles", "url")])
+    db.table("body_signatures").create_index(["article_url"], unique=True)
+    db.execute("create table signature_bands (key integer not null, signature_id integer "
+               "not null references body_signatures(id), primary key (key, signature_id)) "
+               "without rowid")
+    db.table("article_clusters").create(
+        {"article_url": str, "cluster_id": int, "recorded_at": str},
+        pk="article_url", not_null={"cluster_id", "recorded_at"},
+        foreign_keys=[("article_url", "articles", "url")])
+    db.table("article_clusters").create_index(["cluster_id"])
+    db.table("signature_parameters").create({"name": str, "value": str}, pk="name",
+                                            not_null={"value"})
+    for name, sql in CLUSTER_VIEWS.items():
+        db.create_view(name, sql)
+
+
+# The clusters of more than one article, and their articles with the date each carried
+# the story (published, or first seen when the page gives no date).
+_SHARED = """
+with members as (
+  select c.cluster_id, a.url, a.site, a.title, coalesce(a.published, a.first_seen) as dated
+  from article_clusters c join articles a on a.url = c.article_url
+  where c.cluster_id in (select cluster_id from article_clusters group by cluster_id
+                         having count(*) > 1)
+)"""
+CLUSTER_VIEWS = {
+    "stories_across_sites": _SHARED + """,
+ranked as (
+  select *, row_number() over (partition by cluster_id order by dated, url) as position
+  from members
+)
+select cluster_id, count(distinct site) as sites, count(*) as articles,
+       max(case when position = 1 then title end) as title,
+       max(case when position = 1 then site end) as first_site,
+       max(case when position = 1 then url end) as first_url,
+       min(dated) as first_date, max(dated) as last_date,
+       group_concat(distinct site) as site_names
+from ranked
+group by cluster_id
+having count(distinct site) > 1
+order by sites desc, articles desc, first_date
+""",
+    "sites_sharing_stories": _SHARED + """,
+per_site as (
+  select cluster_id, site, min(dated) as dated from members group by cluster_id, site
+)
+select x.site as site, y.site as other_site, count(*) as shared_stories,
+       sum(x.dated < y.dated) as site_first, sum(y.dated < x.dated) as other_site_first
+from per_site x join per_site y on y.cluster_id = x.cluster_id and x.site < y.site
+group by x.site, y.site
+order by shared_stories desc, x.site, y.site
+""",
+}
+
 def m011_gone_at(db: Database) -> None:
     """When the archive found each gone article gone: the fetch time of the first 404 or 410
     answer (null while live). The answer itself is kept in `pages` (kind "gone"). Articles

@@ -16,6 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from scraper.archive import bodies, retention
+from scraper.archive.clusters import cluster_written
 from scraper.archive.diffs import paragraph_diff
 from scraper.archive.republications import record_republications
 from scraper.archive.schema import link_source
@@ -61,6 +62,7 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
     columns = article_columns(db)
     seen = now()
     ids: Ids = {}
+    written: list[str] = []  # new or changed bodies, to sign for their clusters
     with write_transaction(db):
         for item in items:
             if not item.page.replayed:  # a 304 answered with the stored page: no new fetch
@@ -69,6 +71,11 @@ def write_batch(db: Database, items: list[ArticleItem], run_id: int | None = Non
             counts[outcome] += 1
             if outcomes is not None:
                 outcomes.append(outcome)
+            if outcome != "unchanged":
+                written.append(item.article.url)
+        stale = cluster_written(db, written, seen)  # (until `scraper clusters --rebuild`)
+        if stale:
+            counts["clusters_stale"] += stale
         paired = record_republications(db, [item.article for item in items], seen, {
             item.article.url: item.republished_by for item in items if item.republished_by})
         if paired:

@@ -2,7 +2,8 @@
 
 - facets (facets.py): `link` and `year`, and the `_link` filter their values use;
 - the article list and page (article.py and the templates): search snippets, the article
-  with its authors, tags, original source and revisions;
+  with its authors, tags, original source and revisions, and the other sites that carried
+  the same story (clusters.py);
 - article URLs in other tables, views and queries link to the article page;
 - the home (the database page, home.py; `/` leads there), the search page (search.py) and
   the chart of coverage over time (charts.py) on the home, the article list and the search.
@@ -23,6 +24,7 @@ from scraper.archive import MMAP_BYTES
 from scraper.browse import captured
 from scraper.browse.article import article_context, date_label, search_snippet
 from scraper.browse.charts import CHART_SCOPE, TimelineFacet
+from scraper.browse.clusters import carried_by
 from scraper.browse.facets import LinkFacet, YearFacet, link_filters
 from scraper.browse.home import home_context
 from scraper.browse.search import MODES, ORDERS, Search, passed_filters, plain_hint, search_page
@@ -159,7 +161,10 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
     async def article_page() -> dict[str, Any]:
         url = urlsafe_components(request.url_vars["pks"])[0]
-        return await article_context(datasette, database, table, url)
+        context = await article_context(datasette, database, table, url)
+        if context:  # the other sites that carried the same story
+            context["carried"] = await carried_by(datasette, database, table, url)
+        return context
 
     return article_page
 
