@@ -46,9 +46,11 @@ def archive(tmp_path_factory):
     write_batch(db, [make_item(url="https://www.example.org/story/4", authors=["Maria Lopez"],
                                tags=[{"name": "Ukraine", "kind": "region"}],
                                published="2024-05-02T09:00:00+03:00")], run, gone=[gone_page(GONE)])
-    # A story two sites carry (a body long enough to be compared).
+    # A story two sites carry (a body long enough to be compared), with no authors or tags
+    # of its own so that the recipes above count what they did.
     story = " ".join(f"The barges waited at Reni for the {n}th night." for n in range(12))
-    write_batch(db, [make_item(url=f"https://{site}/barges", site=site, body=story)
+    write_batch(db, [make_item(url=f"https://{site}/barges", site=site, body=story,
+                               authors=[], byline=None, tags=[], published=None)
                      for site in ("www.example.org", "southfront.press")], run)
     finish_run(db, run, {"archive/new": 3, "archive/updated": 1}, "finished")
     # A run the drift alarm marked degraded (scraper/drift.py sets these stats).

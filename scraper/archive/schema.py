@@ -457,6 +457,8 @@ order by shared_stories desc, x.site, y.site
 """,
 }
 
+
+@migrations()
 def m011_gone_at(db: Database) -> None:
     """When the archive found each gone article gone: the fetch time of the first 404 or 410
     answer (null while live). The answer itself is kept in `pages` (kind "gone"). Articles
