@@ -1,0 +1,97 @@
+"""Headlines and tags of pages of the open web (issue 11): blogs, press releases, magazines
+whose metadata is thin or says something else than the page shows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scraper.extraction import fields
+from scraper.extraction.document import Document
+from scraper.sites import generic_site
+
+URL = "https://harbour.example.org/2024/05/02/port-strike-ends"
+SITE = generic_site(URL)
+HEADLINE = "Port strike ends after eleven days"
+
+
+def page(head: str = "", body: str = "") -> Document:
+    return Document(f"<html><head>{head}</head><body>{body}</body></html>", URL)
+
+
+def og(value: str) -> str:
+    return f'<meta property="og:title" content="{value}">'
+
+
+def ld_headline(value: str) -> str:
+    data = {"@type": "NewsArticle", "headline": value}
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def title_of(head: str, body: str) -> tuple[str, str] | None:
+    found = fields.title(page(head, body), SITE)
+    return (found.value, found.source) if found else None
+
+
+# --- titles -----------------------------------------------------------------------------
+
+def test_a_themes_header_headline_is_not_the_articles():
+    # WordPress themes mark the site's name as the microdata headline of the page header.
+    body = ('<header itemscope itemtype="https://schema.org/WPHeader">'
+            '<p class="main-title" itemprop="headline">Harbour Watch</p></header>'
+            f'<article><header class="entry-header"><h1>{HEADLINE}</h1></header></article>')
+    assert title_of("", body) == (HEADLINE, "css:h1")
+
+
+def test_the_h1_the_title_names_comes_before_the_pages_other_h1s():
+    body = (f'<header class="page-header"><h1>{HEADLINE}</h1></header>'
+            "<div><h1>What comes next</h1><p>Talks go on.</p><h1>Shell scripts</h1></div>")
+    assert title_of(f"<title>{HEADLINE}</title>", body) == (HEADLINE, "css:h1")
+
+
+@pytest.mark.parametrize("meta_title", [
+    f"Harbour: {HEADLINE}",  # a kicker the h1 does not show
+    f"{HEADLINE} (Harbour Daily)",  # the site in parentheses
+    f"{HEADLINE} - the dockers' vote in pictures",  # a line of its own after the headline
+])
+def test_what_the_meta_title_adds_around_the_shown_headline_is_dropped(meta_title):
+    assert title_of(og(meta_title), f"<h1>{HEADLINE}</h1>") == (HEADLINE, "meta:og:title")
+
+
+def test_the_shown_headline_the_title_confirms_beats_a_lone_og_title():
+    # og:title rewritten for sharing, or the name of the section ("Press releases").
+    for shared in ("Why the dockers gave in", "Press releases"):
+        head = og(shared) + f"<title>{HEADLINE} | Harbour Daily</title>"
+        assert title_of(head, f"<article><h1>{HEADLINE}</h1></article>") == (HEADLINE, "css:h1")
+
+
+def test_og_title_stays_where_json_ld_gives_a_headline_too():
+    # A page with an article's JSON-LD has its metadata written with care: og:title is the
+    # headline as published.
+    head = (og("Why the dockers gave in") + ld_headline(HEADLINE)
+            + f"<title>{HEADLINE} | Harbour Daily</title>")
+    assert title_of(head, f"<h1>{HEADLINE}</h1>")[0] == "Why the dockers gave in"
+
+
+def test_og_title_stays_where_an_h1_shows_it():
+    # The <title> names a section's <h1>; the meta title is the other <h1>.
+    head = og(HEADLINE) + "<title>News - Harbour</title>"
+    assert title_of(head, f"<h1>News</h1><h1>{HEADLINE}</h1>") == (HEADLINE, "meta:og:title")
+
+
+def test_a_kicker_the_h1_marks_stays_out_of_the_headline():
+    head = og(HEADLINE) + f"<title>Dock strike: {HEADLINE}</title>"
+    body = f'<h1><span class="kicker">Dock strike</span>: <span>{HEADLINE}</span></h1>'
+    assert title_of(head, body) == (HEADLINE, "meta:og:title")
+
+
+def test_the_pages_quotation_marks_replace_the_metas():
+    shown = "Dockers say „enough“ and walk out"
+    assert title_of(og("Dockers say &quot;enough&quot; and walk out"),
+                    f"<h1>{shown}</h1>") == (shown, "meta:og:title")
+    # ... not its case, nor its spacing
+    assert title_of(og("Dockers Say Enough"), "<h1>Dockers say enough</h1>")[0] == (
+        "Dockers Say Enough")
+    assert title_of(og("Strike: dockers walk out"), "<h1>Strike:dockers walk out</h1>")[0] == (
+        "Strike: dockers walk out")
