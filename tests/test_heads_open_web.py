@@ -95,3 +95,72 @@ def test_the_pages_quotation_marks_replace_the_metas():
         "Dockers Say Enough")
     assert title_of(og("Strike: dockers walk out"), "<h1>Strike:dockers walk out</h1>")[0] == (
         "Strike: dockers walk out")
+
+
+# --- tags -------------------------------------------------------------------------------
+
+def tags_of(head: str, body: str) -> tuple[list[tuple[str, str]], str] | None:
+    doc = page(head, body)
+    h1s = doc.xpath("//h1")
+    start = doc.order[h1s[0]] if h1s else 0
+    found = fields.tags(doc, SITE, (start, start + 1))
+    return ([(t["name"], t["kind"]) for t in found.value], found.source) if found else None
+
+
+ARTICLE = f"<article><h1>{HEADLINE}</h1><p>Dockers voted to end the strike.</p></article>"
+
+
+def test_rel_tag_links_in_a_nav_after_the_article_are_its_tags():
+    footer = ('<nav class="navbar"><ul class="dropdown-menu">'
+              '<li><a href="../../tag/ports/" rel="tag">ports</a></li>'
+              '<li><a href="../../tag/labour/" rel="tag">labour</a></li></ul></nav>')
+    assert tags_of("", ARTICLE + footer) == (
+        [("ports", "tag"), ("labour", "tag")], "css:nav a[rel=tag]")
+    # a site menu before the headline is no tag list
+    menu = '<nav><a href="/tag/weather/" rel="tag">Weather</a></nav>'
+    assert tags_of("", menu + ARTICLE) is None
+
+
+def test_the_posts_categories_when_it_has_no_tags():
+    body = ('<article><ul class="post-categories"><li><a href="/category/blog/" '
+            f'rel="category tag">Blog</a></li></ul><h1>{HEADLINE}</h1></article>')
+    assert tags_of("", body) == ([("Blog", "category")], "css:a[rel=category]")
+    with_tags = body + '<footer><a href="/tag/ports/" rel="tag">Ports</a></footer>'
+    assert tags_of("", with_tags) == ([("Ports", "tag")], "css:a[rel=tag]")
+
+
+def test_keywords_of_a_recipes_json_ld_when_the_article_object_has_none():
+    objects = [{"@type": "WebSite", "name": "Harbour Kitchen", "keywords": "food, blog"},
+               {"@type": "Article", "headline": HEADLINE},
+               {"@type": "Recipe", "name": "Focaccia", "keywords": "Focaccia, Olive Bread"}]
+    head = f'<script type="application/ld+json">{json.dumps({"@graph": objects})}</script>'
+    assert tags_of(head, ARTICLE) == (
+        [("Focaccia", "tag"), ("Olive Bread", "tag")], "json-ld:keywords")
+
+
+@pytest.mark.parametrize("hrefs", [
+    ("mot/la-greve", "tags/justice", "mot/port-autonome"),  # relative, French "mot"
+    ("+-la-greve-+.html", "+-justice-+.html", "+-port-autonome-+.html"),  # SPIP keywords
+    ("/aiheet/la-greve", "/aiheet/justice", "/aiheet/port-autonome"),  # Finnish "topics"
+])
+def test_tag_pages_by_their_path_in_several_languages(hrefs):
+    names = ("La grève", "Justice", "Port autonome")
+    links = ", ".join(f'<a href="{h}">{n}</a>' for h, n in zip(hrefs, names, strict=True))
+    assert tags_of("", ARTICLE + f'<div class="labels">{links}</div>') == (
+        [(n, "tag") for n in names], "css:tag-list")
+
+
+def test_a_post_named_for_its_tags_is_no_tag_box_and_counts_are_no_part_of_a_tag():
+    # WordPress names the <article> for its terms: its byline link is no tag.
+    body = (f'<article class="post tag-ports tag-labour"><h1>{HEADLINE}</h1>'
+            '<p class="byline"><a href="/author/ann/">Ann Lee</a></p>'
+            '<p>Dockers voted to end the strike.</p></article>'
+            '<div class="tags"><p class="tag-links"><a href="/tag/ports/">Ports (611 posts)</a>'
+            '<a href="/tag/labour/">Labour (140)</a></p></div>')
+    assert tags_of("", body) == ([("Ports", "tag"), ("Labour", "tag")], "css:tag-list")
+
+
+def test_a_name_with_a_dot_is_a_tag_a_host_name_is_not():
+    head = '<meta name="keywords" content="Ham.Lit, harbour.example.org, Literatur">'
+    assert tags_of(head, ARTICLE) == ([("Ham.Lit", "tag"), ("Literatur", "tag")],
+                                      "meta:keywords")
