@@ -86,6 +86,29 @@ def test_a_kicker_the_h1_marks_stays_out_of_the_headline():
     assert title_of(head, body) == (HEADLINE, "meta:og:title")
 
 
+@pytest.mark.parametrize("h1", [
+    f'<span class="dachzeile">Dock strike</span> <span class="headline">{HEADLINE}</span>',
+    f'<span class="article__roofline">Dock strike </span>{HEADLINE}',
+    f'<span class="ts-overline">Dock strike</span><span class="ts-colon">: </span>{HEADLINE}',
+    f'<small>Dock strike</small><br/> {HEADLINE}',  # a first line of its own
+    f'<div><span class="sr-only">Headline:</span> {HEADLINE}</div>',  # for screen readers
+])
+def test_a_kicker_the_markup_marks_is_no_part_of_the_h1s_headline(h1):
+    assert title_of("", f"<h1>{h1}</h1>") == (HEADLINE, "css:h1")
+    # ... and the meta title's tail after it is dropped too
+    assert title_of(og(f"{HEADLINE} - Dock strike"), f"<h1>{h1}</h1>") == (
+        HEADLINE, "meta:og:title")
+
+
+def test_a_meta_title_that_keeps_the_shown_kicker_stays_whole():
+    whole = f"Dock strike: {HEADLINE}"
+    body = (f'<h1><span class="kicker">Dock strike</span><span class="visually-hidden">: '
+            f'</span><span>{HEADLINE}</span></h1>')
+    assert title_of(og(whole), body) == (whole, "meta:og:title")
+    # a plain line in front is the headline's own
+    assert title_of("", f"<h1><span>Dock strike:</span> {HEADLINE}</h1>")[0] == whole
+
+
 def test_the_pages_quotation_marks_replace_the_metas():
     shown = "Dockers say „enough“ and walk out"
     assert title_of(og("Dockers say &quot;enough&quot; and walk out"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from lxml import etree
 
+from scraper.extraction.boilerplate import name_parts
 from scraper.extraction.document import Document
 from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found
 from scraper.extraction.text import inline_text
@@ -26,7 +27,7 @@ def title(doc: Document, site: Site) -> Found | None:
     hit = doc.first_text(site.rules.title)
     if hit:
         return Found(hit.text, f"css:{hit.query}", hit.element)
-    h1s = [(inline_text(el), el) for el in doc.xpath("//h1") if not el.xpath(_OUTSIDE_ARTICLE)]
+    h1s = [(shown_headline(el), el) for el in doc.xpath("//h1") if not el.xpath(_OUTSIDE_ARTICLE)]
     # A page header's <h1> is usually the site's logo: last, unless in the article.
     h1s = sorted(((text, el) for text, el in h1s if text),
                  key=lambda hit: bool(hit[1].xpath("ancestor::header")
@@ -101,6 +102,50 @@ def _microdata_headline(doc: Document) -> str | None:
     return None
 
 
+# Class words of what a headline's markup marks as no part of it: the kicker above it and
+# text for screen readers only ("Headline:").
+_KICKER_PARTS = frozenset("kicker dachzeile roofline overline supertitle topline eyebrow "
+                          "pretitle surtitre spitzmarke visuallyhidden label".split())
+_HIDDEN_PARTS = ({"sr", "only"}, {"screen", "reader"}, {"visually", "hidden"})
+_LEADING_MARKS = re.compile(r"^[\s:|–—\-]+")
+
+
+def shown_headline(h1: etree._Element) -> str:
+    """The headline an `<h1>` shows, without the kicker its markup marks as one: an element
+    named for it ("<span class=dachzeile>"), one for screen readers only, or a first line
+    of its own ("<small>Region</small><br>Headline")."""
+    text = inline_text(h1)
+    if len(text) > MAX_TITLE_CHARS:
+        return text
+    rest = _LEADING_MARKS.sub("", " ".join(_text_without_kicker(h1, 0).split()))
+    return rest if len(rest.split()) >= 2 else text
+
+
+def _text_without_kicker(el: etree._Element, depth: int) -> str:
+    out = [el.text or ""]
+    elements = [c for c in el if isinstance(c.tag, str)]
+    for child in el:
+        if isinstance(child.tag, str) and not _is_kicker(child, el, elements):
+            if child.tag == "br":
+                out.append(" ")
+            elif depth < 4:
+                out.append(_text_without_kicker(child, depth + 1))
+            else:
+                out.append(inline_text(child))
+        out.append(child.tail or "")
+    return " ".join(out) if el.tag in ("div", "p") else "".join(out)
+
+
+def _is_kicker(child: etree._Element, parent: etree._Element,
+               elements: list[etree._Element]) -> bool:
+    parts = name_parts(child)
+    if parts & _KICKER_PARTS or any(hidden <= parts for hidden in _HIDDEN_PARTS):
+        return True
+    following = child.getnext()
+    return (child is elements[0] and not (parent.text or "").strip() and following is not None
+            and following.tag == "br" and len(inline_text(child).split()) <= 5)
+
+
 def _shown_headline(h1: str, in_title: str, meta_title: str, shown: list[str]) -> bool:
     """Whether the `<h1>` and the `<title>` agree on a headline the meta title does not give:
     neither names the meta title, no `<h1>` shows it, and the `<h1>` is not the meta title
@@ -129,6 +174,9 @@ def _headline_element(text: str, h1s: list[tuple[str, etree._Element]],
         if same_words(shown, text):  # the meta title's quotes, spacing or case differ
             # The page's typography ("„Zitat“", "’") where only marks differ, not its case.
             return (shown if typography and _letters(shown) == _letters(text) else text), el
+    for _, el in h1s:
+        if same_words(inline_text(el), text):  # the meta title keeps the kicker shown
+            return text, el
     for shown, el in h1s:
         for part in el.iter():
             part_text = shown if part is el else inline_text(part)
