@@ -66,6 +66,17 @@ def test_the_shown_headline_the_title_confirms_beats_a_lone_og_title():
         assert title_of(head, f"<article><h1>{HEADLINE}</h1></article>") == (HEADLINE, "css:h1")
 
 
+def test_the_shown_headline_beats_an_og_title_the_title_repeats():
+    # An SEO line in og:title and <title>; the article's own headline in its <h1>.
+    seo = "Strike over? What the port deal means for you"
+    head = og(seo) + f"<title>{seo}</title>"
+    assert title_of(head, f"<article><h1>{HEADLINE}</h1></article>") == (HEADLINE, "css:h1")
+    # not a label, nor the logo of the page's header, nor a two-word <h1>
+    for h1 in ("<h1>You are here:</h1>", "<header><h1>Harbour Daily News Online</h1></header>",
+               "<h1>Port news</h1>"):
+        assert title_of(head, h1) == (seo, "meta:og:title")
+
+
 def test_og_title_stays_where_json_ld_gives_a_headline_too():
     # A page with an article's JSON-LD has its metadata written with care: og:title is the
     # headline as published.

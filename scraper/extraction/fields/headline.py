@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -30,8 +31,7 @@ def title(doc: Document, site: Site) -> Found | None:
     h1s = [(shown_headline(el), el) for el in doc.xpath("//h1") if not el.xpath(_OUTSIDE_ARTICLE)]
     # A page header's <h1> is usually the site's logo: last, unless in the article.
     h1s = sorted(((text, el) for text, el in h1s if text),
-                 key=lambda hit: bool(hit[1].xpath("ancestor::header")
-                                      and not hit[1].xpath("ancestor::article|ancestor::main")))
+                 key=lambda hit: bool(hit[1].xpath(_IN_SITE_HEADER)))
     titles = doc.xpath("//title")
     page_title = inline_text(titles[0]) if titles else ""
     names = [*doc.site_names, site.title]
@@ -74,7 +74,7 @@ def title(doc: Document, site: Site) -> Found | None:
     # confirms it, wins; and the page's typography ("„Zitat“", "’") over the meta's.
     careful = bool(cleaned(ld.get("headline")))
     meta_title = next((text for text in map(cleaned, (v for _, v in candidates[:5])) if text), "")
-    if not careful and meta_title and h1s and _shown_headline(h1s[0][0], in_title, meta_title,
+    if not careful and meta_title and h1s and _shown_headline(h1s[0], in_title, meta_title,
                                                                shown):
         candidates = [candidates[5], *candidates[:5], candidates[6]]
     for source, value in candidates:
@@ -118,7 +118,9 @@ def shown_headline(h1: etree._Element) -> str:
     if len(text) > MAX_TITLE_CHARS:
         return text
     rest = _LEADING_MARKS.sub("", " ".join(_text_without_kicker(h1, 0).split()))
-    return rest if len(rest.split()) >= 2 else text
+    # A kicker is shorter than the headline: a class that calls the headline a "topline"
+    # (a site's own naming) leaves the h1 whole.
+    return rest if len(rest.split()) >= 2 and 2 * len(rest) > len(text) else text
 
 
 def _text_without_kicker(el: etree._Element, depth: int) -> str:
@@ -146,14 +148,32 @@ def _is_kicker(child: etree._Element, parent: etree._Element,
             and following.tag == "br" and len(inline_text(child).split()) <= 5)
 
 
-def _shown_headline(h1: str, in_title: str, meta_title: str, shown: list[str]) -> bool:
-    """Whether the `<h1>` and the `<title>` agree on a headline the meta title does not give:
-    neither names the meta title, no `<h1>` shows it, and the `<h1>` is not the meta title
-    with a kicker or a tail (which the markup marks, and which are dropped later)."""
-    h1_key, meta_key = word_key(h1), word_key(meta_title)
-    return (same_words(h1, in_title) and not same_words(meta_title, in_title)
-            and not any(same_words(meta_title, s) for s in shown)
-            and not h1_key.startswith(meta_key) and not h1_key.endswith(meta_key))
+def _shown_headline(h1: tuple[str, etree._Element], in_title: str, meta_title: str,
+                    shown: list[str]) -> bool:
+    """Whether the `<h1>` beats a meta title that no `<h1>` shows: when it is a headline (a
+    line of three words or more in the article, not the logo of the page's header nor a
+    label such as "You are here:"), or when the `<title>` agrees with it and not with the
+    meta title. Not when the `<h1>` is the meta title with a kicker or a tail (which the
+    markup marks, and which are dropped later)."""
+    text, el = h1
+    if any(same_words(meta_title, s) for s in shown) or _same_headline(text, meta_title):
+        return False
+    headline = (len(text.split()) >= 3 and not text.endswith(":")
+                and not el.xpath(_IN_SITE_HEADER))
+    return headline or (same_words(text, in_title) and not same_words(meta_title, in_title))
+
+
+def _same_headline(a: str, b: str) -> bool:
+    """Whether two lines are one headline with a kicker or a tail: one begins the other,
+    or they end alike over half the shorter."""
+    a_key, b_key = word_key(a), word_key(b)
+    if a_key.startswith(b_key) or b_key.startswith(a_key):
+        return True
+    common = len(os.path.commonprefix([a_key[::-1], b_key[::-1]]))
+    return common >= max(12, min(len(a_key), len(b_key)) // 2)
+
+
+_IN_SITE_HEADER = "ancestor::header[not(ancestor::article or ancestor::main)]"
 
 
 def _cut_short(text: str, fuller: list[str]) -> bool:
