@@ -72,8 +72,8 @@ def test_the_shown_headline_beats_an_og_title_the_title_repeats():
     head = og(seo) + f"<title>{seo}</title>"
     assert title_of(head, f"<article><h1>{HEADLINE}</h1></article>") == (HEADLINE, "css:h1")
     # not a label, nor the logo of the page's header, nor a two-word <h1>
-    for h1 in ("<h1>You are here:</h1>", "<header><h1>Harbour Daily News Online</h1></header>",
-               "<h1>Port news</h1>"):
+    for h1 in ("<h1>You are here:</h1>", "<h1>Dear readers, dear friends,</h1>",
+               "<header><h1>Harbour Daily News Online</h1></header>", "<h1>Port news</h1>"):
         assert title_of(head, h1) == (seo, "meta:og:title")
 
 

@@ -158,7 +158,7 @@ def _shown_headline(h1: tuple[str, etree._Element], in_title: str, meta_title: s
     text, el = h1
     if any(same_words(meta_title, s) for s in shown) or _same_headline(text, meta_title):
         return False
-    headline = (len(text.split()) >= 3 and not text.endswith(":")
+    headline = (len(text.split()) >= 3 and not text.endswith((":", ","))
                 and not el.xpath(_IN_SITE_HEADER))
     return headline or (same_words(text, in_title) and not same_words(meta_title, in_title))
 
