@@ -38,12 +38,12 @@ def strip_site_name(title: str, site_names: Iterable[str], headlines: Iterable[s
     same way, or when what stays is one of the page's visible `headlines` (compared by words);
     a head is cut when it is exactly the site's name.
     """
-    names = {_key(n) for n in site_names if _key(n)}
-    shown = {_key(h) for h in headlines if h}
+    names = {word_key(n) for n in site_names if word_key(n)}
+    shown = {word_key(h) for h in headlines if h}
     # The last part of a <title> that differs from `title` is the site's name when short.
     last = _SEPARATOR.split(page_title)[-1] if page_title and page_title != title else ""
-    page_tail = _key(last) if len(last) <= 30 else ""
-    if _key(title) in shown:
+    page_tail = word_key(last) if len(last) <= 30 else ""
+    if word_key(title) in shown:
         return title
     # One pass each way, so that a title of hundreds of parts costs no more than their
     # length: site_tail[i] says whether every part after separator i names the site.
@@ -59,18 +59,18 @@ def strip_site_name(title: str, site_names: Iterable[str], headlines: Iterable[s
     shown_sizes = {len(k) for k in shown}
     head_size = 0  # the length of the key of the title up to separator i
     for i, match in enumerate(separators):
-        head_size += len(_key(title[:match.start()] if i == 0 else parts[i - 1]))
+        head_size += len(word_key(title[:match.start()] if i == 0 else parts[i - 1]))
         if not head_size:
             continue
         if site_tail[i] or (head_size in shown_sizes
-                            and _key(title[:match.start()]) in shown
+                            and word_key(title[:match.start()]) in shown
                             and not _shown_site_name(title[:match.start()], names, shown)):
             return title[:match.start()].strip()
     # The site's name in front: "Example News - Port strike ends", also as the logo's <h1>
     # shows it ("Harbour-News.de » Port strike ends" under <h1>Harbour-News.de</h1>).
     first = separators[0]
     head = title[:first.start()]
-    if title[first.end():].strip() and (_key(head) in names
+    if title[first.end():].strip() and (word_key(head) in names
                                         or _shown_site_name(head, names, shown)):
         return title[first.end():].strip()
     return title
@@ -79,11 +79,11 @@ def strip_site_name(title: str, site_names: Iterable[str], headlines: Iterable[s
 def _shown_site_name(text: str, names: set[str], shown: set[str]) -> bool:
     """Whether `text` is an `<h1>` of the page that names the site: its logo, not the
     headline."""
-    return _key(text) in shown and _is_site_part(text, names, "")
+    return word_key(text) in shown and _is_site_part(text, names, "")
 
 
 def _is_site_part(part: str, names: set[str], page_tail: str) -> bool:
-    key = _key(part)
+    key = word_key(part)
     if not key or _DATE_LIKE.match(part.strip()) or key == page_tail:
         return True
     return any(key == n or (len(n) >= 4 and (n in key or key in n)) for n in names)
@@ -91,8 +91,9 @@ def _is_site_part(part: str, names: set[str], page_tail: str) -> bool:
 
 def same_words(a: str, b: str) -> bool:
     """Equal but for case, spaces, punctuation and quote marks."""
-    return _key(a) == _key(b)
+    return word_key(a) == word_key(b)
 
 
-def _key(text: str | None) -> str:
+def word_key(text: str | None) -> str:
+    """Text reduced to its casefolded word characters, for comparing headlines."""
     return re.sub(r"\W+", "", (text or "").casefold())

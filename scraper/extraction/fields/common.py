@@ -36,16 +36,18 @@ def _microdata(doc: Document, prop: str) -> str | None:
 
 
 def _in_parts(el: etree._Element, parts: frozenset[str],
-              memo: dict[etree._Element, bool] | None = None) -> bool:
-    """True when `el` or an ancestor has a class or id word of `parts`. `memo`, shared by
-    the calls of one pass over many elements, answers each ancestor once: otherwise a page
-    of thousands of links in deep boxes reads every box's names once per link."""
+              memo: dict[etree._Element, bool] | None = None,
+              stop: frozenset[str] = frozenset()) -> bool:
+    """True when `el` or an ancestor below any `stop` element has a class or id word of
+    `parts`. `memo`, shared by the calls of one pass over many elements, answers each
+    ancestor once: otherwise a page of thousands of links in deep boxes reads every box's
+    names once per link."""
     if memo is None:
-        return any(name_parts(node) & parts for node in (el, *el.iterancestors()))
+        memo = {}
     chain: list[etree._Element] = []
     found = False
     node: etree._Element | None = el
-    while node is not None:
+    while node is not None and node.tag not in stop:
         if node in memo:
             found = memo[node]
             break

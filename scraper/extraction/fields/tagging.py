@@ -31,27 +31,67 @@ def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | N
         ("meta:dc.subject", lambda: doc.meta_lists.get("dc.subject")),
         ("meta:parsely-tags", lambda: doc.meta_lists.get("parsely-tags")),
         ("meta:sailthru.tags", lambda: doc.meta_lists.get("sailthru.tags")),
-        ("css:a[rel=tag]", lambda: [inline_text(a) for a in doc.xpath(
-            "//a[contains(concat(' ', @rel, ' '), ' tag ')][not(contains(@rel, 'category'))]"
-            "[not(ancestor::nav)]")]),
+        ("css:a[rel=tag]", lambda: _rel_links(doc, _REL_TAG + "[not(ancestor::nav)]")),
         ("meta:keywords", lambda: doc.meta_lists.get("keywords")),
-        ("json-ld:keywords", lambda: ld.get("keywords")),
+        ("json-ld:keywords", lambda: ld.get("keywords") or _page_keywords(doc)),
         ("meta:news_keywords", lambda: doc.meta_lists.get("news_keywords")),
         ("css:tag-list", lambda: _tag_list(doc, span)),
+        # A blog's footer bar may hold the post's rel=tag links in a <nav>; a site menu
+        # comes before the headline.
+        ("css:nav a[rel=tag]", lambda: _rel_links(doc, _REL_TAG + "[ancestor::nav]",
+                                                  after=span[0])),
     ]
     for source, get in sources:
         names = split_tags(get(), doc.site_names)
         if names:
             return Found([{"name": n, "kind": "tag"} for n in names], source)
+    # No tag at all: the post's categories (rel="category tag") say what it is about.
+    names = split_tags(_rel_links(doc, _REL_CATEGORY), doc.site_names)
+    if names:
+        return Found([{"name": n, "kind": "category"} for n in names], "css:a[rel=category]")
+    return None
+
+
+_REL_TAG = ("//a[contains(concat(' ', @rel, ' '), ' tag ')]"
+            "[not(contains(@rel, 'category'))]")
+_REL_CATEGORY = ("//a[contains(concat(' ', @rel, ' '), ' category ')][not(ancestor::nav)]"
+                 "[not(ancestor::header[not(ancestor::article)])]")
+
+
+def _rel_links(doc: Document, query: str, after: int = 0) -> list[str]:
+    """The texts of the links `query` finds, from the `after`th element of the page on."""
+    return [inline_text(a) for a in doc.xpath(query) if doc.order.get(a, 0) >= after]
+
+
+# Types of JSON-LD objects that describe the site or a part of the page, not the article.
+_NOT_THE_ARTICLE = frozenset("WebSite Organization Person BreadcrumbList ImageObject "
+                             "SiteNavigationElement SearchAction".split())
+
+
+def _page_keywords(doc: Document) -> Any:
+    """The keywords of the JSON-LD object that describes the page's piece when it is no
+    Article (a Recipe, a HowTo, a Product): the first object that is neither the site nor a
+    part of the page."""
+    for obj in doc.json_ld:
+        types = obj.get("@type")
+        types = set(types) if isinstance(types, list) else {types}
+        if obj.get("keywords") and not types & _NOT_THE_ARTICLE:
+            return obj["keywords"]
     return None
 
 
 # Class words and link paths of a page's list of tags or topics.
 _TAG_PARTS = frozenset("tag tags taglist topic topics keyword keywords subject subjects "
                        "schlagworte schlagwort themen stichworte argomenti etiquetas temas "
-                       "tagi".split())
-_TAG_HREF = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?|stichworte?"
-                       r"|argomenti|argomento|etiquetas?|temas?|tagi)/", re.IGNORECASE)
+                       "tagi motcle motscles".split())
+# A box is no wider than the article: WordPress names the <article> for each of its terms
+# ("tag-iowa"), and every link of the post would sit in a "tag" box.
+_NOT_A_BOX = frozenset({"article", "main", "body", "html"})
+_TAG_HREF = re.compile(r"(^|/)(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?"
+                       r"|stichworte?|argomenti|argomento|etiquetas?|temas?|tagi|mot|motcle"
+                       r"|mots-cles|aiheet|aihe)/"
+                       # SPIP's keyword pages: "+-universite-+.html"
+                       r"|(^|/)\+-[^/]+-\+(\.html)?$", re.IGNORECASE)
 _TAG_LINKS = "//a[@href][not(ancestor::nav)][not(ancestor::aside)]"
 # A link to the index of all tags ("All topics"), not to one tag.
 _TAG_INDEX = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?"
@@ -66,7 +106,7 @@ def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
     beside: dict[etree._Element, int] = {}
     boxes: dict[etree._Element, bool] = {}
     links = [a for a in doc.xpath(_TAG_LINKS)
-             if (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS, boxes))
+             if (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS, boxes, _NOT_A_BOX))
              and not _TAG_INDEX.search(a.get("href"))
              and 0 < len(inline_text(a)) <= 60 and not _site_header(a)
              and not _in_prose(a, beside)]
@@ -75,9 +115,17 @@ def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
     for first in ordered[:20]:
         group = _link_group(first, links)
         if len(group) >= 2:
-            return [inline_text(a) for a in group]
+            return [_tag_name(a) for a in group]
         single = single or group
-    return [inline_text(a) for a in single or []]
+    return [_tag_name(a) for a in single or []]
+
+
+# The count of posts a tag list shows after each tag: "Iowa (140)", "Iowa (140 posts)".
+_COUNT = re.compile(r"\s*[(\[]\d[\d.,]*(\s+\w+)?[)\]]$")
+
+
+def _tag_name(link: etree._Element) -> str:
+    return _COUNT.sub("", inline_text(link))
 
 
 def _link_group(first: etree._Element, links: list[etree._Element]) -> list[etree._Element]:
@@ -97,7 +145,7 @@ def _in_prose(link: etree._Element, beside: dict[etree._Element, int]) -> bool:
     if block not in beside:
         beside[block] = len(inline_text(block)) - sum(
             len(inline_text(a)) for a in block.iter("a")
-            if _TAG_HREF.search(a.get("href") or "") or _in_parts(a, _TAG_PARTS))
+            if _TAG_HREF.search(a.get("href") or "") or _in_parts(a, _TAG_PARTS, stop=_NOT_A_BOX))
     return beside[block] > len(inline_text(link)) + 20
 
 
@@ -167,7 +215,8 @@ MAX_TAG_CHARS = 100
 MAX_TAGS = 100
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 # Identifiers and host names that tag metadata carries besides tags.
-_NOT_A_TAG = re.compile(r"^[0-9a-f]{8}-[0-9a-f-]{27,}$|^[\w-]+(\.[\w-]+)+$", re.IGNORECASE)
+# A host name is written in lower case ("example.org"); "Ham.Lit" is a festival's name.
+_NOT_A_TAG = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F-]{27,}$|^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 
 
 def _tag_key(name: str) -> str:
