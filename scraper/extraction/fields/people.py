@@ -9,17 +9,15 @@ from typing import Any
 
 from lxml import etree
 
-from scraper.extraction.authors import is_same_name, split_authors
+from scraper.extraction.authors import BYLINE_TEXT, is_same_name, split_authors
+from scraper.extraction.boilerplate import name_parts
 from scraper.extraction.document import Document, is_article_type
-from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _box_with, _in_parts
+from scraper.extraction.fields.common import Found, _box_with
 from scraper.extraction.fields.layout import lines_between
 from scraper.extraction.text import BLOCK_TAGS, inline_text
 from scraper.extraction.titles import clean_value
 from scraper.sites.base import Site
 
-# A byline line: "By …" (other languages' "Von …", "Por …" also open ordinary sentences;
-# their bylines are found by their markup).
-BYLINE_TEXT = re.compile(r"^(?:written |posted )?by\s+\S", re.IGNORECASE)
 # A Korean byline: the name, then the word for reporter ("김민지 기자").
 REPORTER_TEXT = re.compile(r"^[가-힣]{2,4}\s?(?:기자|특파원|선임기자|객원기자)(?:\s|$)")
 
@@ -108,11 +106,40 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
         lambda: Found(ld_orgs, "json-ld:organization") if ld_orgs else None,
         lambda: _meta_people(doc, (), keys=("author", *PERSON_META)),
     ]
-    for step in steps:
+    for index, step in enumerate(steps):
         found = step()
         if found and found.value:
+            if 0 < index < 5:  # structured data, which may give a handle for the name shown
+                found = _as_shown(found, doc, found_byline)
             return _cased(found, doc)
     return None
+
+
+def _as_shown(found: Found, doc: Document, found_byline: Found | None) -> Found:
+    """Structured names as the byline shows them where they are a user's handle or a part
+    of the name ("arianschlichenmayer", "christian.stadtfeld", "Nils" for "Nils Pickert")."""
+    shown = _byline_elements(doc)
+    candidates = [*(split_authors(found_byline.value, doc.site_names) if found_byline else []),
+                  *(shown.value if shown else [])]
+    names = [next((c for c in candidates if _fuller(n, c)), n) for n in found.value]
+    return Found(names, found.source, found.element) if names != found.value else found
+
+
+def _fuller(name: str, shown: str) -> bool:
+    """Whether `shown` writes out `name`: the same letters, or its words in order with the
+    same first one ("christian.stadtfeld" in "Christian P. Stadtfeld")."""
+    if name == shown:
+        return False
+    if re.sub(r"\W+", "", name).casefold() == re.sub(r"\W+", "", shown).casefold():
+        return " " not in name and " " in shown
+    have = [w for w in re.split(r"[\s._-]+", name.casefold()) if w]
+    want = [w.strip(".") for w in shown.casefold().split()]
+    # One word more, and a name's capitals: not "松岡大地 国際 速報" for "松岡大地".
+    if not have or len(want) != len(have) + 1 or have[0] != want[0] or not all(
+            w[0].isupper() for w in shown.split()):
+        return False
+    rest = iter(want[1:])
+    return all(any(w == r for r in rest) for w in have[1:])
 
 
 def _cased(found: Found, doc: Document) -> Found:
@@ -134,9 +161,21 @@ def _more_shown(found: Found, doc: Document) -> Found:
     """The visible byline instead of structured data that names only some of its authors."""
     shown = _byline_elements(doc)
     if shown and len(shown.value) > len(found.value) and {
-            n.casefold() for n in found.value} <= {n.casefold() for n in shown.value}:
+            n.casefold() for n in found.value} <= {n.casefold() for n in shown.value} and all(
+            _reads_as_person(n) for n in shown.value):
         return shown
     return found
+
+
+# Lower-case words of persons' names: "Ursula von der Leyen", "Ahmad bin Ali".
+_PARTICLES = frozenset("von van der den de da di du del della la le dos das zu bin al ibn y"
+                       .split())
+
+
+def _reads_as_person(name: str) -> bool:
+    """A person's name has no lower-case word but its particles: "ACLU Foundations of
+    California" or "Director of Education Equity" name no one."""
+    return all(not w[0].islower() or w in _PARTICLES for w in name.split())
 
 
 # Meta that name persons. Plain "author" names the site as often as a person: it is asked
@@ -149,7 +188,7 @@ _AUTHOR_HREF = re.compile(r"/(author|autor|authors|autoren|auteur|autores|writer
                           r"|muhabir|yazar)/", re.IGNORECASE)
 # Class words of places where names are not the article's authors.
 _NOT_BYLINE = frozenset("comment comments related teaser recommended more bio biography "
-                        "description avatar image img photo follow newsletter footer".split())
+                        "description avatar image img photo follow newsletter".split())
 
 
 def _credited(people: list[str], orgs: list[str], not_names: list[str]) -> list[str]:
@@ -249,9 +288,12 @@ def _find_byline_elements(doc: Document, not_names: list[str]) -> Found | None:
     inner = set(found)
     innermost = [el for el in found if not any(d in inner for d in el.iterdescendants())]
     for el in innermost:
-        if el.xpath(_OUTSIDE_ARTICLE) or _in_parts(el, _NOT_BYLINE):
+        if not _in_story(el):
             continue
         text = byline_text(el)
+        if text.rstrip().endswith((":", "：")) and el.getparent() is not None:
+            el = el.getparent()  # "<span>Auteur:</span> <a>Anna Kubišta</a>": the label's line
+            text = byline_text(el)
         if not text or len(text) > 200 or not split_authors(text, not_names):
             continue
         group = [el, *_byline_siblings(el, innermost)]
@@ -262,6 +304,30 @@ def _find_byline_elements(doc: Document, not_names: list[str]) -> Found | None:
         if names:
             return Found(names, "css:byline", el)
     return None
+
+
+def _in_story(el: etree._Element) -> bool:
+    """Whether a byline-like element belongs to the story: not in a nav, aside or figure, nor
+    in comments, teasers or a bio; a footer counts only where it is not the article's own
+    (HTML's <footer> of an <article>, a theme's "entry-footer", which hold the byline). The
+    words inside a byline box ("teaser__author" of a component) and those of <body> (a page
+    with "sticky-footer") say nothing of where the element is."""
+    chain = [n for n in (el, *el.iterancestors()) if n.tag not in ("body", "html")]
+    start = next((i for i, n in enumerate(chain) if "byline" in (n.get("class") or "").lower()), 0)
+    for i, node in enumerate(chain):
+        parts = name_parts(node)
+        if node.tag in ("nav", "aside", "figure"):
+            return False
+        if (node.tag == "footer" or "footer" in parts) and not any(
+                n.tag == "article" or name_parts(n) & _STORY for n in chain[i + 1:]):
+            return False
+        if i >= start and parts & _NOT_BYLINE:
+            return False
+    return True
+
+
+# Class words of the box of one post or story, whose own footer holds its byline.
+_STORY = frozenset("post hentry entry article".split())
 
 
 def _author_footer(doc: Document, site: Site) -> Found | None:
@@ -299,7 +365,8 @@ def _byline_like(doc: Document) -> list[etree._Element]:
     found = []
     for el in doc.order:
         cls = (el.get("class") or "").lower()
-        if ("byline" in cls or "author" in cls or "autor" in cls or "writer" in cls
+        if ("byline" in cls or "author" in cls or "autor" in cls or "auteur" in cls
+                or "writer" in cls
                 or "author" in (el.get("itemprop") or "")
                 or (el.tag == "a" and ("author" in (el.get("rel") or "")
                                        or _AUTHOR_HREF.search(el.get("href") or "")))):
