@@ -40,7 +40,8 @@ _PLACE = re.compile(r",?\s+in\s+(?=[A-ZÀ-Ý])")
 # A label in any language before the names: "Penulis: …", "Tekst: …" (after the picture
 # credits, whose labels say the names are not the authors).
 # A Chinese label ("编辑：", editor) is two characters before a full-width colon.
-_LABEL = re.compile(r"^\s*(?:[^\W\d_]{3,15}|[\u4e00-\u9fff]{2,6})\s*[:：]\s*(?=\S)")
+_LABEL = re.compile(r"^\s*(?:[^\W\d_]{3,15}(?:\s+[^\W\d_]{2,15}){0,2}|[\u4e00-\u9fff]{2,6})"
+                    r"\s*[:：]\s*(?=\S)")
 # One word after a list closed by "and": "A B and C D, Hafenpost" names the agency (or the
 # place) after the people, not a third author.
 _AFTER_LIST = re.compile(r"^(.+\s(?:and|und|et|y|e|&)\s[^,;]+?)\s*[,;]\s*[^\W\d_][\w.-]*\s*$")
@@ -149,7 +150,8 @@ def _clean(part: str, skip: set[str] = frozenset()) -> str | None:
     name = _HONORIFIC.sub("", _trim_edges(part))
     name = re.sub(r"\s+", " ", name).strip()
     words = name.split()
-    if len(words) > 1 and _key(words[-1]) in skip:  # "Matthias herrpfleger": the blog's name
+    if len(words) > 1 and words[-1].islower() and _key(words[-1]) in skip:
+        # "Matthias herrpfleger": the blog's name, written as a handle
         name = " ".join(words[:-1])
     name = _without_trailing_role(name)
     if (not name or not any(c.isalpha() for c in name) or _ROLE.search(name)

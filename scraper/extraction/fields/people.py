@@ -103,6 +103,7 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
         lambda: _byline_elements(doc),
         lambda: _meta_people(doc, not_names, keys=("author",)),
         lambda: _credit_line(doc, not_names),
+        lambda: _own_author(doc),
         lambda: Found(ld_orgs, "json-ld:organization") if ld_orgs else None,
         lambda: _meta_people(doc, (), keys=("author", *PERSON_META)),
     ]
@@ -280,15 +281,17 @@ def _byline_elements(doc: Document) -> Found | None:
     return doc.memo["byline_elements"]
 
 
-def _find_byline_elements(doc: Document, not_names: list[str]) -> Found | None:
+def _find_byline_elements(doc: Document, not_names: list[str],
+                          away: frozenset[str] | None = None) -> Found | None:
     """Names in the first byline-like element (class "byline"/"author", itemprop=author,
-    rel=author) that is not in comments, teasers or an author bio; with the elements next
-    to it that hold further names ("div.bylines > div.byline" twice)."""
+    rel=author) that is not in comments, teasers or an author bio (`away`: the class words of
+    such places); with the elements next to it that hold further names ("div.bylines >
+    div.byline" twice)."""
     found = _byline_like(doc)
     inner = set(found)
     innermost = [el for el in found if not any(d in inner for d in el.iterdescendants())]
     for el in innermost:
-        if not _in_story(el):
+        if not _in_story(el, _NOT_BYLINE if away is None else away):
             continue
         text = byline_text(el)
         if text.rstrip().endswith((":", "：")) and el.getparent() is not None:
@@ -300,13 +303,32 @@ def _find_byline_elements(doc: Document, not_names: list[str]) -> Found | None:
         names: list[str] = []
         for member in group:
             names += [n for n in split_authors(byline_text(member), not_names)
-                      if n not in names and not n[0].islower()]
+                      if n not in names and (not n[0].islower() or _is_handle(n, member))]
         if names:
             return Found(names, "css:byline", el)
     return None
 
 
-def _in_story(el: etree._Element) -> bool:
+def _is_handle(name: str, el: etree._Element) -> bool:
+    """A user's handle ("reineckefuchs") in a link to the author's page, where a blog names
+    its author; lower-case words elsewhere are a label's ("der", "von")."""
+    return " " not in name and el.tag == "a" and (
+        "author" in (el.get("rel") or "") or bool(_AUTHOR_HREF.search(el.get("href") or ""))
+        or "author" in (el.get("class") or "").lower())
+
+
+def _own_author(doc: Document) -> Found | None:
+    """The author a blog names in its byline or its author box where the blog bears the
+    author's name ("surfguard" of surfguard.wordpress.com): asked when no other name is
+    found, as the site's name is more often the publisher's."""
+    return _find_byline_elements(doc, [], _NOT_BYLINE - _AUTHOR_BOX)
+
+
+# Class words of an author box ("author-bio", "author-avatar"): the author, in a blog.
+_AUTHOR_BOX = frozenset("bio biography avatar description".split())
+
+
+def _in_story(el: etree._Element, away: frozenset[str]) -> bool:
     """Whether a byline-like element belongs to the story: not in a nav, aside or figure, nor
     in comments, teasers or a bio; a footer counts only where it is not the article's own
     (HTML's <footer> of an <article>, a theme's "entry-footer", which hold the byline). The
@@ -321,7 +343,7 @@ def _in_story(el: etree._Element) -> bool:
         if (node.tag == "footer" or "footer" in parts) and not any(
                 n.tag == "article" or name_parts(n) & _STORY for n in chain[i + 1:]):
             return False
-        if i >= start and parts & _NOT_BYLINE:
+        if i >= start and parts & away:
             return False
     return True
 
