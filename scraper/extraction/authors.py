@@ -40,7 +40,7 @@ _PLACE = re.compile(r",?\s+in\s+(?=[A-ZÀ-Ý])")
 # A label in any language before the names: "Penulis: …", "Tekst: …" (after the picture
 # credits, whose labels say the names are not the authors).
 # A Chinese label ("编辑：", editor) is two characters before a full-width colon.
-_LABEL = re.compile(r"^\s*(?:[^\W\d_]{3,15}(?:\s+[^\W\d_]{2,15}){0,2}|[\u4e00-\u9fff]{2,6})"
+_LABEL = re.compile(r"^\s*(?:[^\W\d_]{2,15}(?:\s+[^\W\d_]{2,15}){0,2}|[\u4e00-\u9fff]{2,6})"
                     r"\s*[:：]\s*(?=\S)")
 # One word after a list closed by "and": "A B and C D, Hafenpost" names the agency (or the
 # place) after the people, not a third author.
@@ -137,6 +137,17 @@ def split_authors(byline: str, not_names: Iterable[str] = ()) -> list[str]:
         if name and _key(name) not in skip and name not in names:
             names.append(name)
     return names
+
+
+def is_author_label(text: str) -> bool:
+    """Whether `text` is only the label before an author's name: "Autor:", "By", "Von"."""
+    return bool(text.strip()) and not _LEAD.sub("", text).strip()
+
+
+def with_degree(name: str, shown: str) -> bool:
+    """Whether `shown` is `name` with a degree after it ("Devon Gorry, PhD")."""
+    head, _, degree = shown.rpartition(",")
+    return bool(_DEGREE.match(degree.strip())) and _key(head) == _key(name)
 
 
 def _clean(part: str, skip: set[str] = frozenset()) -> str | None:

@@ -9,7 +9,13 @@ from typing import Any
 
 from lxml import etree
 
-from scraper.extraction.authors import BYLINE_TEXT, is_same_name, split_authors
+from scraper.extraction.authors import (
+    BYLINE_TEXT,
+    is_author_label,
+    is_same_name,
+    split_authors,
+    with_degree,
+)
 from scraper.extraction.boilerplate import name_parts
 from scraper.extraction.document import Document, is_article_type
 from scraper.extraction.fields.common import Found, _box_with
@@ -131,6 +137,8 @@ def _fuller(name: str, shown: str) -> bool:
     same first one ("christian.stadtfeld" in "Christian P. Stadtfeld")."""
     if name == shown:
         return False
+    if with_degree(name, shown):
+        return True
     if re.sub(r"\W+", "", name).casefold() == re.sub(r"\W+", "", shown).casefold():
         return " " not in name and " " in shown
     have = [w for w in re.split(r"[\s._-]+", name.casefold()) if w]
@@ -294,19 +302,30 @@ def _find_byline_elements(doc: Document, not_names: list[str],
         if not _in_story(el, _NOT_BYLINE if away is None else away):
             continue
         text = byline_text(el)
-        if text.rstrip().endswith((":", "：")) and el.getparent() is not None:
-            el = el.getparent()  # "<span>Auteur:</span> <a>Anna Kubišta</a>": the label's line
-            text = byline_text(el)
+        if text.rstrip().endswith((":", "：")):
+            # "<span>Autor:</span> Fritz Imhof" or "<span>Auteur:</span> <a>Anna Kubišta</a>":
+            # the name after the label; a label of another field ("Datum:") names no one.
+            text = _after_label(el) if is_author_label(text) else ""
         if not text or len(text) > 200 or not split_authors(text, not_names):
             continue
         group = [el, *_byline_siblings(el, innermost)]
         names: list[str] = []
         for member in group:
-            names += [n for n in split_authors(byline_text(member), not_names)
+            shown = text if member is el else byline_text(member)
+            names += [n for n in split_authors(shown, not_names)
                       if n not in names and (not n[0].islower() or _is_handle(n, member))]
         if names:
             return Found(names, "css:byline", el)
     return None
+
+
+def _after_label(label: etree._Element) -> str:
+    """The text after a label element: its tail, else the next element's text."""
+    tail = (label.tail or "").strip()
+    if tail:
+        return tail
+    following = label.getnext()
+    return inline_text(following) if following is not None else ""
 
 
 def _is_handle(name: str, el: etree._Element) -> bool:
