@@ -27,8 +27,10 @@ _LEAD = re.compile(
     r"(?:fotos?|photos?|bilder?|images?|pictures)\s*:\s*",
     re.IGNORECASE,
 )
-# Separators of a list of names: ",", ";", "&", "|", "•", and "and" in several languages.
-_SPLIT = re.compile(r"\s*(?:[,;|•·、，；]|\s&\s|\s(?:and|AND|und|et|y|e|og|och|en|i|és|ve)\s)\s*")
+# Separators of a list of names: ",", ";", "&", "|", "•", and "and" in several languages
+# (", and" too).
+_SPLIT = re.compile(r"\s*(?:,\s*(?:and|und|et|y)\s|[,;|•·、，；]|\s&\s"
+                    r"|\s(?:and|AND|und|et|y|e|og|och|en|i|és|ve)\s)\s*")
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")
 # A lower-case label before the lead word: "capital von Lena Marquardt", "story by Ana Ruiz".
 _INNER_LEAD = re.compile(r"^\s*[a-zà-ÿ]\S*(?:\s+\S+)?\s+(?:by|von|par|por)\s+(?=[^\W\d_a-zà-ÿ])")
@@ -120,7 +122,8 @@ def split_authors(byline: str, not_names: Iterable[str] = ()) -> list[str]:
         return []  # a picture credit, or a label ("By the numbers:", "Datum:") without a name
     text = _LABEL.sub("", text)
     text = _PLACE.split(text, maxsplit=1)[0]
-    text = _AFTER_LIST.sub(r"\1", text)
+    if not _DEGREE.match(_trim_edges(re.split(r"[,;]", text)[-1])):
+        text = _AFTER_LIST.sub(r"\1", text)
     names: list[str] = []
     pieces = _SPLIT_KEEP.split(text)
     for i in range(0, len(pieces), 2):
