@@ -188,3 +188,36 @@ def test_a_byline_with_affiliations_does_not_outvote_structured_data():
                      'Program &amp; Sylvia Torres, Director of Education Equity, Foundations '
                      'of California</div><p>Text.</p>')
     assert authors(doc) == (["Sara Hing", "Sylvia Torres"], "json-ld")
+
+
+def story(lines: str) -> Document:
+    return page(body='<nav><a href="/">Home</a><a href="/news">News</a></nav>'
+                     f'<div class="content"><h1>Port strike ends</h1>{lines}'
+                     '<p>Dockers voted to end the strike after eleven days of talks.</p></div>')
+
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    ("<p>Von Claudia Lind</p>", ["Claudia Lind"]),
+    ('<div class="info">Ein Artikel von <strong>Pamela Sladek</strong> | 27.01.2022</div>',
+     ["Pamela Sladek"]),
+    ("<p>Blog Beitrag von Margarita Koren</p>", ["Margarita Koren"]),
+    ("<p>Autor: Peter Maahs</p>", ["Peter Maahs"]),
+    # a sentence opening with "Von" is no byline, nor a picture credit, nor a team's name
+    ("<p>Von Montag an streiken die Hafenarbeiter wieder in Hamburg.</p>", None),
+    ("<p>Fotos von Hans Meier</p>", None),
+    ("<p>Redaktion Hafenblatt Online</p>", None),
+])
+def test_a_byline_line_where_the_story_starts(lines, expected):
+    doc = story(lines)
+    span = fields.header_span(doc, doc.xpath("//h1")[0], None)
+    result = fields.authors(doc, SITE, None, span)
+    assert (result.value if result else None) == expected
+
+
+def test_the_author_of_a_page_described_as_a_webpage():
+    head = ld(**{"@graph": [
+        {"@type": "WebPage", "@id": "https://x.org/p#page", "name": "T",
+         "author": {"@id": "https://x.org/#/person/1"}},
+        {"@type": "Person", "@id": "https://x.org/#/person/1", "name": "Gio Gaggi"}]})
+    assert authors(page(head, "<h1>T</h1><p>Text.</p>")) == (["Gio Gaggi"], "json-ld")

@@ -87,14 +87,15 @@ def _byline_box(el: etree._Element) -> etree._Element:
     return line
 
 
-def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | None:
+def authors(doc: Document, site: Site, found_byline: Found | None,
+            span: tuple[int, int] = (0, 0)) -> Found | None:
     """Person names: the site's byline, JSON-LD and microdata persons, author meta, a
-    "By …" line or byline element, a site's author footer ("Articles by: …"), a rel=author
-    link; an organisation only when no person is named anywhere."""
+    "By …" line or byline element, a "Von …" line where the story starts (after `span`'s
+    start, the headline), a site's author footer ("Articles by: …"), a rel=author link; an
+    organisation only when no person is named anywhere."""
     not_names = doc.site_names
     site_byline = found_byline and found_byline.source in {f"css:{q}" for q in site.rules.byline}
-    ld_people, ld_orgs = _ld_people(doc.resolve((doc.article_ld or {}).get("author")),
-                                    not_names)
+    ld_people, ld_orgs = _ld_people(doc.resolve(_ld_author(doc)), not_names)
     steps = [
         lambda: Found(split_authors(found_byline.value), found_byline.source)
         if site_byline else None,
@@ -107,6 +108,7 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
         if found_byline else None,
         lambda: _author_footer(doc, site),
         lambda: _byline_elements(doc),
+        lambda: _lead_line(doc, span[0], not_names),
         lambda: _meta_people(doc, not_names, keys=("author",)),
         lambda: _credit_line(doc, not_names),
         lambda: _own_author(doc),
@@ -149,6 +151,47 @@ def _fuller(name: str, shown: str) -> bool:
         return False
     rest = iter(want[1:])
     return all(any(w == r for r in rest) for w in have[1:])
+
+
+def _ld_author(doc: Document) -> Any:
+    """The article's JSON-LD author; where a page has no article object, its WebPage's
+    (SEO plugins describe a post as a WebPage with an author)."""
+    if doc.article_ld:
+        return doc.article_ld.get("author")
+    return next((o["author"] for o in doc.json_ld
+                 if o.get("@type") == "WebPage" and o.get("author")), None)
+
+
+# A line that is only a byline: the lead word, perhaps a label before it ("Ein Artikel
+# von", "Blog Beitrag von") or a colon after it, then a name in capitals, then at most a date
+# or a separator. "Von …" also opens sentences; a line that is just a name after it does not.
+_LEAD_LINE = re.compile(
+    r"^(?i:(?:(?!foto|bild|photo|image|video)[^\W\d_]+\s+){0,2}?"
+    r"(?:(?:von|by|par|por|door|przez)\s*:?|(?:autor(?:in)?|author|auteur|redaktion|text)\s*:))"
+    r"\s+"
+    r"(?P<name>[^\W\d_a-zà-ÿ][\w.'-]+(?:\s+(?:(?:von|van|de|der|da|di|zu|del|la|le)\s+)?"
+    r"[^\W\d_a-zà-ÿ][\w.'-]+){1,3})\s*(?:$|[|,–—-]|\(|\d)")
+# How many lines (of three words or more) after the headline may hold it.
+_LEAD_LINES = 30
+# Class words of what is not the story near its headline (a teaser box may hold the story's
+# headline and byline, as some templates call the article's top box).
+_NOT_STORY = frozenset("comment comments related recommended".split())
+
+
+def _lead_line(doc: Document, start: int, not_names: list[str]) -> Found | None:
+    """The names of a byline line where the story starts ("Von Claudia Lind" as the first
+    paragraph, "Ein Artikel von Pamela Sladek | 27.01.2022")."""
+    seen = 0
+    for el, text in lines_between(doc, start, len(doc.order)):
+        seen += len(text.split()) >= 3  # a menu's one-word links are no lines of the story
+        if seen > _LEAD_LINES:
+            break
+        match = _LEAD_LINE.match(text)
+        names = split_authors(match["name"], not_names) if match and _in_story(
+            el, _NOT_STORY) else []
+        if names:
+            return Found(names, "text:lead-line", el)
+    return None
 
 
 def _cased(found: Found, doc: Document) -> Found:
