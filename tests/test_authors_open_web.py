@@ -203,6 +203,13 @@ def story(lines: str) -> Document:
      ["Pamela Sladek"]),
     ("<p>Blog Beitrag von Margarita Koren</p>", ["Margarita Koren"]),
     ("<p>Autor: Peter Maahs</p>", ["Peter Maahs"]),
+    # a label line, the name after it
+    ('<div class="meta"><h5>Autor: </h5>Peter Maahs</div>', ["Peter Maahs"]),
+    ('<div class="meta"><h4>Autor</h4><p><a href="/p/nh">Niko Huber</a>, </p></div>',
+     ["Niko Huber"]),
+    ("<div><b>Von:</b><br><br>Götz Warne</div>", ["Götz Warne"]),
+    # a date and a dash before it
+    ("<p>05.02.2020 - Redaktion: Ebert Fuchs (Pressesprecher)</p>", ["Ebert Fuchs"]),
     # a sentence opening with "Von" is no byline, nor a picture credit, nor a team's name
     ("<p>Von Montag an streiken die Hafenarbeiter wieder in Hamburg.</p>", None),
     ("<p>Fotos von Hans Meier</p>", None),

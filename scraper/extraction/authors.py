@@ -28,7 +28,7 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 # Separators of a list of names: ",", ";", "&", "|", "•", and "and" in several languages
-# (", and" too).
+# (", and" too). Not "/": "det/dpa", "AFP/The Local" name a desk and its agency as one.
 _SPLIT = re.compile(r"\s*(?:,\s*(?:and|und|et|y)\s|[,;|•·、，；]|\s&\s"
                     r"|\s(?:and|AND|und|et|y|e|og|och|en|i|és|ve)\s)\s*")
 _SPLIT_KEEP = re.compile(f"({_SPLIT.pattern})")

@@ -166,11 +166,13 @@ def _ld_author(doc: Document) -> Any:
 # von", "Blog Beitrag von") or a colon after it, then a name in capitals, then at most a date
 # or a separator. "Von …" also opens sentences; a line that is just a name after it does not.
 _LEAD_LINE = re.compile(
-    r"^(?i:(?:(?!foto|bild|photo|image|video)[^\W\d_]+\s+){0,2}?"
+    r"^(?:[\d./]+\s*)?[-–|]?\s*(?i:(?:(?!foto|bild|photo|image|video)[^\W\d_]+\s+){0,2}?"
     r"(?:(?:von|by|par|por|door|przez)\s*:?|(?:autor(?:in)?|author|auteur|redaktion|text)\s*:))"
     r"\s+"
     r"(?P<name>[^\W\d_a-zà-ÿ][\w.'-]+(?:\s+(?:(?:von|van|de|der|da|di|zu|del|la|le)\s+)?"
     r"[^\W\d_a-zà-ÿ][\w.'-]+){1,3})\s*(?:$|[|,–—-]|\(|\d)")
+# A line that is only the label of the author's name, which follows it.
+_LABEL_LINE = re.compile(r"^(?i:autor(?:in|en)?|author|auteur|verfasser(?:in)?|von|by)\s*:?$")
 # How many lines (of three words or more) after the headline may hold it.
 _LEAD_LINES = 30
 # Class words of what is not the story near its headline (a teaser box may hold the story's
@@ -186,9 +188,13 @@ def _lead_line(doc: Document, start: int, not_names: list[str]) -> Found | None:
         seen += len(text.split()) >= 3  # a menu's one-word links are no lines of the story
         if seen > _LEAD_LINES:
             break
-        match = _LEAD_LINE.match(text)
-        names = split_authors(match["name"], not_names) if match and _in_story(
-            el, _NOT_STORY) else []
+        if not _in_story(el, _NOT_STORY):
+            continue
+        if _LABEL_LINE.match(text):  # "<h5>Autor:</h5> Peter Maahs", "<h4>Autor</h4><p>…"
+            names = split_authors(_after_label(el), not_names)
+        else:
+            match = _LEAD_LINE.match(text)
+            names = split_authors(match["name"], not_names) if match else []
         if names:
             return Found(names, "text:lead-line", el)
     return None
@@ -364,11 +370,14 @@ def _find_byline_elements(doc: Document, not_names: list[str],
 
 def _after_label(label: etree._Element) -> str:
     """The text after a label element: its tail, else the next element's text."""
-    tail = (label.tail or "").strip()
-    if tail:
-        return tail
+    text = (label.tail or "").strip()
     following = label.getnext()
-    return inline_text(following) if following is not None else ""
+    for _ in range(3):  # past a <br> or two: "<b>Von:</b><br><br>Götz Warnke"
+        if text or following is None:
+            break
+        text = inline_text(following) or (following.tail or "").strip()
+        following = following.getnext()
+    return text
 
 
 def _is_handle(name: str, el: etree._Element) -> bool:
