@@ -173,8 +173,10 @@ _LEAD_LINE = re.compile(
     r"[^\W\d_a-zà-ÿ][\w.'-]+){1,3})\s*(?:$|[|,–—-]|\(|\d)")
 # A line that is only the label of the author's name, which follows it.
 _LABEL_LINE = re.compile(r"^(?i:autor(?:in|en)?|author|auteur|verfasser(?:in)?|von|by)\s*:?$")
-# How many lines (of three words or more) after the headline may hold it.
+# How many lines (of three words or more) after the headline may hold it, and how many
+# elements (the lines of a long menu are not read one by one).
 _LEAD_LINES = 30
+_LEAD_REACH = 400
 # Class words of what is not the story near its headline (a teaser box may hold the story's
 # headline and byline, as some templates call the article's top box).
 _NOT_STORY = frozenset("comment comments related recommended".split())
@@ -184,18 +186,16 @@ def _lead_line(doc: Document, start: int, not_names: list[str]) -> Found | None:
     """The names of a byline line where the story starts ("Von Claudia Lind" as the first
     paragraph, "Ein Artikel von Pamela Sladek | 27.01.2022")."""
     seen = 0
-    for el, text in lines_between(doc, start, len(doc.order)):
+    for el, text in lines_between(doc, start, min(start + _LEAD_REACH, len(doc.order))):
         seen += len(text.split()) >= 3  # a menu's one-word links are no lines of the story
         if seen > _LEAD_LINES:
             break
-        if not _in_story(el, _NOT_STORY):
-            continue
         if _LABEL_LINE.match(text):  # "<h5>Autor:</h5> Peter Maahs", "<h4>Autor</h4><p>…"
             names = split_authors(_after_label(el), not_names)
         else:
             match = _LEAD_LINE.match(text)
             names = split_authors(match["name"], not_names) if match else []
-        if names:
+        if names and _in_story(el, _NOT_STORY):
             return Found(names, "text:lead-line", el)
     return None
 
@@ -344,10 +344,7 @@ def _find_byline_elements(doc: Document, not_names: list[str],
     rel=author) that is not in comments, teasers or an author bio (`away`: the class words of
     such places); with the elements next to it that hold further names ("div.bylines >
     div.byline" twice)."""
-    found = _byline_like(doc)
-    inner = set(found)
-    innermost = [el for el in found if not any(d in inner for d in el.iterdescendants())]
-    for el in innermost:
+    for el in _innermost_byline_like(doc):
         if not _in_story(el, _NOT_BYLINE if away is None else away):
             continue
         text = byline_text(el)
@@ -357,7 +354,7 @@ def _find_byline_elements(doc: Document, not_names: list[str],
             text = _after_label(el) if is_author_label(text) else ""
         if not text or len(text) > 200 or not split_authors(text, not_names):
             continue
-        group = [el, *_byline_siblings(el, innermost)]
+        group = [el, *_byline_siblings(el, _innermost_byline_like(doc))]
         names: list[str] = []
         for member in group:
             shown = text if member is el else byline_text(member)
@@ -449,6 +446,17 @@ def _credit_line(doc: Document, not_names: list[str]) -> Found | None:
         if names:
             return Found(names, "text:credit-line", el)
     return None
+
+
+def _innermost_byline_like(doc: Document) -> list[etree._Element]:
+    """The byline-like elements without one inside them, found once per page (both passes
+    of the byline elements ask)."""
+    if "byline_like" not in doc.memo:
+        found = _byline_like(doc)
+        inner = set(found)
+        doc.memo["byline_like"] = [el for el in found
+                                   if not any(d in inner for d in el.iterdescendants())]
+    return doc.memo["byline_like"]
 
 
 def _byline_like(doc: Document) -> list[etree._Element]:
