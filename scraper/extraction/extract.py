@@ -58,7 +58,7 @@ def extract(html: str, url: str, site: Site | None = None,
                               container.element if container else None)
     found_byline = fields.byline(doc, site, span)
     byline = take("byline", found_byline)
-    authors = take("authors", fields.authors(doc, site, found_byline)) or []
+    authors = take("authors", fields.authors(doc, site, found_byline, span)) or []
     published, published_text = take("published", fields.published(doc, site, span)) or (None, None)
     modified, _ = take("modified", fields.modified(doc, site, span)) or (None, None)
     tags = take("tags", fields.tags(doc, site, span)) or []

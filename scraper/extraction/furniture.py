@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from scraper.extraction.authors import BYLINE_TEXT
 from scraper.extraction.text import Block, word_count
 
 # A paragraph of the story: this many words, or fewer ending as a sentence ends.
@@ -50,7 +51,6 @@ _READING_TIME = re.compile(r"^(?:est\.?\s*)?(?:reading time:?\s*)?\d+\s*(?:-\s*\
                            r"(?:min(?:ute)?s?\.?)(?:\s+(?:read|reading|de lecture|lesezeit))?$"
                            r"|^(?:reading time|lesezeit|temps de lecture)\s*:?\s*\d+",
                            re.IGNORECASE)
-_BYLINE = re.compile(r"^(?:written |posted |words )?by\s+\S", re.IGNORECASE)
 # "Region:", "Tags: Black Sea, Drones": a label, then at most a list of names.
 _LABEL = re.compile(r"^[^\W\d][\w&' -]{0,28}:(?:\s+[^.!?]{0,200})?$")
 
@@ -80,7 +80,7 @@ def furniture_kind(block: Block, before: bool = True) -> str | None:
         return "reading_time"
     if words > LINE_WORDS or _ENDS_SENTENCE.search(text):
         return None
-    if _BYLINE.match(text):
+    if BYLINE_TEXT.match(text):
         return "byline_line"
     date = _DATE.search(text)
     if date and word_count(text[:date.start()] + text[date.end():]) <= DATE_LINE_WORDS:

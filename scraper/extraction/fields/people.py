@@ -9,17 +9,21 @@ from typing import Any
 
 from lxml import etree
 
-from scraper.extraction.authors import is_same_name, split_authors
+from scraper.extraction.authors import (
+    BYLINE_TEXT,
+    is_author_label,
+    is_same_name,
+    split_authors,
+    with_degree,
+)
+from scraper.extraction.boilerplate import name_parts
 from scraper.extraction.document import Document, is_article_type
-from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _box_with, _in_parts
+from scraper.extraction.fields.common import Found, _box_with
 from scraper.extraction.fields.layout import lines_between
 from scraper.extraction.text import BLOCK_TAGS, inline_text
 from scraper.extraction.titles import clean_value
 from scraper.sites.base import Site
 
-# A byline line: "By …" (other languages' "Von …", "Por …" also open ordinary sentences;
-# their bylines are found by their markup).
-BYLINE_TEXT = re.compile(r"^(?:written |posted )?by\s+\S", re.IGNORECASE)
 # A Korean byline: the name, then the word for reporter ("김민지 기자").
 REPORTER_TEXT = re.compile(r"^[가-힣]{2,4}\s?(?:기자|특파원|선임기자|객원기자)(?:\s|$)")
 
@@ -83,14 +87,15 @@ def _byline_box(el: etree._Element) -> etree._Element:
     return line
 
 
-def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | None:
+def authors(doc: Document, site: Site, found_byline: Found | None,
+            span: tuple[int, int] = (0, 0)) -> Found | None:
     """Person names: the site's byline, JSON-LD and microdata persons, author meta, a
-    "By …" line or byline element, a site's author footer ("Articles by: …"), a rel=author
-    link; an organisation only when no person is named anywhere."""
+    "By …" line or byline element, a "Von …" line where the story starts (after `span`'s
+    start, the headline), a site's author footer ("Articles by: …"), a rel=author link; an
+    organisation only when no person is named anywhere."""
     not_names = doc.site_names
     site_byline = found_byline and found_byline.source in {f"css:{q}" for q in site.rules.byline}
-    ld_people, ld_orgs = _ld_people(doc.resolve((doc.article_ld or {}).get("author")),
-                                    not_names)
+    ld_people, ld_orgs = _ld_people(doc.resolve(_ld_author(doc)), not_names)
     steps = [
         lambda: Found(split_authors(found_byline.value), found_byline.source)
         if site_byline else None,
@@ -103,15 +108,95 @@ def authors(doc: Document, site: Site, found_byline: Found | None) -> Found | No
         if found_byline else None,
         lambda: _author_footer(doc, site),
         lambda: _byline_elements(doc),
+        lambda: _lead_line(doc, span[0], not_names),
         lambda: _meta_people(doc, not_names, keys=("author",)),
         lambda: _credit_line(doc, not_names),
+        lambda: _own_author(doc),
         lambda: Found(ld_orgs, "json-ld:organization") if ld_orgs else None,
         lambda: _meta_people(doc, (), keys=("author", *PERSON_META)),
     ]
-    for step in steps:
+    for index, step in enumerate(steps):
         found = step()
         if found and found.value:
+            if 0 < index < 5:  # structured data, which may give a handle for the name shown
+                found = _as_shown(found, doc, found_byline)
             return _cased(found, doc)
+    return None
+
+
+def _as_shown(found: Found, doc: Document, found_byline: Found | None) -> Found:
+    """Structured names as the byline shows them where they are a user's handle or a part
+    of the name ("arianschlichenmayer", "christian.stadtfeld", "Nils" for "Nils Pickert")."""
+    shown = _byline_elements(doc)
+    candidates = [*(split_authors(found_byline.value, doc.site_names) if found_byline else []),
+                  *(shown.value if shown else [])]
+    names = [next((c for c in candidates if _fuller(n, c)), n) for n in found.value]
+    return Found(names, found.source, found.element) if names != found.value else found
+
+
+def _fuller(name: str, shown: str) -> bool:
+    """Whether `shown` writes out `name`: the same letters, or its words in order with the
+    same first one ("christian.stadtfeld" in "Christian P. Stadtfeld")."""
+    if name == shown:
+        return False
+    if with_degree(name, shown):
+        return True
+    if re.sub(r"\W+", "", name).casefold() == re.sub(r"\W+", "", shown).casefold():
+        return " " not in name and " " in shown
+    have = [w for w in re.split(r"[\s._-]+", name.casefold()) if w]
+    want = [w.strip(".") for w in shown.casefold().split()]
+    # One word more, and a name's capitals: not "松岡大地 国際 速報" for "松岡大地".
+    if not have or len(want) != len(have) + 1 or have[0] != want[0] or not all(
+            w[0].isupper() for w in shown.split()):
+        return False
+    rest = iter(want[1:])
+    return all(any(w == r for r in rest) for w in have[1:])
+
+
+def _ld_author(doc: Document) -> Any:
+    """The article's JSON-LD author; where a page has no article object, its WebPage's
+    (SEO plugins describe a post as a WebPage with an author)."""
+    if doc.article_ld:
+        return doc.article_ld.get("author")
+    return next((o["author"] for o in doc.json_ld
+                 if o.get("@type") == "WebPage" and o.get("author")), None)
+
+
+# A line that is only a byline: the lead word, perhaps a label before it ("Ein Artikel
+# von", "Blog Beitrag von") or a colon after it, then a name in capitals, then at most a date
+# or a separator. "Von …" also opens sentences; a line that is just a name after it does not.
+_LEAD_LINE = re.compile(
+    r"^(?:[\d./]+\s*)?[-–|]?\s*(?i:(?:(?!foto|bild|photo|image|video)[^\W\d_]+\s+){0,2}?"
+    r"(?:(?:von|by|par|por|door|przez)\s*:?|(?:autor(?:in)?|author|auteur|redaktion|text)\s*:))"
+    r"\s+"
+    r"(?P<name>[^\W\d_a-zà-ÿ][\w.'-]+(?:\s+(?:(?:von|van|de|der|da|di|zu|del|la|le)\s+)?"
+    r"[^\W\d_a-zà-ÿ][\w.'-]+){1,3})\s*(?:$|[|,–—-]|\(|\d)")
+# A line that is only the label of the author's name, which follows it.
+_LABEL_LINE = re.compile(r"^(?i:autor(?:in|en)?|author|auteur|verfasser(?:in)?|von|by)\s*:?$")
+# How many lines (of three words or more) after the headline may hold it, and how many
+# elements (the lines of a long menu are not read one by one).
+_LEAD_LINES = 30
+_LEAD_REACH = 400
+# Class words of what is not the story near its headline (a teaser box may hold the story's
+# headline and byline, as some templates call the article's top box).
+_NOT_STORY = frozenset("comment comments related recommended".split())
+
+
+def _lead_line(doc: Document, start: int, not_names: list[str]) -> Found | None:
+    """The names of a byline line where the story starts ("Von Claudia Lind" as the first
+    paragraph, "Ein Artikel von Pamela Sladek | 27.01.2022")."""
+    seen = 0
+    for el, text in lines_between(doc, start, min(start + _LEAD_REACH, len(doc.order))):
+        seen += len(text.split()) >= 3  # a menu's one-word links are no lines of the story
+        if seen > _LEAD_LINES:
+            break
+        if _LABEL_LINE.match(text):  # "<h5>Autor:</h5> Peter Maahs", "<h4>Autor</h4><p>…"
+            names = split_authors(_after_label(el), not_names)
+        else:
+            match = _LEAD_LINE.match(text)
+            names = split_authors(match["name"], not_names) if match else []
+        if names and _in_story(el, _NOT_STORY):
+            return Found(names, "text:lead-line", el)
     return None
 
 
@@ -134,9 +219,21 @@ def _more_shown(found: Found, doc: Document) -> Found:
     """The visible byline instead of structured data that names only some of its authors."""
     shown = _byline_elements(doc)
     if shown and len(shown.value) > len(found.value) and {
-            n.casefold() for n in found.value} <= {n.casefold() for n in shown.value}:
+            n.casefold() for n in found.value} <= {n.casefold() for n in shown.value} and all(
+            _reads_as_person(n) for n in shown.value):
         return shown
     return found
+
+
+# Lower-case words of persons' names: "Ursula von der Leyen", "Ahmad bin Ali".
+_PARTICLES = frozenset("von van der den de da di du del della la le dos das zu bin al ibn y"
+                       .split())
+
+
+def _reads_as_person(name: str) -> bool:
+    """A person's name has no lower-case word but its particles: "ACLU Foundations of
+    California" or "Director of Education Equity" name no one."""
+    return all(not w[0].islower() or w in _PARTICLES for w in name.split())
 
 
 # Meta that name persons. Plain "author" names the site as often as a person: it is asked
@@ -149,7 +246,7 @@ _AUTHOR_HREF = re.compile(r"/(author|autor|authors|autoren|auteur|autores|writer
                           r"|muhabir|yazar)/", re.IGNORECASE)
 # Class words of places where names are not the article's authors.
 _NOT_BYLINE = frozenset("comment comments related teaser recommended more bio biography "
-                        "description avatar image img photo follow newsletter footer".split())
+                        "description avatar image img photo follow newsletter".split())
 
 
 def _credited(people: list[str], orgs: list[str], not_names: list[str]) -> list[str]:
@@ -241,27 +338,86 @@ def _byline_elements(doc: Document) -> Found | None:
     return doc.memo["byline_elements"]
 
 
-def _find_byline_elements(doc: Document, not_names: list[str]) -> Found | None:
+def _find_byline_elements(doc: Document, not_names: list[str],
+                          away: frozenset[str] | None = None) -> Found | None:
     """Names in the first byline-like element (class "byline"/"author", itemprop=author,
-    rel=author) that is not in comments, teasers or an author bio; with the elements next
-    to it that hold further names ("div.bylines > div.byline" twice)."""
-    found = _byline_like(doc)
-    inner = set(found)
-    innermost = [el for el in found if not any(d in inner for d in el.iterdescendants())]
-    for el in innermost:
-        if el.xpath(_OUTSIDE_ARTICLE) or _in_parts(el, _NOT_BYLINE):
+    rel=author) that is not in comments, teasers or an author bio (`away`: the class words of
+    such places); with the elements next to it that hold further names ("div.bylines >
+    div.byline" twice)."""
+    for el in _innermost_byline_like(doc):
+        if not _in_story(el, _NOT_BYLINE if away is None else away):
             continue
         text = byline_text(el)
+        if text.rstrip().endswith((":", "：")):
+            # "<span>Autor:</span> Fritz Imhof" or "<span>Auteur:</span> <a>Anna Kubišta</a>":
+            # the name after the label; a label of another field ("Datum:") names no one.
+            text = _after_label(el) if is_author_label(text) else ""
         if not text or len(text) > 200 or not split_authors(text, not_names):
             continue
-        group = [el, *_byline_siblings(el, innermost)]
+        group = [el, *_byline_siblings(el, _innermost_byline_like(doc))]
         names: list[str] = []
         for member in group:
-            names += [n for n in split_authors(byline_text(member), not_names)
-                      if n not in names and not n[0].islower()]
+            shown = text if member is el else byline_text(member)
+            names += [n for n in split_authors(shown, not_names)
+                      if n not in names and (not n[0].islower() or _is_handle(n, member))]
         if names:
             return Found(names, "css:byline", el)
     return None
+
+
+def _after_label(label: etree._Element) -> str:
+    """The text after a label element: its tail, else the next element's text."""
+    text = (label.tail or "").strip()
+    following = label.getnext()
+    for _ in range(3):  # past a <br> or two: "<b>Von:</b><br><br>Götz Warnke"
+        if text or following is None:
+            break
+        text = inline_text(following) or (following.tail or "").strip()
+        following = following.getnext()
+    return text
+
+
+def _is_handle(name: str, el: etree._Element) -> bool:
+    """A user's handle ("reineckefuchs") in a link to the author's page, where a blog names
+    its author; lower-case words elsewhere are a label's ("der", "von")."""
+    return " " not in name and el.tag == "a" and (
+        "author" in (el.get("rel") or "") or bool(_AUTHOR_HREF.search(el.get("href") or ""))
+        or "author" in (el.get("class") or "").lower())
+
+
+def _own_author(doc: Document) -> Found | None:
+    """The author a blog names in its byline or its author box where the blog bears the
+    author's name ("surfguard" of surfguard.wordpress.com): asked when no other name is
+    found, as the site's name is more often the publisher's."""
+    return _find_byline_elements(doc, [], _NOT_BYLINE - _AUTHOR_BOX)
+
+
+# Class words of an author box ("author-bio", "author-avatar"): the author, in a blog.
+_AUTHOR_BOX = frozenset("bio biography avatar description".split())
+
+
+def _in_story(el: etree._Element, away: frozenset[str]) -> bool:
+    """Whether a byline-like element belongs to the story: not in a nav, aside or figure, nor
+    in comments, teasers or a bio; a footer counts only where it is not the article's own
+    (HTML's <footer> of an <article>, a theme's "entry-footer", which hold the byline). The
+    words inside a byline box ("teaser__author" of a component) and those of <body> (a page
+    with "sticky-footer") say nothing of where the element is."""
+    chain = [n for n in (el, *el.iterancestors()) if n.tag not in ("body", "html")]
+    start = next((i for i, n in enumerate(chain) if "byline" in (n.get("class") or "").lower()), 0)
+    for i, node in enumerate(chain):
+        parts = name_parts(node)
+        if node.tag in ("nav", "aside", "figure"):
+            return False
+        if (node.tag == "footer" or "footer" in parts) and not any(
+                n.tag == "article" or name_parts(n) & _STORY for n in chain[i + 1:]):
+            return False
+        if i >= start and parts & away:
+            return False
+    return True
+
+
+# Class words of the box of one post or story, whose own footer holds its byline.
+_STORY = frozenset("post hentry entry article".split())
 
 
 def _author_footer(doc: Document, site: Site) -> Found | None:
@@ -292,6 +448,17 @@ def _credit_line(doc: Document, not_names: list[str]) -> Found | None:
     return None
 
 
+def _innermost_byline_like(doc: Document) -> list[etree._Element]:
+    """The byline-like elements without one inside them, found once per page (both passes
+    of the byline elements ask)."""
+    if "byline_like" not in doc.memo:
+        found = _byline_like(doc)
+        inner = set(found)
+        doc.memo["byline_like"] = [el for el in found
+                                   if not any(d in inner for d in el.iterdescendants())]
+    return doc.memo["byline_like"]
+
+
 def _byline_like(doc: Document) -> list[etree._Element]:
     """Elements that look like a byline: itemprop=author, rel=author, a link to an author
     page, a class naming a byline, an author or a writer ("autor", "autore" in other
@@ -299,7 +466,8 @@ def _byline_like(doc: Document) -> list[etree._Element]:
     found = []
     for el in doc.order:
         cls = (el.get("class") or "").lower()
-        if ("byline" in cls or "author" in cls or "autor" in cls or "writer" in cls
+        if ("byline" in cls or "author" in cls or "autor" in cls or "auteur" in cls
+                or "writer" in cls
                 or "author" in (el.get("itemprop") or "")
                 or (el.tag == "a" and ("author" in (el.get("rel") or "")
                                        or _AUTHOR_HREF.search(el.get("href") or "")))):
