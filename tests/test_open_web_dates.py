@@ -238,6 +238,9 @@ def test_a_written_date_is_read_without_dateparser_and_not_inside_a_sentence():
     # A caption's date is in a sentence: no date line.
     assert written_date("Ukrainische Technik bei den Kämpfen um die Stadt, 24. April 2023",
                         ["de"]) is None
+    # A field of a meta line, after its separator, is no sentence.
+    assert find_date("Accueil | Par Jeanne Dupont-Martin | 30 septembre 2018", ["fr"]) == (
+        "2018-09-30")
     # The month words are the page's languages' and English.
     assert written_date("12 mars 2021", ["de"]) is None
     assert written_date("March 12, 2021", ["de"]) == ("2021-03-12", 14)

@@ -235,7 +235,11 @@ def _written_pattern(languages: tuple[str, ...]) -> tuple[re.Pattern[str], dict[
 
 
 # Words a date line may put before its date: a label, a weekday, a byline ("By A. Author,").
-MAX_WORDS_BEFORE = 4
+# More are a sentence, unless a separator sets the date apart as a field of a meta line
+# ("Accueil | Par Loïc Le Clerc | 30 septembre 2018").
+MAX_WORDS_BEFORE = 5
+_WORDS = re.compile(r"[^\W\d_]+")
+_FIELD_END = re.compile(r"[|·•/–—-]\s*$")
 
 
 def written_date(text: str, languages: list[str] | None = None) -> tuple[str, int] | None:
@@ -244,7 +248,8 @@ def written_date(text: str, languages: list[str] | None = None) -> tuple[str, in
     when more words than a label's come before it."""
     pattern, months = _written_pattern(tuple(dict.fromkeys(languages or DEFAULT_LANGUAGES)))
     for match in pattern.finditer(text):
-        if len(text[:match.start()].split()) > MAX_WORDS_BEFORE:
+        before = text[:match.start()]
+        if len(_WORDS.findall(before)) > MAX_WORDS_BEFORE and not _FIELD_END.search(before):
             return None  # a date in a sentence (a caption's "…, 24. April 2023")
         day, month, year = ((match["d1"], match["m1"], match["y1"]) if match["d1"]
                             else (match["d2"], match["m2"], match["y2"]))

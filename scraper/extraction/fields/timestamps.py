@@ -3,6 +3,7 @@ visible date lines (dateparser)."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from datetime import datetime, timedelta
@@ -169,7 +170,10 @@ def _as_shown(doc: Document, site: Site, span: tuple[int, int],
     lead_raw = raw[lead_source]
     changed = modified(doc, site, span)
     changed_iso = changed.value[0] if changed else None
-    utc = not site.timezone and _is_utc_time(lead_raw)
+    zones = (candidate_zones(_language_tags(doc), doc.url)
+             if not site.timezone and _is_utc_time(lead_raw) else [])
+    # A UTC time is in doubt where a zone the page may write in shows it on another day.
+    utc = any(in_zone(lead_raw, zone)[:10] != lead_raw[:10] for zone in zones)
     doubt = (len({iso[:10] for iso, _, _ in parsed}) > 1 or lead_source in _GENERIC_DATES
              or utc or (changed_iso is not None and changed_iso[:10] != lead_iso[:10]))
     if not doubt:
@@ -181,8 +185,7 @@ def _as_shown(doc: Document, site: Site, span: tuple[int, int],
     on_day = [candidate for candidate in parsed if candidate[0][:10] == day]
     if on_day:
         return on_day + [candidate for candidate in parsed if candidate not in on_day]
-    if utc and day in _days_around(lead_raw):
-        zones = candidate_zones(_language_tags(doc), doc.url)
+    if utc:
         for moved in (*(in_zone(lead_raw, zone) for zone in zones), lead_raw):
             if moved[:10] == day:
                 return [(moved, parsed[0][1], lead_source)]
@@ -211,10 +214,12 @@ def _earlier(first: str, second: str) -> bool:
 
 def _shown(doc: Document, site: Site, span: tuple[int, int]) -> tuple[str, str, str] | None:
     """The date the page shows near its headline (an element named for a date, else the
-    first date line under the headline or atop the body), once a page."""
+    first date line under the headline or atop the body), once a page; read by find_date
+    alone: this look is a check of the metadata, and dateparser would cost more than it."""
     key = "shown_date"
     if key not in doc.memo:
-        found = _date_element(doc, site, span) or _visible_date(doc, site, span, first=True)
+        found = (_date_element(doc, site, span, words=False)
+                 or _visible_date(doc, site, span, first=True, words=False))
         doc.memo[key] = found[0] if found else None
     return doc.memo[key]
 
@@ -316,17 +321,21 @@ _DATE_TEXT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\b\d{4}\b")
 
 
 def _visible_date(doc: Document, site: Site, span: tuple[int, int],
-                  first: bool = False) -> list[tuple[str, str, str]]:
+                  first: bool = False, words: bool = True) -> list[tuple[str, str, str]]:
     """A short line under the headline or atop the body that reads as a date: a written or
     numeric date in it, else a value after one of its labels (dateparser, in the site's or
     page's language; any when neither is known). Only a few lines are tried: dateparser is
-    slow. `first`: the first date line, even one of an update (what a reader sees first)."""
+    slow. `first`: the first date line, even one of an update (what a reader sees first);
+    `words=False`: no dateparser (see _read_line)."""
     languages = _languages(doc, site)
     tried = 0
     # The line right above the headline (a date line over it, as a kicker sits); then
     # under it, else at the top of the body, where many pages put the date line.
-    lines = itertools.chain(_line_above(doc, span[0]), lines_between(doc, *span, max_chars=80),
-                            lines_between(doc, span[1] - 1, span[1] + 300, max_chars=80))
+    under = lines_between(doc, *span, max_chars=80)
+    top = lines_between(doc, span[1] - 1, span[1] + 300, max_chars=80)
+    if first:
+        under, top = itertools.islice(under, FIRST_LINES), itertools.islice(top, FIRST_LINES)
+    lines = itertools.chain(_line_above(doc, span[0]), under, top)
     updated: list[tuple[str, str, str]] = []
     plain: list[tuple[str, str, str]] = []
     update_line: etree._Element | None = None
@@ -338,7 +347,7 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int],
         labelled = bool(_PUBLISHED.search(text))
         if plain and not labelled:
             continue  # after a date, only a line that says "published" may replace it
-        iso = _read_line(text, languages, site)
+        iso = _read_line(text, languages, site, words)
         if iso and _UPDATED.search(text) and not labelled:
             updated = updated or [(iso, text, "text:date:updated")]
             update_line = el
@@ -355,6 +364,9 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int],
     return plain or updated
 
 
+# Short lines looked at for the first date line, under the headline and atop the body: the
+# check of the metadata stays cheap on a page of thousands of lines between the two.
+FIRST_LINES = 40
 ABOVE_HEADLINE = 3  # elements before the end of the headline a date line over it may be
 
 
@@ -370,32 +382,45 @@ _ARCHIVE_COUNT = re.compile(r"\(\d+\)\s*$")
 
 
 # Elements a page names for the date it shows: "headline-date", "post-date", "datum".
-_DATE_CLASS = ("//*[contains(@class, 'date') or contains(@class, 'datum') "
-               "or contains(@class, 'metadata') or contains(@class, 'published') "
-               "or contains(@id, 'date') or contains(@class, 'posted')]")
+_DATE_CLASS = re.compile(r"date|datum|metadata|published|posted")
 NEAR_HEADLINE = 60  # elements between the headline and a date element named so
 
 
-def _date_element(doc: Document, site: Site, span: tuple[int, int]) -> list[tuple[str, str, str]]:
+def _near(doc: Document, position: int, distance: int) -> list[etree._Element]:
+    """The elements within `distance` positions of `position`, in document order: a look
+    at a few dozen elements, not a query over the whole tree."""
+    if "positions" not in doc.memo:
+        doc.memo["positions"] = list(doc.order.values())
+        doc.memo["elements"] = list(doc.order)
+    positions = doc.memo["positions"]
+    start = bisect.bisect_left(positions, position - distance)
+    stop = bisect.bisect_right(positions, position + distance)
+    return doc.memo["elements"][start:stop]
+
+
+def _date_element(doc: Document, site: Site, span: tuple[int, int],
+                  words: bool = True) -> list[tuple[str, str, str]]:
     """The date of the element nearest the headline whose class names a date, as the page
     shows it: before any text line, which may be a date in the story (an event, a deadline);
-    not in navigation, teasers or related lists, not an update."""
+    not in navigation, teasers or related lists, not an update. `words=False`: no
+    dateparser (see _read_line)."""
     languages = _languages(doc, site)
     near: list[tuple[int, etree._Element]] = []
-    for el in doc.root.xpath(_DATE_CLASS):
-        distance = abs(doc.order.get(el, -10**6) - span[0])
-        if distance > NEAR_HEADLINE or el.xpath(_OUTSIDE_ARTICLE):
+    for el in _near(doc, span[0], NEAR_HEADLINE):
+        if not (_DATE_CLASS.search(el.get("class") or "") or "date" in (el.get("id") or "")):
+            continue
+        if el.xpath(_OUTSIDE_ARTICLE):
             continue
         if _in_parts(el, _NOT_ARTICLE_DATE) or _in_teaser(el, doc.url):
             continue
-        near.append((distance, el))
+        near.append((abs(doc.order[el] - span[0]), el))
     tried = 0
     for _, el in sorted(near, key=lambda pair: pair[0]):
         text = " ".join(el.text_content().split())
         if (not _DATE_TEXT.search(text) or len(text) > 80 or _DEADLINE.search(text)
                 or (_UPDATED.search(text) and not _PUBLISHED.search(text))):
             continue
-        iso = _read_line(text, languages, site)
+        iso = _read_line(text, languages, site, words)
         if iso:
             return [(iso, text, "text:date-element")]
         tried += 1
@@ -417,12 +442,14 @@ _PUBLISHED = re.compile(r"\b(?:published|posted|written|veröffentlicht|erstellt
                         re.IGNORECASE)
 
 
-def _read_line(text: str, languages: list[str] | None, site: Site) -> str | None:
+def _read_line(text: str, languages: list[str] | None, site: Site,
+               words: bool = True) -> str | None:
     """The date a short line gives: a written or numeric date in it, else a value after one
     of its labels read by dateparser, where it names a month in words: numbers alone are
-    find_date's to read ("01 | 05 | 2020" is no date dateparser should guess at)."""
+    find_date's to read ("01 | 05 | 2020" is no date dateparser should guess at).
+    `words=False`: find_date's alone (dateparser takes 2-5 ms a line)."""
     found = find_date(text, languages)
-    if found or not _WORD.search(text):
+    if found or not words or not _WORD.search(text):
         return found
     return next((iso for part in _after_labels(text)
                  if (iso := parse_date(part, languages=languages, timezone=site.timezone))),
