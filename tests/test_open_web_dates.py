@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.extraction.dates import find_date, parse_date
+from scraper.extraction.dates import find_date, parse_date, written_date
 from scraper.extraction.extract import extract
 from scraper.extraction.zones import guess_timezone
 
@@ -156,3 +156,91 @@ def test_numbers_alone_are_not_left_to_dateparser_to_guess():
         "<title>Jahresversammlung des Vereins</title>",
         "<title>Jahresversammlung des Vereins am 26.01.2022</title>")
     assert published(html) == ("2022-01-26", "htmldate")
+
+
+# The date the page shows settles what its metadata leaves in doubt.
+
+def meta(name: str, value: str) -> str:
+    return f"<meta name='{name}' content='{value}'>"
+
+
+def test_a_generic_meta_date_gives_way_to_the_date_line_the_page_shows():
+    # "date" / "dcterms.date" is the day of the last change in many a CMS.
+    html = page(meta("date", "2021-10-15"), top="<p>Erschienen am: 13.10.2021</p>")
+    assert published(html) == ("2021-10-13", "text:date")
+    html = page(meta("dcterms.date", "2022-01-21T09:43+01:00"),
+                top="<p class='meta'>25.01.2022</p>")
+    assert published(html)[0] == "2022-01-25"
+    # Without a date line the generic date is all there is.
+    assert published(page(meta("date", "2021-10-15"))) == ("2021-10-15", "meta:date")
+    # A value that is no ISO is checked too ("11/01/2023" of a German page is no November).
+    html = page(meta("date", "11/01/2023 12:43:42"), top="<p>Erstellt am: 01.11.2023</p>")
+    assert published(html)[0] == "2023-11-01"
+
+
+def test_of_disagreeing_values_the_one_on_the_day_the_page_shows_wins():
+    head = (ld("2019-10-19T03:00:00Z") + meta("datepublished", "2019-10-18")
+            + meta("date", "2019-10-18T20:00:25Z"))
+    above = ("<div class='autor'>Bettina Kugler "
+             "<span class='date'>19.10.2019, 05:00 Uhr</span></div>")
+    # The JSON-LD time, moved into the page's zone: the day and minute the page shows.
+    assert published(page(head, above=above)) == ("2019-10-19T05:00:00+02:00", "json-ld")
+    # Without the date line the two others outvote it.
+    assert published(page(head))[0][:10] == "2019-10-18"
+
+
+def test_a_utc_time_of_an_english_page_is_taken_in_the_zone_that_shows_its_day():
+    html = page(ld("2023-11-09T02:11:03+00:00"), lang="en-US",
+                top="<p class='byline'>By 7 News <span class='date'>November 8, 2023</span></p>")
+    url = "https://tv.example.com/news/police-investigating/"
+    assert published(html, url) == ("2023-11-08T21:11:03-05:00", "json-ld")
+    # A German page showing the UTC day: the time stays in UTC (a CMS wrote local time as Z).
+    html = page(ld("2019-12-26T23:07:45+00:00"), top="<p>26/12/2019 von Webteam</p>")
+    assert published(html) == ("2019-12-26T23:07:45+00:00", "json-ld")
+    # Without a date line the zone of the language is the guess.
+    assert published(page(ld("2019-12-26T23:07:45+00:00")))[0] == "2019-12-27T00:07:45+01:00"
+
+
+def modified_ld(published_at: str, modified_at: str) -> str:
+    return ('<script type="application/ld+json">{"@type": "NewsArticle", '
+            f'"headline": "Jahresversammlung des Vereins", "datePublished": "{published_at}", '
+            f'"dateModified": "{modified_at}"}}</script>')
+
+
+def test_a_page_put_out_again_shows_the_day_of_its_last_change():
+    head = modified_ld("2021-11-22T18:42:22+01:00", "2023-01-01T10:00:00+01:00")
+    assert published(page(head, top="<p>1. Januar 2023</p>")) == (
+        "2023-01-01T10:00:00+01:00", "json-ld:dateModified")
+    # A line that says "updated" is no such sign: the first publication stays.
+    assert published(page(head, top="<p>Aktualisiert am 1. Januar 2023</p>"))[0] == (
+        "2021-11-22T18:42:22+01:00")
+    # Nor the time inside an update line, nor a date after it.
+    top = ("<ul><li class='updated'>Aktualisiert<span>10:00, 1. Januar 2023</span></li></ul>"
+           "<p><a href='/live/1'>1. Januar 2023</a></p>")
+    assert published(page(head, top=top))[0] == "2021-11-22T18:42:22+01:00"
+    # Without any date line the first publication stays.
+    assert published(page(head))[0] == "2021-11-22T18:42:22+01:00"
+
+
+def test_a_date_line_right_above_the_headline():
+    above = "<p>02.02.2022 10:16 Uhr - Bundesliga - Pressemitteilung</p>"
+    bottom = "<div class='row'><p><small>30.01.2022 · Männer</small></p></div>"
+    assert published(page(above=above, bottom=bottom)) == ("2022-02-02T10:16:00", "text:date")
+
+
+def test_a_written_date_is_read_without_dateparser_and_not_inside_a_sentence():
+    assert written_date("29. Juni 2017, 23:39 · von Tobi", ["de"]) == ("2017-06-29", 13)
+    assert find_date("29. Juni 2017, 23:39 · von Tobi", ["de"]) == "2017-06-29T23:39:00"
+    assert find_date("4 de mayo de 2022", ["es"]) == "2022-05-04"
+    assert find_date("7 lutego 2025, 14:05", ["pl"]) == "2025-02-07T14:05:00"
+    assert find_date("8.Dezember 2010 um 09:43 · Rezepte", ["de"]) == "2010-12-08T09:43:00"
+    assert find_date("Veröffentlicht am 12. März 2021", ["de"]) == "2021-03-12"
+    # A caption's date is in a sentence: no date line.
+    assert written_date("Ukrainische Technik bei den Kämpfen um die Stadt, 24. April 2023",
+                        ["de"]) is None
+    # A field of a meta line, after its separator, is no sentence.
+    assert find_date("Accueil | Par Jeanne Dupont-Martin | 30 septembre 2018", ["fr"]) == (
+        "2018-09-30")
+    # The month words are the page's languages' and English.
+    assert written_date("12 mars 2021", ["de"]) is None
+    assert written_date("March 12, 2021", ["de"]) == ("2021-03-12", 14)

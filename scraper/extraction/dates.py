@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -175,10 +176,15 @@ def find_date(text: str, languages: list[str] | None = None) -> str | None:
         if found and found.year >= EARLIEST_YEAR:
             return found.isoformat(timespec="seconds") if hour else found.date().isoformat()
     match = _DATE_IN_TEXT.search(text)
-    if match is None:
+    written = None if match and _TIMED.match(match.group(0)) else written_date(text, languages)
+    if written:
+        found, end = written
+    elif match is None:
         return None
-    found = parse_date(re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", match.group(0)), languages=languages)
-    clock = _CLOCK_AFTER.match(text, match.end())
+    else:
+        found, end = parse_date(re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", match.group(0)),
+                                languages=languages), match.end()
+    clock = _CLOCK_AFTER.match(text, end)
     if found and len(found) == 10 and clock:
         hour, minute, half = int(clock["hour"]), int(clock["minute"]), (clock["half"] or "")
         hour = hour % 12 + (12 if half[:1].lower() == "p" else 0) if half else hour
@@ -191,3 +197,66 @@ def find_date(text: str, languages: list[str] | None = None) -> str | None:
 _CLOCK_AFTER = re.compile(r"\s*(?:,|\||-|–|·|at|um|à|alle|ore|a las)?\s*"
                           r"(?P<hour>\d{1,2})[:.](?P<minute>\d\d)(?!\d)"
                           r"(?:\s*(?P<half>[ap]\.?\s?m\b\.?))?", re.IGNORECASE)
+
+
+# A date of `_DATE_IN_TEXT` that carries its own time (ISO, RFC 822): dateparser keeps the zone.
+_TIMED = re.compile(r"\d{4}-\d\d-\d\d[T ]\d|.*\d\d:\d\d")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+
+
+@lru_cache(maxsize=64)
+def _written_pattern(languages: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, int]]:
+    """A pattern of a day, a month in words and a year in `languages` (and English, which
+    many pages of other languages print), and the month number of each word.
+
+    The month words are dateparser's own (its locale data): the dates it reads, without its
+    2-5 ms a call, which made a look at the page's date lines too dear to do on every page."""
+    months: dict[str, int] = {}
+    for code in dict.fromkeys((*languages, "en")):
+        if code not in _LOCALES:
+            continue
+        try:
+            info = importlib.import_module(f"dateparser.data.date_translation_data.{code}").info
+        except ImportError:
+            continue
+        for number, month in enumerate(_MONTHS, 1):
+            for word in info.get(month, ()):
+                word = word.lower().rstrip(".")
+                if len(word) >= 3 and not word.isdigit():
+                    months.setdefault(word, number)
+    words = "|".join(re.escape(w) for w in sorted(months, key=len, reverse=True)) or "(?!)"
+    pattern = re.compile(
+        rf"\b(?P<d1>\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:de\s+)?(?P<m1>{words})\b\.?,?\s*"
+        rf"(?:de\s+)?(?P<y1>\d{{4}})\b"
+        rf"|\b(?P<m2>{words})\b\.?\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})\b",
+        re.IGNORECASE)
+    return pattern, months
+
+
+# Words a date line may put before its date: a label, a weekday, a byline ("By A. Author,").
+# More are a sentence, unless a separator sets the date apart as a field of a meta line
+# ("Accueil | Par Loïc Le Clerc | 30 septembre 2018").
+MAX_WORDS_BEFORE = 5
+_WORDS = re.compile(r"[^\W\d_]+")
+_FIELD_END = re.compile(r"[|·•/–—-]\s*$")
+
+
+def written_date(text: str, languages: list[str] | None = None) -> tuple[str, int] | None:
+    """The first day written with its month in words ("29. Juni 2017", "4 de mayo de 2022",
+    "March 31st, 2019") as an ISO day, and where it ends in `text`; None without one, or
+    when more words than a label's come before it."""
+    pattern, months = _written_pattern(tuple(dict.fromkeys(languages or DEFAULT_LANGUAGES)))
+    for match in pattern.finditer(text):
+        before = text[:match.start()]
+        if len(_WORDS.findall(before)) > MAX_WORDS_BEFORE and not _FIELD_END.search(before):
+            return None  # a date in a sentence (a caption's "…, 24. April 2023")
+        day, month, year = ((match["d1"], match["m1"], match["y1"]) if match["d1"]
+                            else (match["d2"], match["m2"], match["y2"]))
+        try:
+            found = date(int(year), months[month.lower()], int(day))
+        except (ValueError, KeyError):
+            continue
+        if found.year >= EARLIEST_YEAR:
+            return found.isoformat(), match.end()
+    return None

@@ -67,3 +67,15 @@ def guess_timezone(language_tags: list[str | None], url: str) -> str | None:
         if home:
             return COUNTRY_ZONES[home]
     return None
+
+
+def candidate_zones(language_tags: list[str | None], url: str) -> list[str]:
+    """The zones a page may write in, the likeliest first: the guess above, then the zone of
+    the region of any of its tags, English ones too ("en-US"): too weak a sign to move a
+    time on its own, enough to tell which zone shows the day the page gives."""
+    zones = [guess_timezone(language_tags, url)]
+    for tag in language_tags:
+        match = _REGION.match((tag or "").strip())
+        if match:
+            zones.append(COUNTRY_ZONES.get(match[1].lower()))
+    return [zone for zone in dict.fromkeys(zones) if zone]

@@ -3,6 +3,7 @@ visible date lines (dateparser)."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from datetime import datetime, timedelta
@@ -23,7 +24,7 @@ from scraper.extraction.dates import (
 from scraper.extraction.document import Document
 from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _in_parts, _microdata
 from scraper.extraction.fields.layout import lines_between
-from scraper.extraction.zones import guess_timezone
+from scraper.extraction.zones import candidate_zones, guess_timezone
 from scraper.sites.base import Site
 
 PUBLISHED_META = ("article:published_time", "og:article:published_time",
@@ -71,17 +72,21 @@ def published(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
 
 def modified(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
     """When the article was last changed, where the page says so (structured data only)."""
-    ld = doc.article_ld or {}
-    candidates = [(ld.get("dateModified"), "json-ld")]
-    candidates += [(doc.meta.get(key), f"meta:{key}") for key in MODIFIED_META]
-    candidates.append((_microdata(doc, "dateModified"), "microdata:dateModified"))
-    return _best_date(doc, site, span, candidates, visible=False)
+    key = "modified"
+    if key not in doc.memo:
+        ld = doc.article_ld or {}
+        candidates = [(ld.get("dateModified"), "json-ld")]
+        candidates += [(doc.meta.get(name), f"meta:{name}") for name in MODIFIED_META]
+        candidates.append((_microdata(doc, "dateModified"), "microdata:dateModified"))
+        doc.memo[key] = _best_date(doc, site, span, candidates, visible=False)
+    return doc.memo[key]
 
 
 def _best_date(doc: Document, site: Site, span: tuple[int, int],
                candidates: list[tuple[Any, str]], visible: bool,
                shown: dict[str, str] | None = None) -> Found | None:
     parsed: list[tuple[str, str, str]] = []  # (iso, text, source)
+    raw: dict[str, str] = {}  # source -> its value before it was moved into a zone
     shown = shown or {}
     for value, source in candidates:
         if isinstance(value, list):
@@ -92,6 +97,7 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
         iso = parse_date(value, languages=_languages(doc, site), timezone=site.timezone,
                          words=source in shown)
         if iso:
+            raw.setdefault(source, iso)
             parsed.append((_local(doc, site, iso), shown.get(source, value.strip()), source))
     if not parsed:
         # No ISO value: the first text that reads as a date (the site's date line first).
@@ -100,6 +106,7 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
             if isinstance(value, str) and value.strip():
                 iso = parse_date(value, languages=languages, timezone=site.timezone)
                 if iso:
+                    raw[source] = iso
                     parsed.append((_local(doc, site, iso), shown.get(source, value.strip()),
                                    source))
                     break
@@ -115,6 +122,8 @@ def _best_date(doc: Document, site: Site, span: tuple[int, int],
         return None
     if visible and parsed[0][2] not in shown:
         parsed = _by_agreement(parsed)
+        if parsed[0][2] in raw:
+            parsed = _as_shown(doc, site, span, parsed, raw)
     best = parsed[0]
     for candidate in parsed[1:]:
         if precision(candidate[0]) > precision(best[0]) and same_moment(best[0], candidate[0]):
@@ -139,6 +148,82 @@ def _by_agreement(parsed: list[tuple[str, str, str]]) -> list[tuple[str, str, st
     return sorted(parsed, key=lambda candidate: candidate[0][:10] != winner)
 
 
+# Metadata of a generic date of the document (Dublin Core's "a point in the lifecycle of the
+# resource"), which many a CMS fills with the day of the last change or of the export.
+_GENERIC_DATES = frozenset(("meta:date", "meta:dc.date", "meta:dcterms.date"))
+
+
+def _as_shown(doc: Document, site: Site, span: tuple[int, int],
+              parsed: list[tuple[str, str, str]], raw: dict[str, str]
+              ) -> list[tuple[str, str, str]]:
+    """The candidates checked against the date the page shows under its headline, where the
+    metadata leaves a doubt: its values disagree, the first is a generic date, a UTC time of
+    a site of unknown zone, or the page was changed on another day than it was published.
+
+    The page's own date line is what its readers see: a value on that day comes first; a
+    UTC time is taken in the zone that shows it that day; an unlabelled date line on the
+    day of the last change means the page was put out again that day (its original date
+    is shown nowhere); a generic date, or metadata changed before it was published (an
+    import's times), gives way to the date line. Without a doubt the page is not read:
+    its date lines cost a look at the markup and at dateparser."""
+    lead_iso, _, lead_source = parsed[0]
+    lead_raw = raw[lead_source]
+    changed = modified(doc, site, span)
+    changed_iso = changed.value[0] if changed else None
+    zones = (candidate_zones(_language_tags(doc), doc.url)
+             if not site.timezone and _is_utc_time(lead_raw) else [])
+    # A UTC time is in doubt where a zone the page may write in shows it on another day.
+    utc = any(in_zone(lead_raw, zone)[:10] != lead_raw[:10] for zone in zones)
+    doubt = (len({iso[:10] for iso, _, _ in parsed}) > 1 or lead_source in _GENERIC_DATES
+             or utc or (changed_iso is not None and changed_iso[:10] != lead_iso[:10]))
+    if not doubt:
+        return parsed
+    page = _shown(doc, site, span)
+    if not page or page[2] == "text:date:updated":
+        return parsed  # a line of the last change says nothing of the first publication
+    day = page[0][:10]
+    on_day = [candidate for candidate in parsed if candidate[0][:10] == day]
+    if on_day:
+        return on_day + [candidate for candidate in parsed if candidate not in on_day]
+    if utc:
+        for moved in (*(in_zone(lead_raw, zone) for zone in zones), lead_raw):
+            if moved[:10] == day:
+                return [(moved, parsed[0][1], lead_source)]
+        return parsed
+    if changed_iso and changed_iso[:10] == day:
+        if _earlier(lead_iso, changed_iso):
+            return [(changed_iso, changed.value[1], f"{changed.source}:dateModified")]
+        return parsed
+    return [page] if lead_source in _GENERIC_DATES else parsed
+
+
+def _is_utc_time(iso: str) -> bool:
+    """A time given in UTC, not midnight (a day written as a time)."""
+    return iso.endswith("+00:00") and iso[11:19] != "00:00:00"
+
+
+def _earlier(first: str, second: str) -> bool:
+    """Whether moment `first` is before `second` (ISO values, compared as moments where both
+    have an offset, else as written)."""
+    try:
+        a, b = datetime.fromisoformat(first), datetime.fromisoformat(second)
+        return (a < b) if (a.tzinfo is None) == (b.tzinfo is None) else first < second
+    except ValueError:
+        return first < second
+
+
+def _shown(doc: Document, site: Site, span: tuple[int, int]) -> tuple[str, str, str] | None:
+    """The date the page shows near its headline (an element named for a date, else the
+    first date line under the headline or atop the body), once a page; read by find_date
+    alone: this look is a check of the metadata, and dateparser would cost more than it."""
+    key = "shown_date"
+    if key not in doc.memo:
+        found = (_date_element(doc, site, span, words=False)
+                 or _visible_date(doc, site, span, first=True, words=False))
+        doc.memo[key] = found[0] if found else None
+    return doc.memo[key]
+
+
 def _languages(doc: Document, site: Site) -> list[str] | None:
     """The languages dateparser reads dates in: the site's and the page's, those known only
     (without any it would load every locale); None: dates.DEFAULT_LANGUAGES."""
@@ -154,8 +239,7 @@ def _local(doc: Document, site: Site, iso: str) -> str:
     written as a time."""
     if site.timezone or not iso.endswith("+00:00") or iso[11:19] == "00:00:00":
         return in_zone(iso, site.timezone)
-    guess = guess_timezone([doc.root.get("lang"), doc.meta.get("og:locale"), doc.lang],
-                           doc.url)
+    guess = guess_timezone(_language_tags(doc), doc.url)
     moved = in_zone(iso, guess)
     url_day = _url_day(doc.url)
     if url_day is None or moved[:10] == url_day:
@@ -163,6 +247,12 @@ def _local(doc: Document, site: Site, iso: str) -> str:
     if iso[:10] == url_day:
         return iso
     return url_day if url_day in _days_around(iso) else moved
+
+
+def _language_tags(doc: Document) -> list[str | None]:
+    """The page's language tags, the most specific first: `<html lang>`, og:locale, the
+    language read from the text."""
+    return [doc.root.get("lang"), doc.meta.get("og:locale"), doc.lang]
 
 
 # UTC offsets of the zones most sites write in: the day a UTC time is shown on elsewhere.
@@ -230,27 +320,39 @@ def _in_teaser(el: etree._Element, url: str) -> bool:
 _DATE_TEXT = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\b\d{4}\b")
 
 
-def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tuple[str, str, str]]:
+def _visible_date(doc: Document, site: Site, span: tuple[int, int],
+                  first: bool = False, words: bool = True) -> list[tuple[str, str, str]]:
     """A short line under the headline or atop the body that reads as a date: a written or
     numeric date in it, else a value after one of its labels (dateparser, in the site's or
     page's language; any when neither is known). Only a few lines are tried: dateparser is
-    slow."""
+    slow. `first`: the first date line, even one of an update (what a reader sees first);
+    `words=False`: no dateparser (see _read_line)."""
     languages = _languages(doc, site)
     tried = 0
-    # Under the headline; else at the top of the body, where many pages put the date line.
-    lines = itertools.chain(lines_between(doc, *span, max_chars=80),
-                            lines_between(doc, span[1] - 1, span[1] + 300, max_chars=80))
+    # The line right above the headline (a date line over it, as a kicker sits); then
+    # under it, else at the top of the body, where many pages put the date line.
+    under = lines_between(doc, *span, max_chars=80)
+    top = lines_between(doc, span[1] - 1, span[1] + 300, max_chars=80)
+    if first:
+        under, top = itertools.islice(under, FIRST_LINES), itertools.islice(top, FIRST_LINES)
+    lines = itertools.chain(_line_above(doc, span[0]), under, top)
     updated: list[tuple[str, str, str]] = []
     plain: list[tuple[str, str, str]] = []
-    for _, text in lines:
+    update_line: etree._Element | None = None
+    for el, text in lines:
         if not _DATE_TEXT.search(text) or _DEADLINE.search(text) or _ARCHIVE_COUNT.search(text):
             continue
+        if update_line is not None and any(a is update_line for a in el.iterancestors()):
+            continue  # the time inside "Updated <span>20:49, 5 Aug 2024</span>"
         labelled = bool(_PUBLISHED.search(text))
         if plain and not labelled:
             continue  # after a date, only a line that says "published" may replace it
-        iso = _read_line(text, languages, site)
+        iso = _read_line(text, languages, site, words)
         if iso and _UPDATED.search(text) and not labelled:
             updated = updated or [(iso, text, "text:date:updated")]
+            update_line = el
+            if first:
+                break
         elif iso and (labelled or not plain):
             plain = [(iso, text, "text:date")]
             if labelled:
@@ -262,37 +364,63 @@ def _visible_date(doc: Document, site: Site, span: tuple[int, int]) -> list[tupl
     return plain or updated
 
 
+# Short lines looked at for the first date line, under the headline and atop the body: the
+# check of the metadata stays cheap on a page of thousands of lines between the two.
+FIRST_LINES = 40
+ABOVE_HEADLINE = 3  # elements before the end of the headline a date line over it may be
+
+
+def _line_above(doc: Document, start: int) -> list[tuple[etree._Element, str]]:
+    """The last short line that ends right before the headline's end and reads as a date
+    ("02.02.2022 10:16 Uhr - 1. Bundesliga" over the `<h1>`), if any."""
+    lines = list(lines_between(doc, start - ABOVE_HEADLINE - 1, start, max_chars=80))
+    return [line for line in lines[-2:] if _DATE_TEXT.search(line[1])][-1:]
+
+
 # An archive link with its count of posts: "August 2015 (1)".
 _ARCHIVE_COUNT = re.compile(r"\(\d+\)\s*$")
 
 
 # Elements a page names for the date it shows: "headline-date", "post-date", "datum".
-_DATE_CLASS = ("//*[contains(@class, 'date') or contains(@class, 'datum') "
-               "or contains(@class, 'metadata') or contains(@class, 'published') "
-               "or contains(@id, 'date') or contains(@class, 'posted')]")
+_DATE_CLASS = re.compile(r"date|datum|metadata|published|posted")
 NEAR_HEADLINE = 60  # elements between the headline and a date element named so
 
 
-def _date_element(doc: Document, site: Site, span: tuple[int, int]) -> list[tuple[str, str, str]]:
+def _near(doc: Document, position: int, distance: int) -> list[etree._Element]:
+    """The elements within `distance` positions of `position`, in document order: a look
+    at a few dozen elements, not a query over the whole tree."""
+    if "positions" not in doc.memo:
+        doc.memo["positions"] = list(doc.order.values())
+        doc.memo["elements"] = list(doc.order)
+    positions = doc.memo["positions"]
+    start = bisect.bisect_left(positions, position - distance)
+    stop = bisect.bisect_right(positions, position + distance)
+    return doc.memo["elements"][start:stop]
+
+
+def _date_element(doc: Document, site: Site, span: tuple[int, int],
+                  words: bool = True) -> list[tuple[str, str, str]]:
     """The date of the element nearest the headline whose class names a date, as the page
     shows it: before any text line, which may be a date in the story (an event, a deadline);
-    not in navigation, teasers or related lists, not an update."""
+    not in navigation, teasers or related lists, not an update. `words=False`: no
+    dateparser (see _read_line)."""
     languages = _languages(doc, site)
     near: list[tuple[int, etree._Element]] = []
-    for el in doc.xpath(_DATE_CLASS):
-        distance = abs(doc.order.get(el, -10**6) - span[0])
-        if distance > NEAR_HEADLINE or el.xpath(_OUTSIDE_ARTICLE):
+    for el in _near(doc, span[0], NEAR_HEADLINE):
+        if not (_DATE_CLASS.search(el.get("class") or "") or "date" in (el.get("id") or "")):
+            continue
+        if el.xpath(_OUTSIDE_ARTICLE):
             continue
         if _in_parts(el, _NOT_ARTICLE_DATE) or _in_teaser(el, doc.url):
             continue
-        near.append((distance, el))
+        near.append((abs(doc.order[el] - span[0]), el))
     tried = 0
     for _, el in sorted(near, key=lambda pair: pair[0]):
         text = " ".join(el.text_content().split())
         if (not _DATE_TEXT.search(text) or len(text) > 80 or _DEADLINE.search(text)
                 or (_UPDATED.search(text) and not _PUBLISHED.search(text))):
             continue
-        iso = _read_line(text, languages, site)
+        iso = _read_line(text, languages, site, words)
         if iso:
             return [(iso, text, "text:date-element")]
         tried += 1
@@ -306,19 +434,22 @@ _DEADLINE = re.compile(r"\b(einsendeschluss|anmeldeschluss|bewerbungsschluss|tei
                        r"frist|deadline|closing date|date limite|fecha l[ií]mite|termin)\b",
                        re.IGNORECASE)
 # Labels of the time a page was changed, and of the time it was first published.
-_UPDATED = re.compile(r"\b(updated|last edited|last modified|aktualisiert|geändert|mis à jour|"
-                      r"modifié|actualizado|aggiornato|zaktualizowano|aktualizacja)\b",
+_UPDATED = re.compile(r"\b(?:updated|last edited|last modified|aktualisiert|geändert|mis à jour|"
+                      r"modifié|actualizado|aggiornato|zaktualizowano|aktualizacja)(?![^\W\d_])",
                       re.IGNORECASE)
-_PUBLISHED = re.compile(r"\b(published|posted|written|veröffentlicht|erstellt|erschienen|"
-                        r"publié|publicado|pubblicato|opublikowano|publikacja)\b", re.IGNORECASE)
+_PUBLISHED = re.compile(r"\b(?:published|posted|written|veröffentlicht|erstellt|erschienen|"
+                        r"publié|publicado|pubblicato|opublikowano|publikacja)(?![^\W\d_])",
+                        re.IGNORECASE)
 
 
-def _read_line(text: str, languages: list[str] | None, site: Site) -> str | None:
+def _read_line(text: str, languages: list[str] | None, site: Site,
+               words: bool = True) -> str | None:
     """The date a short line gives: a written or numeric date in it, else a value after one
     of its labels read by dateparser, where it names a month in words: numbers alone are
-    find_date's to read ("01 | 05 | 2020" is no date dateparser should guess at)."""
+    find_date's to read ("01 | 05 | 2020" is no date dateparser should guess at).
+    `words=False`: find_date's alone (dateparser takes 2-5 ms a line)."""
     found = find_date(text, languages)
-    if found or not _WORD.search(text):
+    if found or not words or not _WORD.search(text):
         return found
     return next((iso for part in _after_labels(text)
                  if (iso := parse_date(part, languages=languages, timezone=site.timezone))),
