@@ -7,7 +7,6 @@ from parsel import Selector
 
 from scraper.extraction.boilerplate import (
     GENERIC_TEXT_RULES,
-    TextRule,
     drop_elements,
     drop_paragraphs,
     join_split_paragraphs,
@@ -137,28 +136,6 @@ def test_drop_paragraphs_reports_rule_names():
     kept, dropped = drop_paragraphs(blocks, RULES.values())
     assert [b.text for b in kept] == ["Real text here."]
     assert dropped == [("separator", "*"), ("articles_by", "Articles by: X")]
-
-
-def test_drop_paragraphs_with_the_joined_screen_drops_what_each_rule_drops():
-    """drop_paragraphs screens paragraphs with one pattern joining all rules: every example
-    of every rule is dropped by that rule (the first in order), every look-alike kept."""
-    rules = tuple(RULES.values())
-    blocks = [Block(text, "p") for pair in EXAMPLES.values() for text in pair]
-    kept, dropped = drop_paragraphs(blocks, rules)
-    expected = [(next(r.name for r in rules if r.matches(b.text)), b.text)
-                for b in blocks if any(r.matches(b.text) for r in rules)]
-    assert dropped == expected
-    assert {text for _, text in dropped} == {drops for drops, _ in EXAMPLES.values()}
-    assert [b.text for b in kept] == [keeps for _, keeps in EXAMPLES.values()]
-
-
-@pytest.mark.parametrize("pattern", [r"^(\w+) \1$", r"^(?P<w>\w+) (?P=w)$"])
-def test_rules_referring_to_their_groups_keep_their_meaning(pattern):
-    """A rule that refers back to its own group cannot share a pattern with the others."""
-    rules = (TextRule("doubled", pattern), *GENERIC_TEXT_RULES)
-    kept, dropped = drop_paragraphs([Block("again again", "p"), Block("once more", "p")], rules)
-    assert dropped == [("doubled", "again again")]
-    assert [b.text for b in kept] == ["once more"]
 
 
 def _root(html):

@@ -207,40 +207,15 @@ def drop_paragraphs(
 ) -> tuple[list[Block], list[tuple[str, str]]]:
     """Split `blocks` into those kept and (rule name, text) of those dropped."""
     rules = tuple(rules)
-    screen = _screen(rules)
     kept: list[Block] = []
     dropped: list[tuple[str, str]] = []
     for block in blocks:
-        if screen is not None and (len(block.text) > screen[1]
-                                   or screen[0].search(block.text) is None):
-            rule = None  # no rule's pattern matches: most paragraphs, in one search
-        else:
-            rule = next((r for r in rules if r.matches(block.text)), None)
+        rule = next((r for r in rules if r.matches(block.text)), None)
         if rule is None:
             kept.append(block)
         else:
             dropped.append((rule.name, block.text))
     return kept, dropped
-
-
-# Patterns that cannot share one pattern with others: they refer to a group by its number
-# or its name, which a joined pattern would renumber or repeat.
-_GROUP_REFERENCE = re.compile(r"\\\d|\(\?P=|\(\?\(")
-
-
-@lru_cache(maxsize=256)
-def _screen(rules: tuple[TextRule, ...]) -> tuple[re.Pattern[str], int] | None:
-    """One pattern that matches wherever one of `rules`' patterns does, and the longest
-    paragraph any of them looks at; None when the patterns cannot be joined."""
-    if not rules or any(_GROUP_REFERENCE.search(r.pattern) for r in rules):
-        return None
-    try:
-        for rule in rules:  # each must be a pattern of its own, or joining changes it
-            _compiled(rule.pattern)
-        joined = re.compile("|".join(f"(?:{r.pattern})" for r in rules), re.IGNORECASE)
-    except re.error:  # e.g. a pattern opening with global flags
-        return None
-    return joined, max(r.max_chars for r in rules)
 
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;\"'”’»)\]…]$")
