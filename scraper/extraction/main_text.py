@@ -17,13 +17,14 @@ from collections.abc import Iterator
 from copy import deepcopy
 from typing import Any
 
-from lxml import etree, html
+from lxml import etree
 from trafilatura.core import trafilatura_sequence
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.settings import Extractor
 
 from scraper.extraction.boilerplate import FURNITURE_PARTS, drop_elements
 from scraper.extraction.document import Document
+from scraper.extraction.guards import html_parser
 from scraper.extraction.text import Block, clean_text, inline_text
 
 # A link around block content: a teaser card of another article.
@@ -73,6 +74,9 @@ def main_text(doc: Document, title: str | None = None) -> list[Block]:
                         or int(_BLOCKS(page)) > RESCUE_MAX_BLOCKS)
 
 
+# Makes the root of a page around a copied element: its nodes are then looked up as the
+# parsed page's are (see guards.HTML_CLASSES).
+_PARSER = html_parser()
 # trafilatura's options as bare_extraction(include_comments=False, include_links=True)
 # sets them, made once: building them reads its configuration anew on every call.
 _OPTIONS = {fast: Extractor(output_format="python", fast=fast, comments=False, links=True)
@@ -142,7 +146,7 @@ def standalone(el: etree._Element) -> etree._Element:
     if el.tag == "html":
         page = deepcopy(el)
     else:
-        page = html.Element("html")
+        page = _PARSER.makeelement("html")
         body = etree.SubElement(page, "body")
         body.append(deepcopy(el))
         body[0].tail = None
