@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -166,6 +167,8 @@ _UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
 
 
+@lru_cache(maxsize=4096)
 def word_count(text: str) -> int:
-    """Words of `text`; a Chinese or Japanese character is one word (Korean syllables too)."""
+    """Words of `text`; a Chinese or Japanese character is one word (Korean syllables too).
+    Cached: the body's rules count the words of each paragraph several times over."""
     return len(_WORD.findall(text))
