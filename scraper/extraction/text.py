@@ -68,6 +68,8 @@ def inline_text(el: etree._Element) -> str:
     The same text as the `_walk` of `el` gives (text and line breaks), read by lxml's own
     walker, which is several times faster than a walk in Python: every field asks for the
     inline text of many elements."""
+    if not len(el):  # no child: most elements asked about, and no walk to set up
+        return " ".join(_visible(el.text or "").split())
     parts = [el.text] if el.text else []
     add = parts.append
     walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))

@@ -292,18 +292,12 @@ def _credit_line(doc: Document, not_names: list[str]) -> Found | None:
     return None
 
 
-# The elements _byline_like looks at (those with a class, an itemprop, links with a rel or
-# an href), found in one query: most elements of a page have none.
-_MAY_BE_BYLINE = ("descendant-or-self::*[@class or @itemprop]"
-                  " | descendant-or-self::a[@rel or @href]")
-
-
 def _byline_like(doc: Document) -> list[etree._Element]:
     """Elements that look like a byline: itemprop=author, rel=author, a link to an author
     page, a class naming a byline, an author or a writer ("autor", "autore" in other
     languages)."""
     found = []
-    for el in doc.xpath(_MAY_BE_BYLINE):
+    for el in doc.order:
         cls = (el.get("class") or "").lower()
         if ("byline" in cls or "author" in cls or "autor" in cls or "writer" in cls
                 or "author" in (el.get("itemprop") or "")
