@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 
+from trafilatura import bare_extraction
+
 from scraper.extraction.body import _holds as holds
 from scraper.extraction.body import find_body, page_lead, structured_body, tidy
 from scraper.extraction.boilerplate import GENERIC_TEXT_RULES
 from scraper.extraction.document import Document
 from scraper.extraction.extract import extract
-from scraper.extraction.main_text import article_scope, main_text
+from scraper.extraction.main_text import (
+    TEASER_CARDS,
+    _trafilatura,
+    article_scope,
+    blocks_of_output,
+    main_text,
+    standalone,
+)
 from scraper.extraction.repeats import RepeatStore, drop_repeated
 from scraper.extraction.text import Block, blocks_of, inline_text
 from scraper.sites import SITES, generic_site
@@ -394,3 +403,20 @@ def test_generic_cascade_on_the_replica_site_without_its_rules():
         for note in ("click the share buttons", "follow us on Instagram", "Daily Newsletter",
                      "Consider Making a Donation", "Articles by:"):
             assert note not in result.article.body, (url, note)
+
+
+def test_trafilatura_steps_give_the_blocks_of_bare_extraction():
+    """main_text calls the steps of trafilatura's bare_extraction that make the body, on a
+    tree of its own: the blocks are those bare_extraction itself gives, in its fast mode
+    and its full one (an upgrade of trafilatura that changes its steps fails here)."""
+    card = ('<a href="/other"><h3>Second bridge closed</h3><p>The crossing at Eastgate is '
+            "shut for the winter, the council said in a statement on Monday.</p></a>")
+    listing = "".join(f"<li><a href='/s{i}'>Story {i}</a></li>" for i in range(8))
+    for html in (page(ARTICLE + card + f"<ul>{listing}</ul>"), page("<p>Too short.</p>")):
+        doc = Document(html, URL)
+        for fast in (True, False):
+            result = bare_extraction(standalone(doc.root), fast=fast, include_comments=False,
+                                     include_links=True, prune_xpath=[TEASER_CARDS])
+            expected = [] if result is None else list(blocks_of_output(result.body))
+            assert _trafilatura(standalone(doc.root), fast=fast) == expected
+    assert _trafilatura(standalone(Document(page(ARTICLE), URL).root), fast=True)

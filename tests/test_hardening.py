@@ -163,6 +163,18 @@ def test_control_characters_never_reach_the_tree():
     assert doc.xpath("//p[@title]")[0].get("title") == "ab"
 
 
+@pytest.mark.parametrize("char", ["\x00", "\x08", "\x0b", "\x0c", "\x0e", "\x1f", "\ud800",
+                                  "\udfff", "\ufffe", "\uffff"])
+@pytest.mark.parametrize("around", ["plain", "Grüße, 東京"])
+def test_each_character_xml_forbids_is_found_alone(char, around):
+    """The scan in front of the pattern finds every forbidden character, on an ASCII page
+    and on one that is not."""
+    html = f"<p>{around} {char} end</p>"
+    assert guards._holds_not_xml(html) and guards._NOT_XML.search(html)
+    assert char not in guards.parsable(html)
+    assert not guards._holds_not_xml(f"<p>{around}\t\r\n\x7f\ufffd end</p>")
+
+
 def test_content_after_closing_html_is_found():
     """Markup after `</html>` makes a second root element: queries found its headline but
     the page order did not hold it (a KeyError)."""

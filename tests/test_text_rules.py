@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from parsel import Selector
 
+from scraper.extraction import blocking
 from scraper.extraction.authors import split_authors
 from scraper.extraction.blocking import challenge_reason
 from scraper.extraction.dates import find_date, parse_date
@@ -109,6 +110,28 @@ def test_challenge_page_is_recognised():
             "<script src='/cdn-cgi/challenge-platform/h/g/orchestrate/jsch/v1'></script>"
             "</body></html>")
     assert challenge_reason(html).startswith("challenge page")
+
+
+@pytest.mark.parametrize("marker", [
+    "<title> Just a Moment... </title>", "<TITLE>Attention Required! | Cloudflare</TITLE>",
+    "<title>Access denied | shop.example used Cloudflare</title>", "<title>DDoS-Guard</title>",
+    "<title>Please wait...</title>", "/cdn-cgi/challenge-platform/h/b/orchestrate/managed/",
+    "class='cf-browser-verification'", "var cf_chl_opt = {", "/_Incapsula_Resource?SWJIYLWA",
+    "id='px-captcha'", "/distil_r_captcha.html", "Enable JavaScript and cookies to continue",
+    "Checking your browser before accessing", "CHECKİNG YOUR BROWSER BEFORE ACCESSİNG",
+    "checkıng your browser before accessıng", "<title>Pleaſe wait...</title>",
+])
+def test_every_challenge_marker_passes_the_word_scan(marker):
+    """The plain-word scan in front of the marker pattern lets every marker through, in any
+    case, Turkish dotted and dotless i and the long s among them."""
+    page = f"<html><body>{marker}</body></html>"
+    assert blocking._MARKERS.search(page)
+    assert blocking.may_carry_marker(page)
+    assert challenge_reason(page).startswith("challenge page")
+
+
+def test_page_without_marker_words_is_no_challenge_page():
+    assert not blocking.may_carry_marker("<html><title>Just a minute</title><p>Wait.</p></html>")
 
 
 def test_page_carrying_cloudflare_bot_management_script_is_not_blocked():

@@ -19,6 +19,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from scraper.extraction.boilerplate import GENERIC_TEXT_RULES, join_split_paragraphs
 from scraper.extraction.clean import casefold_words, clean_body, tidy
 from scraper.extraction.document import Document
@@ -136,8 +138,10 @@ def page_lead(doc: Document) -> str | None:
     needle = description[:40].rstrip(" .…")
     if len(needle) < 20:
         return None
-    for node in doc.root.xpath("//body//text()[contains(normalize-space(.), $needle)]",
-                               needle=needle):
+    # A word of the needle is in every text that holds the needle: that cheap test first,
+    # so that only a few texts are normalised (a word has no white space to normalise).
+    word = max(needle.split(" "), key=len)
+    for node in _HOLDING(doc.root, needle=needle, word=word):
         el = node.getparent()
         if el is not None and node.is_tail:  # text after a child: the child's parent's
             el = el.getparent()
@@ -148,6 +152,9 @@ def page_lead(doc: Document) -> str | None:
         if len(text) <= 2 * len(description) + 40:
             return text
     return None
+
+
+_HOLDING = etree.XPath("//body//text()[contains(., $word)][contains(normalize-space(.), $needle)]")
 
 
 def _description(doc: Document) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -134,10 +135,19 @@ FURNITURE_TAGS = ("figure", "figcaption", "form", "nav", "aside", "iframe", "nos
 _NAME_PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
-def name_parts(el: etree._Element) -> set[str]:
+def name_parts(el: etree._Element) -> frozenset[str]:
     """Lower-cased words of an element's class and id: "shareBlock gr-related" -> share, block…"""
-    names = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return {part.lower() for part in _NAME_PARTS.findall(names)}
+    return _parts_of(el.get("class") or "", el.get("id") or "")
+
+
+@lru_cache(maxsize=8192)
+def _parts_of(classes: str, ident: str) -> frozenset[str]:
+    # A site's pages repeat the same few hundred class strings: each is split once.
+    return frozenset(part.lower() for part in _NAME_PARTS.findall(f"{classes} {ident}"))
+
+
+# Elements below the container that have a name (class or id), in document order.
+_NAMED = etree.XPath("descendant::*[@class or @id]")
 
 
 def drop_elements(container: etree._Element, selectors: Iterable[str] = (),
@@ -150,7 +160,6 @@ def drop_elements(container: etree._Element, selectors: Iterable[str] = (),
     An element holding more than half of the container's text is kept whatever its name:
     a wrapper called "post-share-area" around the whole article must not empty the body.
     """
-    total = len(inline_text(container)) or 1
     doomed: list[tuple[str, etree._Element]] = []
     for query in selectors:
         doomed += [(query, el) for el in container.cssselect(query) if el is not container]
@@ -158,9 +167,12 @@ def drop_elements(container: etree._Element, selectors: Iterable[str] = (),
     for el in container.iter(*tags) if tags else ():
         if el is not container:
             doomed.append((el.tag, el))
-    for el in container.iter():
-        if el is not container and isinstance(el.tag, str) and name_parts(el) & parts:
-            doomed.append(("." + "-".join(sorted(name_parts(el) & parts)), el))
+    for el in _NAMED(container):
+        if found := name_parts(el) & parts:
+            doomed.append(("." + "-".join(sorted(found)), el))
+    if not doomed:
+        return []
+    total = len(inline_text(container)) or 1
     removed: list[str] = []
     for reason, el in doomed:
         if el.getparent() is None or not _inside(el, container):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
+from itertools import count
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from lxml import etree
-from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from scraper.extraction.guards import bounded_tree, parsable, parse
 from scraper.extraction.text import inline_text
@@ -37,15 +38,24 @@ class Document:
         self.root: etree._Element = parse(parsable(html))
         # What a hostile page lost to the bounds on the tree, for the record's provenance.
         self.cut = bounded_tree(self.root)
-        self.sel = Selector(root=self.root, type="html")
         # Results of extraction steps that several fields ask for.
         self.memo: dict[str, Any] = {}
 
     def css(self, query: str) -> list[etree._Element]:
-        return [s.root for s in self.sel.css(query) if isinstance(s.root, etree._Element)]
+        """The elements a CSS selector finds, as parsel finds them (its `::text` and
+        `::attr()` too, whose strings are left out here)."""
+        return [el for el in self.xpath(_CSS.css_to_xpath(query))
+                if isinstance(el, etree._Element)]
 
     def xpath(self, query: str) -> list[Any]:
-        return [s.root for s in self.sel.xpath(query)]
+        """What an XPath query finds, as parsel's `Selector.xpath` finds it (the EXSLT
+        `re:` and `set:` namespaces, plain strings), without wrapping every node found in
+        a Selector of its own and with the query compiled once per process."""
+        try:
+            found = compiled_xpath(query)(self.root)
+        except etree.XPathError as exc:
+            raise ValueError(f"XPath error: {exc} in {query}") from exc
+        return found if isinstance(found, list) else [found]
 
     def first_text(self, queries: tuple[str, ...] | list[str]) -> Hit | None:
         """The first element with text for a chain of CSS selectors."""
@@ -145,18 +155,32 @@ class Document:
 
     @cached_property
     def itemprops(self) -> dict[str, list[etree._Element]]:
-        """Elements per microdata property, in page order (one pass instead of an XPath per
+        """Elements per microdata property, in page order (one query instead of one per
         property)."""
         found: dict[str, list[etree._Element]] = {}
-        for el in self.order:
+        for el in _ITEMPROPS(self.root):
             for prop in (el.get("itemprop") or "").split():
                 found.setdefault(prop, []).append(el)
         return found
 
     @cached_property
     def order(self) -> dict[etree._Element, int]:
-        """Document position of every element, to compare "before" and "after"."""
-        return {el: i for i, el in enumerate(self.root.iter()) if isinstance(el.tag, str)}
+        """Document position of every element, to compare "before" and "after".
+        Comments and processing instructions take a position too, though they get none."""
+        order = dict(zip(self.root.iter(), count()))
+        for node in self.root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity):
+            del order[node]
+        return order
+
+    @cached_property
+    def elements(self) -> list[etree._Element]:
+        """The elements of `order`, in order."""
+        return list(self.order)
+
+    @cached_property
+    def positions(self) -> list[int]:
+        """The positions of `order`, ascending: where a span of positions starts in it."""
+        return list(self.order.values())
 
     @cached_property
     def lang(self) -> str | None:
@@ -171,6 +195,22 @@ class Document:
             if match and match[1] not in ("utf", "iso", "win"):
                 return match[1]
         return None
+
+
+_CSS = HTMLTranslator()
+_ITEMPROPS = etree.XPath("descendant-or-self::*[@itemprop]")
+_XPATH_NAMESPACES = {"re": "http://exslt.org/regular-expressions",
+                     "set": "http://exslt.org/sets"}
+
+
+@lru_cache(maxsize=4096)
+def compiled_xpath(query: str) -> etree.XPath:
+    """`query` compiled as parsel compiles it: with the EXSLT regular expressions, and the
+    EXSLT sets where the query uses them (parsel leaves those out otherwise: lxml would log
+    their registration on every call)."""
+    namespaces = {prefix: uri for prefix, uri in _XPATH_NAMESPACES.items()
+                  if prefix == "re" or f"{prefix}:" in query}
+    return etree.XPath(query, namespaces=namespaces, smart_strings=False)
 
 
 # A language tag: "en", "de-AT", "pt_BR", "zh-Hans-CN" (not "utf-8").

@@ -11,6 +11,7 @@ is, so `extract --debug` shows it with its rule.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from scraper.extraction.authors import BYLINE_TEXT
 from scraper.extraction.text import Block, word_count
@@ -140,12 +141,29 @@ def _bios(blocks: list[Block], authors: list[str] | tuple[str, ...], last: int
           ) -> dict[int, str]:
     """The author's bio at the end of the story: it opens with the author's name (an
     honorific before it allowed) and says what they are or do."""
-    names = [re.escape(a) for a in authors if a and len(a) > 3]
+    names = tuple(re.escape(a) for a in authors if a and len(a) > 3)
     if not names:
         return {}
-    opening = re.compile(rf"^(?:(?:dr|prof|professor|mr|mrs|ms)\.?\s+)?(?:{'|'.join(names)})"
-                         r",?\s+(?:(?:is|was|has been)\s+(?:also\s+|currently\s+|now\s+)?"
-                         r"(?:a|an|the)\s|(?:writes|teaches|works|lives|reports|covers|"
-                         r"holds|served)\b|(?:a|an)\s)", re.IGNORECASE)
-    return {i: "furniture:author_bio" for i in range(max(0, last - BIO_TAIL + 1), last + 1)
-            if word_count(blocks[i].text) <= BIO_WORDS and opening.match(blocks[i].text)}
+    # What follows the name must be somewhere in the paragraph: most tails have no such
+    # words, and they need no pattern of the page's names compiled.
+    tail = [i for i in range(max(0, last - BIO_TAIL + 1), last + 1)
+            if word_count(blocks[i].text) <= BIO_WORDS and _BIO_VERB.search(blocks[i].text)]
+    if not tail:
+        return {}
+    opening = _bio_opening(names)
+    return {i: "furniture:author_bio" for i in tail if opening.match(blocks[i].text)}
+
+
+# What a bio says after the author's name.
+_BIO_VERB_PATTERN = (r",?\s+(?:(?:is|was|has been)\s+(?:also\s+|currently\s+|now\s+)?"
+                     r"(?:a|an|the)\s|(?:writes|teaches|works|lives|reports|covers|"
+                     r"holds|served)\b|(?:a|an)\s)")
+_BIO_VERB = re.compile(_BIO_VERB_PATTERN, re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _bio_opening(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The opening of a bio of one of `names` (escaped); the pages of a site share their
+    authors, so each set of names is compiled once."""
+    return re.compile(rf"^(?:(?:dr|prof|professor|mr|mrs|ms)\.?\s+)?(?:{'|'.join(names)})"
+                      + _BIO_VERB_PATTERN, re.IGNORECASE)

@@ -17,11 +17,14 @@ from collections.abc import Iterator
 from copy import deepcopy
 from typing import Any
 
-from lxml import etree, html
-from trafilatura import bare_extraction
+from lxml import etree
+from trafilatura.core import trafilatura_sequence
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.settings import Extractor
 
 from scraper.extraction.boilerplate import FURNITURE_PARTS, drop_elements
 from scraper.extraction.document import Document
+from scraper.extraction.guards import html_parser
 from scraper.extraction.text import Block, clean_text, inline_text
 
 # A link around block content: a teaser card of another article.
@@ -61,27 +64,46 @@ def main_text(doc: Document, title: str | None = None) -> list[Block]:
     scope = article_scope(doc, title)
     if scope is not None:
         tree = standalone(scope)
+        scope_chars = len(tree.text_content())  # before trafilatura prunes the copy
         blocks = _trafilatura(tree, fast=True)
         # Little text from a large element: the story was not (all) in it; read the page.
-        if sum(len(b.text) for b in blocks) >= SCOPE_YIELD * len(tree.text_content()):
+        if sum(len(b.text) for b in blocks) >= SCOPE_YIELD * scope_chars:
             return blocks
     page = standalone(doc.root)
     return _trafilatura(page, fast=len(page.text_content()) > RESCUE_MAX_CHARS
                         or int(_BLOCKS(page)) > RESCUE_MAX_BLOCKS)
 
 
+# Makes the root of a page around a copied element: its nodes are then looked up as the
+# parsed page's are (see guards.HTML_CLASSES).
+_PARSER = html_parser()
+# trafilatura's options as bare_extraction(include_comments=False, include_links=True)
+# sets them, made once: building them reads its configuration anew on every call.
+_OPTIONS = {fast: Extractor(output_format="python", fast=fast, comments=False, links=True)
+            for fast in (False, True)}
+_TEASER_CARDS = [etree.XPath(TEASER_CARDS)]
+
+
 def _trafilatura(tree: etree._Element, fast: bool = False) -> list[Block]:
     """trafilatura's output as Blocks. `fast` skips its comparison with readability and
     jusText, which a page narrowed to its article element does not need.
+
+    `tree` is a copy of our own, which trafilatura may change. It is given to the steps of
+    `bare_extraction` that make its body (the pruning of teaser cards, its extraction
+    cascade, its check of the output's size), not to the function itself: that would copy
+    the tree once more, and make a plain text of the output and options we never read.
     No URL: links are kept for their text only, trafilatura need not resolve them."""
+    options = _OPTIONS[fast]
     try:
-        result = bare_extraction(tree, fast=fast, include_comments=False, include_links=True,
-                                 prune_xpath=[TEASER_CARDS])
+        tree = prune_unwanted_nodes(tree, _TEASER_CARDS)
+        body, text, _, comments = trafilatura_sequence(tree, options)
     except RecursionError:  # a pathologically deep page: the other steps of the cascade
         return []
-    if result is None or result.body is None:
+    except (TypeError, ValueError):  # what bare_extraction reads as "no text"
         return []
-    return list(blocks_of_output(result.body))
+    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+        return []
+    return list(blocks_of_output(body))
 
 
 def article_scope(doc: Document, title: str | None) -> etree._Element | None:
@@ -124,7 +146,7 @@ def standalone(el: etree._Element) -> etree._Element:
     if el.tag == "html":
         page = deepcopy(el)
     else:
-        page = html.Element("html")
+        page = _PARSER.makeelement("html")
         body = etree.SubElement(page, "body")
         body.append(deepcopy(el))
         body[0].tail = None

@@ -3,6 +3,7 @@ the headline and the body where bylines and date lines are looked for."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from lxml import etree
@@ -44,16 +45,26 @@ def lines_between(doc: Document, start: int, stop: int, max_chars: int = 250) ->
     "Innermost" means the element has no block children: the byline `div`, not the
     `div.postMeta` around byline, date and source lines together.
     """
-    for el, pos in doc.order.items():
-        if pos <= start or not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
-            continue
-        if pos >= stop:
+    # Each element's line is read once per page, however many fields look between which
+    # positions (the fields read the tree before the body's clean stage changes it).
+    lines: dict[etree._Element, str] = doc.memo.setdefault("lines", {})
+    elements, positions = doc.elements, doc.positions
+    for i in range(bisect_right(positions, start), len(elements)):
+        el = elements[i]
+        if positions[i] >= stop:
             break
-        if any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
-            continue
-        text = inline_text(el)
+        text = lines.get(el)
+        if text is None:
+            text = lines[el] = _line(el)
         if text and len(text) <= max_chars:
             yield el, text
+
+
+def _line(el: etree._Element) -> str:
+    """The text of `el` when it is an innermost text block, else ""."""
+    if el.tag in SKIP_TAGS or any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+        return ""
+    return inline_text(el)
 
 
 def header_span(doc: Document, title_el: etree._Element | None,
