@@ -60,9 +60,15 @@ def lines_between(doc: Document, start: int, stop: int, max_chars: int = 250) ->
             yield el, text
 
 
+# The page and its body are never a line, whatever they hold (a tiny page's `<html>` has
+# only `<head>` and `<body>` as children, neither a block).
+_NEVER_LINES = frozenset({"html", "body"})
+
+
 def _line(el: etree._Element) -> str:
     """The text of `el` when it is an innermost text block, else ""."""
-    if el.tag in SKIP_TAGS or any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+    if el.tag in SKIP_TAGS or el.tag in _NEVER_LINES or any(
+            isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
         return ""
     return inline_text(el)
 
