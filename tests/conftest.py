@@ -38,17 +38,24 @@ def served_db(tmp_path_factory) -> Path:
     has a space, because `scraper serve` must work on any path. Tests leave it as it was."""
     from served_archive import build_archive
 
-    db = tmp_path_factory.mktemp("served") / "news archive.db"
-    build_archive(db)
-    return db
+    return _built(tmp_path_factory.mktemp("served") / "news archive.db", build_archive)
 
 
 @pytest.fixture(scope="module")
 def served_url(served_db):
     """The base URL of the real `scraper serve` running on served_db, one per test module."""
+    yield from _serving(served_db)
+
+
+def _built(db: Path, build) -> Path:
+    build(db)
+    return db
+
+
+def _serving(db: Path):
     from served_archive import served
 
-    with served(served_db) as url:
+    with served(db) as url:
         yield url
 
 
@@ -58,15 +65,10 @@ def coverage_db(tmp_path_factory) -> Path:
     for the home, the chart and the search; built once. Tests leave it as it was."""
     from served_archive import build_coverage_archive
 
-    db = tmp_path_factory.mktemp("coverage") / "coverage.db"
-    build_coverage_archive(db)
-    return db
+    return _built(tmp_path_factory.mktemp("coverage") / "coverage.db", build_coverage_archive)
 
 
 @pytest.fixture(scope="module")
 def coverage_url(coverage_db):
     """The base URL of the real `scraper serve` running on coverage_db, one per module."""
-    from served_archive import served
-
-    with served(coverage_db) as url:
-        yield url
+    yield from _serving(coverage_db)

@@ -21,6 +21,7 @@ from generated_site import crawl_command
 from served_archive import get_text, served
 from test_archive import make_item
 from test_crawl import crawl
+from test_follow_sources import table as query
 
 from scraper.archive import minhash, open_archive, write_batch
 from scraper.archive.clusters import StaleSignatures, cluster_archive, forget_all
@@ -110,15 +111,6 @@ def write_valley(root: Path) -> None:
         page = root / path.strip("/") / "index.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(valley_page(path, title, day, paragraphs))
-
-
-def query(db: Path, sql: str) -> list[dict]:
-    con = sqlite3.connect(db)
-    con.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in con.execute(sql)]
-    finally:
-        con.close()
 
 
 def partition(db: Path) -> set[frozenset[str]]:
