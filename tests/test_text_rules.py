@@ -120,6 +120,7 @@ def test_challenge_page_is_recognised():
     "id='px-captcha'", "/distil_r_captcha.html", "Enable JavaScript and cookies to continue",
     "Checking your browser before accessing", "CHECKİNG YOUR BROWSER BEFORE ACCESSİNG",
     "checkıng your browser before accessıng", "<title>Pleaſe wait...</title>",
+    "<script>document.cookie='k=1';location.reload()</script>",
 ])
 def test_every_challenge_marker_passes_the_word_scan(marker):
     """The plain-word scan in front of the marker pattern lets every marker through, in any

@@ -27,7 +27,7 @@ _MARKER_WORDS = ("just a moment...", "cloudflare", "ddos-guard", "please wait...
                  "/cdn-cgi/challenge-platform/h/", "cf-browser-verification", "cf_chl_opt",
                  "_incapsula_resource", "px-captcha", "/distil_r_captcha",
                  "enable javascript and cookies to continue",
-                 "checking your browser before accessing")
+                 "checking your browser before accessing", "document.cookie")
 # Letters IGNORECASE takes for an ASCII one though str.lower() makes them another ("İ", the
 # dotless "ı", the long "ſ"): a page with one of them goes to the pattern.
 _ODD_CASES = ("\u0130", "\u0131", "\u017f")
