@@ -131,8 +131,11 @@ def unmarked_kind(doc: Document, url: str) -> PageKind | None:
 
 
 def story_chars(doc: Document) -> int:
-    """The run of prose that makes a story of a page: shorter on a post readers comment on."""
-    return SHORT_STORY_CHARS if has_comment_form(doc) else STORY_CHARS
+    """The run of prose that makes a story of a page: shorter on a post readers comment on.
+    Asked by the structure check and again by the check of an unmarked page: looked up once."""
+    if "story_chars" not in doc.memo:
+        doc.memo["story_chars"] = SHORT_STORY_CHARS if has_comment_form(doc) else STORY_CHARS
+    return doc.memo["story_chars"]
 
 
 def has_comment_form(doc: Document) -> bool:
