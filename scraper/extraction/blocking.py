@@ -14,12 +14,17 @@ _MARKERS = re.compile(
     # scripts/jsd/main.js, rides on ordinary pages and says nothing).
     r"|/cdn-cgi/challenge-platform/h/\w+/orchestrate/|\bcf-browser-verification\b|\bcf_chl_opt\b|"
     r"_incapsula_resource|\bpx-captcha\b|/distil_r_captcha|"
-    r"enable javascript and cookies to continue|checking your browser before accessing"
-    # A shield's stub that computes a cookie in a script and then reloads the page with it
-    # (Project Shield, Sucuri and others): the cookie set, then the page asked for again.
-    r"|document\.cookie\s*=[^<]{0,3000}?location(?:\.href\s*=|\.replace\(|\.reload\()",
+    r"enable javascript and cookies to continue|checking your browser before accessing",
     re.IGNORECASE,
 )
+# A shield's stub that computes a cookie in a script and then reloads the page with it
+# (Project Shield, Sucuri and others): the cookie set, then the page asked for again. Apart
+# from _MARKERS because many ordinary pages set a cookie in a script: only those are
+# searched for it, and _MARKERS only where its own words are.
+_COOKIE_RELOAD = re.compile(
+    r"document\.cookie\s*=[^<]{0,3000}?location(?:\.href\s*=|\.replace\(|\.reload\()",
+    re.IGNORECASE)
+_COOKIE_WORD = "document.cookie"
 # Every match of _MARKERS holds one of these (lower-cased): a page holding none of them is
 # no challenge page. Finding plain words is ten times faster than running the pattern over
 # every position of the page.
@@ -27,7 +32,7 @@ _MARKER_WORDS = ("just a moment...", "cloudflare", "ddos-guard", "please wait...
                  "/cdn-cgi/challenge-platform/h/", "cf-browser-verification", "cf_chl_opt",
                  "_incapsula_resource", "px-captcha", "/distil_r_captcha",
                  "enable javascript and cookies to continue",
-                 "checking your browser before accessing", "document.cookie")
+                 "checking your browser before accessing")
 # Letters IGNORECASE takes for an ASCII one though str.lower() makes them another ("İ", the
 # dotless "ı", the long "ſ"): a page with one of them goes to the pattern.
 _ODD_CASES = ("\u0130", "\u0131", "\u017f")
@@ -54,14 +59,14 @@ def challenge_reason(html: str) -> str | None:
     start and end are searched for markers: challenge pages are small.
     """
     sample = html if len(html) < 60_000 else html[:30_000] + html[-10_000:]
-    if not may_carry_marker(sample):
+    match = _MARKERS.search(sample) if may_carry_marker(sample) else None
+    if match:
+        reason = "challenge page: " + _TAG_OR_SPACE.sub(" ", match.group(0)).strip()[:60]
+    elif may_reload_with_cookie(sample) and _COOKIE_RELOAD.search(sample):
+        reason = "challenge page: a script sets a cookie and reloads"
+    else:
         return None
-    match = _MARKERS.search(sample)
-    if match is None or visible_chars(html) > CHALLENGE_TEXT_CHARS:
-        return None
-    if match.group(0).lower().startswith("document.cookie"):
-        return "challenge page: a script sets a cookie and reloads"
-    return "challenge page: " + _TAG_OR_SPACE.sub(" ", match.group(0)).strip()[:60]
+    return None if visible_chars(html) > CHALLENGE_TEXT_CHARS else reason
 
 
 def may_carry_marker(text: str) -> bool:
@@ -70,6 +75,11 @@ def may_carry_marker(text: str) -> bool:
         return True
     lowered = text.lower()
     return any(word in lowered for word in _MARKER_WORDS)
+
+
+def may_reload_with_cookie(text: str) -> bool:
+    """False when `text` surely has no match of _COOKIE_RELOAD."""
+    return _COOKIE_WORD in text.lower() or any(odd in text for odd in _ODD_CASES)
 
 
 def visible_chars(html: str) -> int:
