@@ -10,7 +10,7 @@ from lxml import etree
 
 from scraper.extraction.boilerplate import name_parts
 from scraper.extraction.document import Document
-from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found
+from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, tagged
 from scraper.extraction.text import inline_text
 from scraper.extraction.titles import clean_value, same_words, strip_site_name, word_key
 from scraper.sites.base import Site
@@ -28,11 +28,12 @@ def title(doc: Document, site: Site) -> Found | None:
     hit = doc.first_text(site.rules.title)
     if hit:
         return Found(hit.text, f"css:{hit.query}", hit.element)
-    h1s = [(shown_headline(el), el) for el in doc.xpath("//h1") if not el.xpath(_OUTSIDE_ARTICLE)]
+    h1s = [(shown_headline(el), el) for el in tagged(doc, "h1")
+           if not el.xpath(_OUTSIDE_ARTICLE)]
     # A page header's <h1> is usually the site's logo: last, unless in the article.
     h1s = sorted(((text, el) for text, el in h1s if text),
                  key=lambda hit: bool(hit[1].xpath(_IN_SITE_HEADER)))
-    titles = doc.xpath("//title")
+    titles = tagged(doc, "title")
     page_title = inline_text(titles[0]) if titles else ""
     names = [*doc.site_names, site.title]
     ld = doc.article_ld or {}

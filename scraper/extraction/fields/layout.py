@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from scraper.extraction.document import Document, subtree_end
-from scraper.extraction.fields.common import Found
+from scraper.extraction.fields.common import Found, class_words, tagged
 from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
 from scraper.sites.base import Site
 
@@ -31,11 +31,24 @@ def body_container(doc: Document, site: Site) -> Found | None:
 
 def _find_body_container(doc: Document, site: Site) -> Found | None:
     for query in (*site.rules.body, *GENERIC_BODY):
-        sizes = {el: len(inline_text(el)) for el in doc.css(query)}
+        found = _generic(doc, query) if query in GENERIC_BODY else doc.css(query)
+        sizes = {el: len(inline_text(el)) for el in found}
         if any(sizes.values()):
             best = max(sizes, key=sizes.__getitem__)
             return Found(best, f"css:{query}", best)
     return None
+
+
+def _generic(doc: Document, query: str) -> list[etree._Element]:
+    """What the CSS selector `query` of GENERIC_BODY finds, from the page's index of tags
+    and microdata (one walk of the tree for all of them, where each selector was one)."""
+    if query == "[itemprop=articleBody]":
+        return [el for el in doc.itemprops.get("articleBody", ())
+                if el.get("itemprop") == "articleBody"]
+    tag, _, name = query.partition(".")
+    if not name:
+        return tagged(doc, tag)
+    return [el for el in tagged(doc, tag) if name in class_words(el)]
 
 
 def lines_between(doc: Document, start: int, stop: int, max_chars: int = 250) -> Iterator[

@@ -22,7 +22,13 @@ from scraper.extraction.dates import (
     same_moment,
 )
 from scraper.extraction.document import Document
-from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _in_parts, _microdata
+from scraper.extraction.fields.common import (
+    _OUTSIDE_ARTICLE,
+    Found,
+    _in_parts,
+    _microdata,
+    tagged,
+)
 from scraper.extraction.fields.layout import lines_between
 from scraper.extraction.zones import candidate_zones, guess_timezone
 from scraper.sites.base import Site
@@ -295,9 +301,9 @@ def _htmldate(doc: Document) -> list[tuple[str, str, str]]:
 def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]:
     """`<time datetime>` elements of the article: not in navigation, teasers or comments,
     those after the headline first."""
-    times = [el for el in doc.xpath("//time[@datetime]")
-             if not el.xpath(_OUTSIDE_ARTICLE) and not _in_parts(el, _NOT_ARTICLE_DATE)
-             and not _in_teaser(el, doc.url)]
+    times = [el for el in tagged(doc, "time")
+             if el.get("datetime") is not None and not el.xpath(_OUTSIDE_ARTICLE)
+             and not _in_parts(el, _NOT_ARTICLE_DATE) and not _in_teaser(el, doc.url)]
     return sorted(times, key=lambda el: doc.order[el] < span[0])
 
 
