@@ -79,10 +79,15 @@ _NEVER_LINES = frozenset({"html", "body"})
 
 
 def _line(el: etree._Element) -> str:
-    """The text of `el` when it is an innermost text block, else ""."""
-    if el.tag in SKIP_TAGS or el.tag in _NEVER_LINES or any(
-            isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+    """The text of `el` when it is an innermost text block, else "". (A comment's tag is a
+    function: in no set of names.)"""
+    tag = el.tag
+    if tag in SKIP_TAGS or tag in _NEVER_LINES:
         return ""
+    if len(el):
+        for child in el:
+            if child.tag in BLOCK_TAGS:
+                return ""
     return inline_text(el)
 
 

@@ -462,15 +462,20 @@ def _innermost_byline_like(doc: Document) -> list[etree._Element]:
 def _byline_like(doc: Document) -> list[etree._Element]:
     """Elements that look like a byline: itemprop=author, rel=author, a link to an author
     page, a class naming a byline, an author or a writer ("autor", "autore" in other
-    languages)."""
+    languages). A loop over every element of the page: most have no class, and each test
+    is asked only of those it may hold for."""
     found = []
     for el in doc.order:
-        cls = (el.get("class") or "").lower()
-        if ("byline" in cls or "author" in cls or "autor" in cls or "auteur" in cls
-                or "writer" in cls
-                or "author" in (el.get("itemprop") or "")
-                or (el.tag == "a" and ("author" in (el.get("rel") or "")
-                                       or _AUTHOR_HREF.search(el.get("href") or "")))):
+        cls = el.get("class")
+        if cls:
+            cls = cls.lower()
+            if ("byline" in cls or "author" in cls or "autor" in cls or "auteur" in cls
+                    or "writer" in cls):
+                found.append(el)
+                continue
+        if "author" in (el.get("itemprop") or "") or (
+                el.tag == "a" and ("author" in (el.get("rel") or "")
+                                   or _AUTHOR_HREF.search(el.get("href") or ""))):
             found.append(el)
     return found
 
