@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from scraper.extraction.document import Document
+from scraper.extraction.document import Document, compiled_xpath
 from scraper.extraction.fields.common import tagged
 
 # Titles of soft error pages, which answer 200 with the site's template.
@@ -188,11 +188,11 @@ def _longest_run(doc: Document) -> int:
         parent = p.getparent()
         if parent is None:
             continue
-        text = "".join(p.xpath(".//text()[not(ancestor::a)]"))
+        text = "".join(compiled_xpath(".//text()[not(ancestor::a)]")(p))
         chars[parent] = chars.get(parent, 0) + len("".join(text.split()))
     for holder in {br.getparent() for br in doc.root.iter("br")} - {None}:
         if holder.tag != "p":  # a paragraph's own lines are counted with it
-            text = "".join(holder.xpath(_LINES_TEXT))
+            text = "".join(compiled_xpath(_LINES_TEXT)(holder))
             chars[holder] = chars.get(holder, 0) + len("".join(text.split()))
     # Each parent's own paragraphs, then passed on to its parent (one teaser test a parent).
     for parent, n in list(chars.items()):
@@ -209,8 +209,11 @@ _LINES_TEXT = ("text() | *[self::b or self::strong or self::i or self::em or sel
                "//text()[not(ancestor::a)]")
 
 
+_LINKED_HEADLINE_INSIDE = etree.XPath(_LINKED_HEADLINE.replace("//", ".//", 1))
+
+
 def _has_linked_headline(el: etree._Element) -> bool:
-    return bool(el.xpath(_LINKED_HEADLINE.replace("//", ".//", 1)))
+    return bool(_LINKED_HEADLINE_INSIDE(el))
 
 
 def _refine(kind: str, url_kind: str | None) -> str:

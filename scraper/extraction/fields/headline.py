@@ -9,7 +9,7 @@ from typing import Any
 from lxml import etree
 
 from scraper.extraction.boilerplate import name_parts
-from scraper.extraction.document import Document
+from scraper.extraction.document import Document, compiled_xpath
 from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, tagged
 from scraper.extraction.text import inline_text
 from scraper.extraction.titles import clean_value, same_words, strip_site_name, word_key
@@ -29,10 +29,10 @@ def title(doc: Document, site: Site) -> Found | None:
     if hit:
         return Found(hit.text, f"css:{hit.query}", hit.element)
     h1s = [(shown_headline(el), el) for el in tagged(doc, "h1")
-           if not el.xpath(_OUTSIDE_ARTICLE)]
+           if not compiled_xpath(_OUTSIDE_ARTICLE)(el)]
     # A page header's <h1> is usually the site's logo: last, unless in the article.
     h1s = sorted(((text, el) for text, el in h1s if text),
-                 key=lambda hit: bool(hit[1].xpath(_IN_SITE_HEADER)))
+                 key=lambda hit: bool(compiled_xpath(_IN_SITE_HEADER)(hit[1])))
     titles = tagged(doc, "title")
     page_title = inline_text(titles[0]) if titles else ""
     names = [*doc.site_names, site.title]
@@ -160,7 +160,7 @@ def _shown_headline(h1: tuple[str, etree._Element], in_title: str, meta_title: s
     if any(same_words(meta_title, s) for s in shown) or _same_headline(text, meta_title):
         return False
     headline = (len(text.split()) >= 3 and not text.endswith((":", ","))
-                and not el.xpath(_IN_SITE_HEADER))
+                and not compiled_xpath(_IN_SITE_HEADER)(el))
     return headline or (same_words(text, in_title) and not same_words(meta_title, in_title))
 
 

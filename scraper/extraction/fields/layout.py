@@ -48,7 +48,8 @@ def _generic(doc: Document, query: str) -> list[etree._Element]:
     tag, _, name = query.partition(".")
     if not name:
         return tagged(doc, tag)
-    return [el for el in tagged(doc, tag) if name in class_words(el)]
+    return [el for el in tagged(doc, tag)
+            if name in (el.get("class") or "") and name in class_words(el)]
 
 
 def lines_between(doc: Document, start: int, stop: int, max_chars: int = 250) -> Iterator[

@@ -17,7 +17,7 @@ from scraper.extraction.authors import (
     with_degree,
 )
 from scraper.extraction.boilerplate import name_parts
-from scraper.extraction.document import Document, is_article_type
+from scraper.extraction.document import Document, compiled_xpath, is_article_type
 from scraper.extraction.fields.common import Found, _box_with
 from scraper.extraction.fields.layout import lines_between
 from scraper.extraction.text import BLOCK_TAGS, inline_text
@@ -291,7 +291,7 @@ def _microdata_people(doc: Document, not_names: list[str]) -> Found | None:
         if (scope is None or not is_article_type(itemtype)
                 or "Organization" in (el.get("itemtype") or "")):
             continue  # the author of an image, a review, a comment, or a publisher
-        inner = el.xpath(".//*[@itemprop='name']")
+        inner = compiled_xpath(".//*[@itemprop='name']")(el)
         text = (inner[0].get("content") or inline_text(inner[0])) if inner else (
             el.get("content") or inline_text(el))
         names += [n for n in split_authors(text or "", not_names) if n not in names]
@@ -435,8 +435,10 @@ def _author_footer(doc: Document, site: Site) -> Found | None:
 # The credit line Chinese news pages end with: "(责编：王小明、李华)", "作者：…", "记者 …".
 _CREDIT_LINE = re.compile(r"^[（(]?\s*(?:责任编辑|责编|编辑|作者|记者|撰文)\s*[:：]\s*"
                           r"(?P<names>[^()（）:：]{1,60}?)\s*[)）]?$")
-_CREDIT_XPATH = ("//*[contains(text(), '责编') or contains(text(), '责任编辑')"
-                 " or contains(text(), '作者') or contains(text(), '记者')]")
+# Elements whose first text holds one of the words (XPath's contains(text(), …), asked of
+# that text once rather than once a word).
+_CREDIT_XPATH = ("//*[text()[1][contains(., '责编') or contains(., '责任编辑')"
+                 " or contains(., '作者') or contains(., '记者')]]")
 
 
 def _credit_line(doc: Document, not_names: list[str]) -> Found | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from lxml import etree
 
-from scraper.extraction.document import Document
+from scraper.extraction.document import Document, compiled_xpath
 from scraper.extraction.fields.common import Found, _box_with, _in_parts, tagged
 from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
 from scraper.extraction.titles import clean_value, same_words
@@ -107,6 +107,9 @@ _TAG_HREF = re.compile(r"(^|/)(tags?|topics?|thema|themen|schlagworte?|keywords?
                        r"|mots-cles|aiheet|aihe)/"
                        # SPIP's keyword pages: "+-universite-+.html"
                        r"|(^|/)\+-[^/]+-\+(\.html)?$", re.IGNORECASE)
+# Links outside menus and asides (one query: lxml's test of their ancestors is faster than
+# a look up from each link of the page's index).
+_TAG_LINKS = "//a[@href][not(ancestor::nav)][not(ancestor::aside)]"
 # A link to the index of all tags ("All topics"), not to one tag.
 _TAG_INDEX = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?"
                         r"|argomenti|etiquetas|temas|tagi)/?"
@@ -119,10 +122,8 @@ def _tag_list(doc: Document, span: tuple[int, int]) -> list[str]:
     links after the headline wins, else the first lone link."""
     beside: dict[etree._Element, int] = {}
     boxes: dict[etree._Element, bool] = {}
-    links = [a for a in tagged(doc, "a")
-             if a.get("href") is not None
-             and (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS, boxes, _NOT_A_BOX))
-             and next(a.iterancestors("nav", "aside"), None) is None
+    links = [a for a in doc.xpath(_TAG_LINKS)
+             if (_TAG_HREF.search(a.get("href")) or _in_parts(a, _TAG_PARTS, boxes, _NOT_A_BOX))
              and not _TAG_INDEX.search(a.get("href"))
              and 0 < len(inline_text(a)) <= 60 and not _site_header(a)
              and not _in_prose(a, beside)]
@@ -166,8 +167,8 @@ def _in_prose(link: etree._Element, beside: dict[etree._Element, int]) -> bool:
 
 
 def _site_header(el: etree._Element) -> bool:
-    return bool(el.xpath("ancestor::header[not(ancestor::article)] | ancestor::footer"
-                         "[not(ancestor::article)]"))
+    return bool(compiled_xpath("ancestor::header[not(ancestor::article)] | ancestor::footer"
+                               "[not(ancestor::article)]")(el))
 
 
 _LABELLED = re.compile(r"^([^:]{1,25}):\s*(.+)$")
