@@ -51,6 +51,15 @@ def class_words(el: etree._Element) -> list[str]:
 _XML_SPACES = str.maketrans("\t\n\r", "   ")
 
 
+def item_scope(el: etree._Element) -> etree._Element | None:
+    """The nearest ancestor of `el` that opens a microdata item (itemscope)."""
+    found = _ITEM_SCOPE(el)
+    return found[0] if found else None
+
+
+_ITEM_SCOPE = etree.XPath("ancestor::*[@itemscope][1]")
+
+
 def _microdata(doc: Document, prop: str) -> str | None:
     for el in doc.itemprops.get(prop, ()):
         # An <abbr> shows a short form ("7:30 AM") and holds the full value in its title.

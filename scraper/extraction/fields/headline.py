@@ -10,7 +10,7 @@ from lxml import etree
 
 from scraper.extraction.boilerplate import name_parts
 from scraper.extraction.document import Document, compiled_xpath
-from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, tagged
+from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, item_scope, tagged
 from scraper.extraction.text import inline_text
 from scraper.extraction.titles import clean_value, same_words, strip_site_name, word_key
 from scraper.sites.base import Site
@@ -39,9 +39,16 @@ def title(doc: Document, site: Site) -> Found | None:
     ld = doc.article_ld or {}
     shown = [t for t, _ in h1s]
 
+    seen: dict[str, str] = {}  # each candidate is cleaned once, however often it is asked
+
     def cleaned(value: Any) -> str:
         if not isinstance(value, str) or not value.strip() or len(value) > 4 * MAX_TITLE_CHARS:
             return ""
+        if value not in seen:
+            seen[value] = _cleaned(value)
+        return seen[value]
+
+    def _cleaned(value: str) -> str:
         value = clean_value(value)
         if len(value) > MAX_TITLE_CHARS:
             return ""
@@ -94,7 +101,7 @@ _PAGE_PART_TYPE = re.compile(r"/WP[A-Z]\w*$|/(WebSite|Organization|SiteNavigatio
 def _microdata_headline(doc: Document) -> str | None:
     """The first microdata headline that belongs to no page part (header, sidebar, footer)."""
     for el in doc.itemprops.get("headline", ()):
-        scope = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
+        scope = item_scope(el)
         if scope is not None and _PAGE_PART_TYPE.search(scope.get("itemtype") or ""):
             continue
         value = el.get("content") or inline_text(el)

@@ -18,7 +18,7 @@ from scraper.extraction.authors import (
 )
 from scraper.extraction.boilerplate import name_parts
 from scraper.extraction.document import Document, compiled_xpath, is_article_type
-from scraper.extraction.fields.common import Found, _box_with
+from scraper.extraction.fields.common import Found, _box_with, item_scope
 from scraper.extraction.fields.layout import lines_between
 from scraper.extraction.text import BLOCK_TAGS, inline_text
 from scraper.extraction.titles import clean_value
@@ -286,7 +286,7 @@ def _microdata_people(doc: Document, not_names: list[str]) -> Found | None:
     tops = [el for el in doc.itemprops.get("author", ())
             if not any("author" in (a.get("itemprop") or "") for a in el.iterancestors())]
     for el in tops:
-        scope = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
+        scope = item_scope(el)
         itemtype = (scope.get("itemtype") or "").rsplit("/", 1)[-1] if scope is not None else ""
         if (scope is None or not is_article_type(itemtype)
                 or "Organization" in (el.get("itemtype") or "")):
