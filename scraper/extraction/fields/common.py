@@ -25,20 +25,23 @@ class Found:
     element: etree._Element | None = None
 
 
-# Tags the rules look elements up by. One walk of the tree finds them all: a query for each
-# (`//h1`, `//title`, `//time[@datetime]`, `//a[@rel…]`, `article`, …) was a walk of its own,
-# some 0.2 ms a page each.
-_INDEXED_TAGS = ("a", "article", "div", "form", "h1", "link", "main", "time", "title")
+# Tags of few elements that the rules look elements up by, nearly all on every page. One
+# walk of the tree finds them all: a query for each (`//h1`, `//title`, `//time[@datetime]`,
+# `article`, …) was a walk of its own, some 0.2 ms a page each.
+_FEW_TAGS = ("article", "form", "h1", "link", "main", "time", "title")
 
 
 def tagged(doc: Document, tag: str) -> list[etree._Element]:
-    """The page's elements of `tag` (one of _INDEXED_TAGS), in document order, as `//tag`
-    finds them."""
+    """The page's elements of `tag`, in document order, as `//tag` finds them: those of
+    _FEW_TAGS from one walk, any other (links, divs: hundreds a page, not asked of every
+    page) from a walk of its own the first time it is asked."""
     index = doc.memo.get("tagged")
     if index is None:
-        index = doc.memo["tagged"] = {name: [] for name in _INDEXED_TAGS}
-        for el in doc.root.iter(*_INDEXED_TAGS):
+        index = doc.memo["tagged"] = {name: [] for name in _FEW_TAGS}
+        for el in doc.root.iter(*_FEW_TAGS):
             index[el.tag].append(el)
+    if tag not in index:
+        index[tag] = list(doc.root.iter(tag))
     return index[tag]
 
 
