@@ -127,3 +127,15 @@ def test_digest_bound_never_rules_out_a_digest(items):
     counted, _, _ = link_items(container, URL)
     assert counted == items
     assert _may_be_digest(container, URL) is (items >= DIGEST_ITEMS)
+
+
+@pytest.mark.parametrize("html", [
+    PAGE,
+    "<div><!-- only a comment --><script>var a = 1;</script><br> \u00ad\u200b<style>p{}</style>"
+    "<span>\u00a0</span></div><p>\u2003<b></b>\ufeff<i>x</i></p><ul><li><br>y</li></ul>",
+    "<section><noscript>seen by none</noscript>\u200b<?pi stuff?> <em>  </em>tail</section>",
+])
+def test_shows_text_says_whether_inline_text_is_empty(html):
+    doc = Document(html, URL)
+    for el in doc.elements:
+        assert layout._shows_text(el) is bool(layout.inline_text(el)), el.tag

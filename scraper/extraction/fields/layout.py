@@ -10,7 +10,7 @@ from lxml import etree
 
 from scraper.extraction.document import Document, subtree_end
 from scraper.extraction.fields.common import Found, class_words, tagged
-from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
+from scraper.extraction.text import BLOCK_TAGS, INVISIBLE, SKIP_TAGS, inline_text
 from scraper.sites.base import Site
 
 GENERIC_BODY = ("[itemprop=articleBody]", "div.entry-content", "div.post-content",
@@ -32,11 +32,38 @@ def body_container(doc: Document, site: Site) -> Found | None:
 def _find_body_container(doc: Document, site: Site) -> Found | None:
     for query in (*site.rules.body, *GENERIC_BODY):
         found = _generic(doc, query) if query in GENERIC_BODY else doc.css(query)
+        if len(found) == 1:  # no text to weigh against another: whether it shows any
+            if _shows_text(found[0]):
+                return Found(found[0], f"css:{query}", found[0])
+            continue
         sizes = {el: len(inline_text(el)) for el in found}
         if any(sizes.values()):
             best = max(sizes, key=sizes.__getitem__)
             return Found(best, f"css:{query}", best)
     return None
+
+
+def _shows_text(el: etree._Element) -> bool:
+    """Whether inline_text(el) is not empty, read only up to the first visible character:
+    the text of el and of what it holds, not of scripts and the like, nor comments."""
+    if el.text and _visible_in(el.text):
+        return True
+    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
+    next(walker)  # el itself
+    for event, node in walker:
+        if event == "start":
+            name = node.tag.lower() if isinstance(node.tag, str) else ""
+            if name in SKIP_TAGS or name in ("", "br"):
+                walker.skip_subtree()
+            elif node.text and _visible_in(node.text):
+                return True
+        elif node is not el and node.tail and _visible_in(node.tail):
+            return True
+    return False
+
+
+def _visible_in(text: str) -> bool:
+    return bool(INVISIBLE.sub("", text).split())
 
 
 def _generic(doc: Document, query: str) -> list[etree._Element]:
