@@ -139,3 +139,20 @@ def test_shows_text_says_whether_inline_text_is_empty(html):
     doc = Document(html, URL)
     for el in doc.elements:
         assert layout._shows_text(el) is bool(layout.inline_text(el)), el.tag
+
+
+def test_dateparser_keeps_the_texts_without_a_date_only(monkeypatch):
+    from scraper.extraction import dates
+
+    monkeypatch.setattr(dates, "_NO_DATE", {})
+    assert dates.parse_date("Copyright 2020 Example GmbH", languages=["de"]) is None
+    assert ("Copyright 2020 Example GmbH", ("de",)) in dates._NO_DATE
+    assert dates.parse_date("Copyright 2020 Example GmbH", languages=["de"]) is None
+    assert dates.parse_date("4. März 2021", languages=["de"]) == "2021-03-04"
+    assert dates.parse_date("vor 2 Stunden", languages=["de"]) is not None  # relative: not kept
+    assert [key for key, _ in dates._NO_DATE.items()] == [("Copyright 2020 Example GmbH", ("de",))]
+    monkeypatch.setattr(dates, "MAX_NO_DATE", 3)
+    for year in range(2001, 2006):
+        dates.parse_date(f"Seite {year} von vielen", languages=["de"])
+    assert list(dates._NO_DATE) == [(f"Seite {year} von vielen", ("de",))
+                                    for year in (2003, 2004, 2005)]
