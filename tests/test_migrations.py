@@ -60,7 +60,8 @@ def test_m001_archive_is_migrated_in_place_with_its_data(old_archive):
         "m001_articles", "m002_research_archive", "m003_fts_automerge",
         "m004_run_failures", "m005_republications", "m006_republication_kinds",
         "m007_page_kinds", "m008_run_log_files",
-        "m009_drift", "m010_clusters", "m011_gone_at"]
+        "m009_drift", "m010_clusters", "m011_gone_at",
+        "m012_writer_state"]
     after = snapshot(old_archive)
     assert after["authors"] == before["authors"] and after["tags"] == before["tags"]
     assert after["articles"].keys() == before["articles"].keys()
