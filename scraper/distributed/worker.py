@@ -143,13 +143,14 @@ class Worker:
     # --- While it runs -------------------------------------------------------------------
     def tick(self) -> None:
         """Heartbeat when due; wake the engine when the shared queue has requests (another
-        worker queued them: this engine would otherwise look only every 5 s)."""
+        worker queued them) or while it idles (to see the frontier empty long enough):
+        Scrapy's engine would otherwise look only every 5 s."""
         if time.monotonic() >= self.beat_at:
             self.beat()
             self.recover()
-        engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None)
-        if slot is not None and self.server.zcard(self.state.queue_key):
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and (self.idle_since is not None
+                                 or self.server.zcard(self.state.queue_key)):
             slot.nextcall.schedule()
 
     def beat(self) -> None:

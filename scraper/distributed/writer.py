@@ -141,7 +141,8 @@ class ArchiveWriter:
     def run(self, idle_exit: float | None = None) -> None:
         """Write the stream until stopped (SIGTERM: `stopping`), or, with `idle_exit`, until
         the crawl is over: records came, then none for that many seconds, and no worker is
-        registered nor any run left open (a writer started before its workers waits)."""
+        registered (a writer started before its workers waits for them; a killed worker's
+        run stays open, unfinished, as a killed crawl's does)."""
         self.join()
         self.load()
         publish_all(self.server, self.keys, self.db)
@@ -162,8 +163,7 @@ class ArchiveWriter:
                 self.write(buffer)
                 buffer = []
             if (idle_exit is not None and not buffer and self.written["read"]
-                    and now - last_came >= idle_exit and not self.runs
-                    and not self.server.hlen(self.keys.workers)):
+                    and now - last_came >= idle_exit and not self.server.hlen(self.keys.workers)):
                 break
         if buffer:
             self.write(buffer)
