@@ -66,7 +66,7 @@ def test_schema_tables_and_wal(db_path):
 def test_reopening_migrates_nothing_twice(db_path):
     open_archive(db_path).close()
     db = open_archive(db_path)
-    assert db["_sqlite_migrations"].count == 11
+    assert db["_sqlite_migrations"].count == 12
 
 
 def test_write_new_then_unchanged_then_updated(db_path):
