@@ -25,8 +25,7 @@ from test_crawl import FAST, article_requests, crawl
 
 from scraper.fixture_server import FixtureSite
 
-WORKER = [*FAST, "-s", "EXTRACT_WORKERS=1", "-s", "REDIS_IDLE_CLOSE_SECONDS=1",
-          "-s", "REDIS_HEARTBEAT_SECONDS=2"]
+WORKER = [*FAST, "-s", "EXTRACT_WORKERS=1", "-s", "REDIS_IDLE_CLOSE_SECONDS=1"]
 # What a row is, less what depends on when it was written or by which run.
 ARTICLES = ("url, site, title, subtitle, byline, authors, published, published_text, tags, "
             "body, original_source, original_source_url, original_source_date, language, "
@@ -109,9 +108,9 @@ def test_two_workers_and_a_writer_make_the_archive_of_one_crawl(redis_url, serve
     site.requests.clear()
     db = tmp_path / "archive.db"
     writing = writer(redis_url, db, "--exit-when-idle", "1")
-    # (A worker waits 2 s on an empty frontier: the other one starts within that.)
+    # (A worker waits 4 s on an empty frontier: the other one starts within that.)
     workers = [worker(redis_url, site, tmp_path / f"worker{i}", "-s",
-                      "REDIS_IDLE_CLOSE_SECONDS=2") for i in range(2)]
+                      "REDIS_IDLE_CLOSE_SECONDS=4") for i in range(2)]
     outs = [finished(w) for w in workers]
     assert "records written" in finished(writing)
     assert archive(db) | {"requests": Counter(article_requests(site))} == reference
@@ -119,12 +118,21 @@ def test_two_workers_and_a_writer_make_the_archive_of_one_crawl(redis_url, serve
     # robots.txt middleware fetches it itself, past the scheduler, in every process).
     fetched = Counter(site.requests)
     assert fetched.pop("/robots.txt") in (1, 2)
-    assert set(fetched.values()) == {1}
+    assert set(fetched.values()) == {1}, fetched
     assert all("records sent to the archive writer" in out for out in outs)
     con = sqlite3.connect(db)
     runs = con.execute("select spider, exit_reason, finished is not null from runs").fetchall()
     assert runs == [("globalresearch", "finished", 1)] * 2  # one run per worker
     assert not server.exists("news-archiver:globalresearch:dupefilter")  # crawl complete
+    # The next crawl skips what the archive holds, as a single-process one does: the writer
+    # published it to Redis.
+    site.requests.clear()
+    writing = writer(redis_url, db, "--exit-when-idle", "1")
+    out = finished(worker(redis_url, site, tmp_path / "again"))
+    finished(writing)
+    assert f"{len(reference['articles'])} already archived" in out
+    assert not set(article_requests(site)) & {
+        f"/{url.split('/', 3)[3]}" for url, *_ in reference["articles"]}
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, server, site, reference,
@@ -136,7 +144,9 @@ def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, server, site, refere
         site.delay(path, 60)
     db = tmp_path / "archive.db"
     writing = writer(redis_url, db, "--exit-when-idle", "1")
-    first = worker(redis_url, site, tmp_path / "first")
+    # A heartbeat of 3 s: the killed worker's requests come back 3 s after its death.
+    beat = ("-s", "REDIS_HEARTBEAT_SECONDS=3")
+    first = worker(redis_url, site, tmp_path / "first", *beat)
     try:
         wait_for(lambda: any(p in slow for p in site.requests), what="an article in flight")
         inflight = [k for k in server.scan_iter("news-archiver:inflight:*") if server.hlen(k)]
@@ -146,7 +156,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, server, site, refere
     finally:
         site.delays.clear()
         site.release()
-    second = worker(redis_url, site, tmp_path / "second")
+    second = worker(redis_url, site, tmp_path / "second", *beat)
     out = finished(second)
     finished(writing)
     assert archive(db) == {k: v for k, v in reference.items() if k != "requests"}
