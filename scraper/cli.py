@@ -111,6 +111,9 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         raise BadInput("-v and -q exclude each other")
     output = RunOutput(settings, site, verbose=verbose, quiet=quiet,
                        terminal=sys.stdout.isatty())
+    if redis_url and follow_sources:
+        raise BadInput("--follow-sources reads the archive: not with --redis (a worker does "
+                       "not open it)")
     if redis_url:
         _crawl_worker(site, start, base_url, limit, since, redis_url, settings, output)
     try:

@@ -7,9 +7,10 @@ pop moves the request, in one Lua script, to the worker's in-flight hash (field:
 which the request carries in its meta); the token is removed when the response is done
 (records.py sends its records in that same transaction), when the request is replaced by
 its retry or redirect (in the transaction that queues the replacement), or when the
-replacement is filtered as a duplicate. `recover()` puts the in-flight requests of a worker
-whose heartbeat key expired back in the queue, bypassing the duplicate filter; a script, so
-two live workers never both put them back.
+replacement is filtered as a duplicate (so a spider must not build a new request with its
+response's whole meta: it would carry the token). RECOVER, which the worker runs, puts the
+in-flight requests of a worker whose heartbeat key expired back in the queue, bypassing the
+duplicate filter; a script, so two live workers never both put them back.
 """
 
 from __future__ import annotations
