@@ -70,11 +70,6 @@ class ReliableQueue(PriorityQueue):
         self.state.queue_key = self.key
         self._pop = server.register_script(POP)
 
-    def push(self, request: Request, pipe: Any = None) -> None:
-        """Queue `request` (in `pipe`, a Redis transaction, when given)."""
-        data = self._encode_request(request)
-        (pipe or self.server).execute_command("ZADD", self.key, -request.priority, data)
-
     def pop(self, timeout: int = 0) -> Request | None:
         found = self._pop(keys=[self.key, self.state.inflight_key],
                           args=[uuid.uuid4().hex])
@@ -103,7 +98,8 @@ class SharedScheduler(Scheduler):
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         if token:
-            ledger.finish(token, lambda pipe: self.queue.push(request, pipe))
+            ledger.finish(token, (self.queue.key, -request.priority,
+                                  self.queue._encode_request(request)))
         else:
             self.queue.push(request)
         return True

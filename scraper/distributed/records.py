@@ -6,7 +6,7 @@ article with its raw page, a page kept as evidence (dropped, blocked, no article
 listing, the 404/410 answer of an article URL, the URL of an archived article that answered
 304; plus a worker's `start` and `finish` (its run). Records are held per in-flight request
 (its token, queue.py) and sent, with the removal of the request from the in-flight hash, in
-one MULTI/EXEC when the response is done: a worker killed before that sends nothing and its
+one Lua script when the response is done: a worker killed before that sends nothing and its
 request is fetched again; after it, nothing is fetched twice.
 
 Entries are pickled (as scrapy-redis pickles its requests): the Redis of a crawl must be
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import pickle
-from collections.abc import Callable
 from typing import Any
 
 from redis import Redis
@@ -33,6 +32,18 @@ logger = logging.getLogger(__name__)
 # Entry kinds, in the order the writer may see them for one worker.
 START, ARTICLE, GONE, KEPT, UNCHANGED, DROPPED, FINISH = (
     "start", "article", "gone", "kept", "unchanged", "dropped", "finish")
+
+
+# KEYS: the in-flight hash, the stream, the queue; ARGV: token, whether a replacement is
+# queued, its score and data, then (kind, worker, data) of each record.
+ACK = """
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[2] == '1' then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4]) end
+for i = 5, #ARGV, 3 do
+  redis.call('XADD', KEYS[2], '*', 'kind', ARGV[i], 'worker', ARGV[i + 1], 'data', ARGV[i + 2])
+end
+return 1
+"""
 
 
 def entry(kind: str, worker: str, payload: Any) -> dict[str, bytes]:
@@ -55,6 +66,7 @@ class Ledger:
         self.inflight_key = inflight_key
         self.held: dict[str, list[dict[str, bytes]]] = {}
         self.sent = 0
+        self._ack = server.register_script(ACK)
 
     def send(self, kind: str, payload: Any, request: Request | None = None) -> None:
         """Hold a record until its request is done; one of no request goes now."""
@@ -68,18 +80,24 @@ class Ledger:
             self.server.xadd(self.stream, record)
             self.sent += 1
 
-    def finish(self, token: str, also: Callable[[Any], None] | None = None) -> None:
-        """The request of `token` is done: its records sent and its in-flight entry removed
-        in one transaction, with what `also` adds to it (the request replacing it)."""
+    def finish(self, token: str, replacement: tuple[str, float, bytes] | None = None) -> bool:
+        """The request of `token` is done: its in-flight entry removed and its records sent
+        (with `replacement`, (queue, score, encoded request), queued) in one script; False,
+        sending nothing, when the entry was no longer there (this worker was taken for dead
+        and its request put back in the queue: whoever fetches it again sends them)."""
         records = self.held.pop(token, [])
-        pipe = self.server.pipeline(transaction=True)
+        queue, score, data = replacement or (self.stream, 0, b"")
+        args: list[Any] = [token, 1 if replacement else 0, score, data]
         for record in records:
-            pipe.xadd(self.stream, record)
-        if also is not None:
-            also(pipe)
-        pipe.hdel(self.inflight_key, token)
-        pipe.execute()
-        self.sent += len(records)
+            args += [record["kind"], record["worker"], record["data"]]
+        done = bool(self._ack(keys=[self.inflight_key, self.stream, queue], args=args))
+        if done:
+            self.sent += len(records)
+        else:
+            logger.warning("a request of this worker was put back in the queue by another "
+                           "(this worker was taken for dead): its %d records are left to the "
+                           "fetch that replaces it", len(records))
+        return done
 
 
 class RecordPipeline(ArchiveEvents):

@@ -110,7 +110,6 @@ class Worker:
 
     # --- Start ---------------------------------------------------------------------------
     def spider_opened(self, spider: Spider) -> None:
-        self.server.hset(self.keys.workers, self.state.id, self.state.queue_key)
         self.beat()
         if not self.server.exists(self.keys.ready):
             logger.warning("no archive writer has published the archive's index to this Redis "
@@ -154,6 +153,8 @@ class Worker:
             slot.nextcall.schedule()
 
     def beat(self) -> None:
+        """Say this worker lives (registered again if it was taken for dead meanwhile)."""
+        self.server.hset(self.keys.workers, self.state.id, self.state.queue_key)
         self.server.set(self.keys.alive(self.state.id), b"1",
                         px=max(1, int(self.heartbeat * 1000)))
         self.beat_at = time.monotonic() + self.heartbeat / 3
