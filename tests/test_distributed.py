@@ -90,7 +90,7 @@ def worker(url: str, site: FixtureSite, folder: Path, *args: str) -> subprocess.
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def finished(process: subprocess.Popen, timeout: float = 60) -> str:
+def finished(process: subprocess.Popen, timeout: float = 120) -> str:
     out, err = process.communicate(timeout=timeout)
     assert process.returncode == 0, err[-3000:]
     return out
@@ -106,18 +106,26 @@ def wait_for(condition, timeout: float = 30, what: str = "") -> None:
 def test_two_workers_and_a_writer_make_the_archive_of_one_crawl(redis_url, server, site,
                                                                   reference, tmp_path):
     site.requests.clear()
+    site.released.clear()
     db = tmp_path / "archive.db"
     writing = writer(redis_url, db, "--exit-when-idle", "1")
-    # (A worker waits 4 s on an empty frontier: the other one starts within that.)
-    workers = [worker(redis_url, site, tmp_path / f"worker{i}", "-s",
-                      "REDIS_IDLE_CLOSE_SECONDS=4") for i in range(2)]
+    # robots.txt, each worker's first request, waits until both workers are registered:
+    # neither can finish the crawl (and clear its duplicate filter) before the other starts.
+    site.delay("/robots.txt", 60)
+    workers = [worker(redis_url, site, tmp_path / f"worker{i}") for i in range(2)]
+    try:
+        wait_for(lambda: server.hlen("news-archiver:workers") == 2, timeout=60,
+                 what="two workers")
+    finally:
+        site.delays.clear()
+        site.release()
     outs = [finished(w) for w in workers]
     assert "records written" in finished(writing)
     assert archive(db) | {"requests": Counter(article_requests(site))} == reference
     # Each page fetched once by the two workers together; robots.txt once by each (Scrapy's
     # robots.txt middleware fetches it itself, past the scheduler, in every process).
     fetched = Counter(site.requests)
-    assert fetched.pop("/robots.txt") in (1, 2)
+    assert fetched.pop("/robots.txt") == 2
     assert set(fetched.values()) == {1}, fetched
     assert all("records sent to the archive writer" in out for out in outs)
     con = sqlite3.connect(db)
@@ -148,7 +156,8 @@ def test_a_worker_killed_mid_crawl_loses_nothing(redis_url, server, site, refere
     beat = ("-s", "REDIS_HEARTBEAT_SECONDS=3")
     first = worker(redis_url, site, tmp_path / "first", *beat)
     try:
-        wait_for(lambda: any(p in slow for p in site.requests), what="an article in flight")
+        wait_for(lambda: any(p in slow for p in site.requests), timeout=60,
+             what="an article in flight")
         inflight = [k for k in server.scan_iter("news-archiver:inflight:*") if server.hlen(k)]
         assert inflight  # the killed worker holds requests
         first.send_signal(signal.SIGKILL)
@@ -181,7 +190,7 @@ def test_the_writer_killed_mid_stream_and_restarted_loses_nothing(redis_url, ser
         except sqlite3.OperationalError:  # not made yet
             return False
 
-    wait_for(some_written, what="the writer's first batches")
+    wait_for(some_written, timeout=60, what="the writer's first batches")
     os.kill(writing.pid, signal.SIGKILL)
     writing.wait()
     finished(crawling)
