@@ -122,10 +122,11 @@ def test_two_workers_and_a_writer_make_the_archive_of_one_crawl(redis_url, serve
     outs = [finished(w) for w in workers]
     assert "records written" in finished(writing)
     assert archive(db) | {"requests": Counter(article_requests(site))} == reference
-    # Each page fetched once by the two workers together; robots.txt once by each (Scrapy's
-    # robots.txt middleware fetches it itself, past the scheduler, in every process).
+    # Each page fetched once by the two workers together; robots.txt once by each worker
+    # that fetched anything (Scrapy's robots.txt middleware fetches it itself, past the
+    # scheduler, before a process's first download).
     fetched = Counter(site.requests)
-    assert fetched.pop("/robots.txt") == 2
+    assert fetched.pop("/robots.txt") in (1, 2)
     assert set(fetched.values()) == {1}, fetched
     assert all("records sent to the archive writer" in out for out in outs)
     con = sqlite3.connect(db)
