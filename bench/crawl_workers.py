@@ -390,6 +390,7 @@ class Peaks:
         self.main = 0
         self.workers: dict[int, int] = {}
         self.together = 0  # the most the main process and its workers held at one time
+        self.cpu: dict[int, float] = {}  # CPU seconds of each process, when last sampled
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -405,12 +406,18 @@ class Peaks:
                 continue
             self.main = max(self.main, main[1])
             now = main[0]
+            self.cpu[self.pid] = _cpu_of(self.pid) or self.cpu.get(self.pid, 0.0)
             for child in _children(self.pid):
                 found = _status(child)
                 if found:
                     self.workers[child] = max(self.workers.get(child, 0), found[1])
+                    self.cpu[child] = _cpu_of(child) or self.cpu.get(child, 0.0)
                     now += found[0]
             self.together = max(self.together, now)
+
+    def main_cpu(self) -> float:
+        """CPU seconds of the main process (its workers' are in the rusage of children)."""
+        return self.cpu.get(self.pid, 0.0)
 
 
 def _status(pid: int) -> tuple[int, int] | None:
@@ -423,6 +430,15 @@ def _status(pid: int) -> tuple[int, int] | None:
     if len(found) < 2:
         return None
     return int(found["VmRSS"]) // 1024, int(found["VmHWM"]) // 1024
+
+
+def _cpu_of(pid: int) -> float:
+    """User and system CPU seconds of `pid` so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -453,7 +469,7 @@ def crawl(origin: str, db: Path, workers: int, extra: list[str]) -> dict:
     con.close()
     return {"seconds": seconds, "cpu": cpu, "pages": pages, "articles": articles,
             "main_mb": peaks.main, "worker_mb": max(peaks.workers.values(), default=0),
-            "together_mb": peaks.together}
+            "together_mb": peaks.together, "main_cpu": peaks.main_cpu()}
 
 
 def _cpu(who: int) -> float:
@@ -465,10 +481,17 @@ def _load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def measure(root: Path, server: Server, urls: list[str], workers: list[int], tmp: Path,
-            extra: list[str]) -> None:
+def measure(server: Server, urls: list[str], workers: list[int], tmp: Path,
+            extra: list[str], crawl_only: bool = False) -> None:
     n = len(urls)
     print(f"load average {_load()} on {os.cpu_count()} cores, {n} pages")
+    if crawl_only:
+        for w in workers:
+            got = crawl(server.origin, tmp / f"crawl-w{w}.db", w, extra)
+            print(f"c. EXTRACT_WORKERS={w}: {got['pages'] / got['seconds']:.1f} pages/s, CPU/wall "
+                  f"{got['cpu'] / got['seconds']:.2f}, main {got['main_cpu'] / got['seconds']:.2f}"
+                  f", peak RSS main {got['main_mb']} MB (load {_load()})")
+        return
     urls_file = tmp / "urls.txt"
     urls_file.write_text("\n".join(urls))
     load, began = _load(), time.perf_counter()
@@ -490,7 +513,8 @@ def measure(root: Path, server: Server, urls: list[str], workers: list[int], tmp
         rate = got["pages"] / got["seconds"]
         print(f"c. scraper crawl news, EXTRACT_WORKERS={w}: {rate:.1f} pages/s "
               f"({got['pages']} pages, {got['articles']} articles in {got['seconds']:.1f} s; "
-              f"CPU/wall {got['cpu'] / got['seconds']:.2f}; server CPU "
+              f"CPU/wall {got['cpu'] / got['seconds']:.2f}, main process "
+              f"{got['main_cpu'] / got['seconds']:.2f}; server CPU "
               f"{_cpu(RUSAGE_SELF) - served:.1f} s; peak RSS main {got['main_mb']} MB, "
               f"worker {got['worker_mb']} MB; load {load} -> {_load()})")
         print(f"   crawl / extraction-only = {rate / extracted:.2f} (target >= 0.80)")
@@ -516,6 +540,7 @@ def main() -> None:
                         help="EXTRACT_WORKERS values to measure (b and c for each)")
     parser.add_argument("--memory", action="store_true",
                         help="peak RSS of crawls of 1,000, 3,000 and --pages pages")
+    parser.add_argument("--crawl-only", action="store_true", help="only c (while iterating)")
     parser.add_argument("--site", type=Path, help="generate the site here, or reuse it")
     parser.add_argument("-s", dest="settings", action="append", default=[],
                         help="a Scrapy setting for the crawl, NAME=VALUE")
@@ -548,7 +573,7 @@ def main() -> None:
             if args.memory:
                 memory(root, server, args.pages, args.workers[0], Path(tmp), extra)
             else:
-                measure(root, server, urls, args.workers, Path(tmp), extra)
+                measure(server, urls, args.workers, Path(tmp), extra, args.crawl_only)
         finally:
             server.stop()
 
