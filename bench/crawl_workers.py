@@ -503,21 +503,22 @@ def measure(server: Server, urls: list[str], workers: list[int], tmp: Path,
     print(f"a. fetch-only (plain Scrapy spider): {n / seconds:.1f} pages/s ({seconds:.1f} s; "
           f"load {load} -> {_load()})")
     for w in workers:
-        load = _load()
+        load, cpu = _load(), _cpu(RUSAGE_SELF) + _cpu(RUSAGE_CHILDREN)
         seconds = extraction_only(server, urls, w)
-        extracted = n / seconds
+        extracted, cpu_b = n / seconds, (_cpu(RUSAGE_SELF) + _cpu(RUSAGE_CHILDREN) - cpu) / n
         print(f"b. extraction-only, {w} workers: {extracted:.1f} pages/s ({seconds:.1f} s; "
-              f"load {load} -> {_load()})")
+              f"CPU {cpu_b * 1000:.1f} ms a page; load {load} -> {_load()})")
         load, served = _load(), _cpu(RUSAGE_SELF)
         got = crawl(server.origin, tmp / f"crawl-w{w}.db", w, extra)
-        rate = got["pages"] / got["seconds"]
+        rate, cpu_c = got["pages"] / got["seconds"], got["cpu"] / got["pages"]
         print(f"c. scraper crawl news, EXTRACT_WORKERS={w}: {rate:.1f} pages/s "
               f"({got['pages']} pages, {got['articles']} articles in {got['seconds']:.1f} s; "
-              f"CPU/wall {got['cpu'] / got['seconds']:.2f}, main process "
-              f"{got['main_cpu'] / got['seconds']:.2f}; server CPU "
-              f"{_cpu(RUSAGE_SELF) - served:.1f} s; peak RSS main {got['main_mb']} MB, "
-              f"worker {got['worker_mb']} MB; load {load} -> {_load()})")
-        print(f"   crawl / extraction-only = {rate / extracted:.2f} (target >= 0.80)")
+              f"CPU/wall {got['cpu'] / got['seconds']:.2f}; CPU {cpu_c * 1000:.1f} ms a page, "
+              f"{got['main_cpu'] / got['pages'] * 1000:.1f} of them in the main process; "
+              f"server CPU {_cpu(RUSAGE_SELF) - served:.1f} s; peak RSS main "
+              f"{got['main_mb']} MB, worker {got['worker_mb']} MB; load {load} -> {_load()})")
+        print(f"   crawl / extraction-only = {rate / extracted:.2f} (target >= 0.80); by CPU "
+              f"a page, the ratio when both have the cores to themselves: {cpu_b / cpu_c:.2f}")
 
 
 def memory(root: Path, server: Server, n: int, workers: int, tmp: Path,
