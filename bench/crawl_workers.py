@@ -388,6 +388,7 @@ class Peaks:
     def __init__(self, pid: int):
         self.pid = pid
         self.main = 0
+        self.main_anon = 0  # the most of it that was the process's own, not mapped files
         self.workers: dict[int, int] = {}
         self.together = 0  # the most the main process and its workers held at one time
         self.cpu: dict[int, float] = {}  # CPU seconds of each process, when last sampled
@@ -405,6 +406,7 @@ class Peaks:
             if not main:
                 continue
             self.main = max(self.main, main[1])
+            self.main_anon = max(self.main_anon, main[2])
             now = main[0]
             self.cpu[self.pid] = _cpu_of(self.pid) or self.cpu.get(self.pid, 0.0)
             for child in _children(self.pid):
@@ -420,16 +422,17 @@ class Peaks:
         return self.cpu.get(self.pid, 0.0)
 
 
-def _status(pid: int) -> tuple[int, int] | None:
-    """(VmRSS, VmHWM) of `pid` in MB, or None when it is gone."""
+def _status(pid: int) -> tuple[int, int, int] | None:
+    """(VmRSS, VmHWM, RssAnon) of `pid` in MB, or None when it is gone. (The rest of VmRSS
+    is mapped files: the archive, which SQLite maps, and the libraries.)"""
     try:
         text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
-    found = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", text, re.M))
-    if len(found) < 2:
+    found = dict(re.findall(r"^(VmRSS|VmHWM|RssAnon):\s+(\d+) kB", text, re.M))
+    if len(found) < 3:
         return None
-    return int(found["VmRSS"]) // 1024, int(found["VmHWM"]) // 1024
+    return tuple(int(found[k]) // 1024 for k in ("VmRSS", "VmHWM", "RssAnon"))
 
 
 def _cpu_of(pid: int) -> float:
@@ -468,7 +471,8 @@ def crawl(origin: str, db: Path, workers: int, extra: list[str]) -> dict:
     articles = con.execute("select count(*) from articles").fetchone()[0]
     con.close()
     return {"seconds": seconds, "cpu": cpu, "pages": pages, "articles": articles,
-            "main_mb": peaks.main, "worker_mb": max(peaks.workers.values(), default=0),
+            "main_mb": peaks.main, "main_anon_mb": peaks.main_anon,
+            "worker_mb": max(peaks.workers.values(), default=0),
             "together_mb": peaks.together, "main_cpu": peaks.main_cpu()}
 
 
@@ -528,7 +532,8 @@ def memory(root: Path, server: Server, n: int, workers: int, tmp: Path,
         write_index(root, size)
         load = _load()
         got = crawl(server.origin, tmp / f"memory-{size}.db", workers, extra)
-        print(f"  {size:>6} pages: peak RSS main {got['main_mb']} MB, largest worker "
+        print(f"  {size:>6} pages: peak RSS main {got['main_mb']} MB (anonymous "
+              f"{got['main_anon_mb']} MB), largest worker "
               f"{got['worker_mb']} MB, all at once {got['together_mb']} MB "
               f"({got['pages'] / got['seconds']:.1f} pages/s; load {load} -> {_load()})")
     write_index(root, n)

@@ -138,6 +138,8 @@ EXTENSIONS = {"scraper.runlock.RunLockExtension": -10, "scraper.jobdir.JobdirGua
               "scrapy.extensions.throttle.AutoThrottle": None,
               "scraper.throttle.ConditionalAutoThrottle": 0}
 DUPEFILTER_CLASS = "scraper.jobdir.ResumeDupeFilter"
+# Scrapy's own disk queue, with callbacks named from a table rather than a scan of the spider.
+SCHEDULER_DISK_QUEUE = "scraper.jobdir.RequestDiskQueue"
 
 # --- Exit status (scraper/outcome.py) ---------------------------------------------------
 # `scraper crawl` exits 4 (FAILURES) when more than this share of the pages asked for
