@@ -29,20 +29,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from redis_server import redis_server  # noqa: E402
 
-from bench.crawl_workers import FAST  # noqa: E402
-from scraper.fixture_server import FixtureSite  # noqa: E402
+from bench.crawl_workers import FAST, Server, generate  # noqa: E402
 
 IDLE = 2  # seconds a worker waits on an empty frontier before it closes
 
 
-def build_site(root: Path, pages: int) -> None:
-    """The site of the crawl benchmark (the one place this bench depends on its generator)."""
-    from bench.crawl_workers import generate
-
-    generate(root, pages)
-
-
-def crawl(url: str, site: FixtureSite, folder: Path, workers: int) -> tuple[float, int]:
+def crawl(url: str, site: Server, folder: Path, workers: int) -> tuple[float, int]:
     """(seconds, articles archived) of one distributed crawl with `workers` workers."""
     redis.Redis.from_url(url).flushall()
     db = folder / "archive.db"
@@ -52,7 +44,7 @@ def crawl(url: str, site: FixtureSite, folder: Path, workers: int) -> tuple[floa
          "--exit-when-idle", "1", "-s", "ARCHIVE_BATCH_SECONDS=1"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     crawlers = [subprocess.Popen(
-        [sys.executable, "-m", "scraper", "crawl", "news", "--url", f"{site.url}/", "--redis",
+        [sys.executable, "-m", "scraper", "crawl", "news", "--url", f"{site.origin}/", "--redis",
          url, "--db", str(folder / f"worker{k}" / "archive.db"), *FAST,
          "-s", "EXTRACT_WORKERS=1", "-s", f"REDIS_IDLE_CLOSE_SECONDS={IDLE}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -75,16 +67,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
         root.mkdir()
-        build_site(root, args.pages)
-        with redis_server(Path(tmp) / "redis") as url, \
-                FixtureSite(root, origin="ORIGIN") as site:
-            rates = {}
-            for workers in (1, 2):
-                seconds, articles = crawl(url, site, Path(tmp) / f"crawl{workers}", workers)
-                rates[workers] = articles / seconds
-                print(f"{workers} worker{'s' if workers > 1 else ' '}: {articles} articles in "
-                      f"{seconds:.1f} s = {rates[workers]:.1f} pages/s "
-                      f"(load average {os.getloadavg()[0]:.2f})")
+        generate(root, args.pages)
+        site = Server(root)
+        try:
+            with redis_server(Path(tmp) / "redis") as url:
+                rates = {}
+                for workers in (1, 2):
+                    seconds, articles = crawl(url, site, Path(tmp) / f"crawl{workers}", workers)
+                    rates[workers] = articles / seconds
+                    print(f"{workers} worker{'s' if workers > 1 else ' '}: {articles} articles "
+                          f"in {seconds:.1f} s = {rates[workers]:.1f} pages/s "
+                          f"(load average {os.getloadavg()[0]:.2f})")
+        finally:
+            site.stop()
     print(f"two workers / one: {rates[2] / rates[1]:.2f}")
 
 
