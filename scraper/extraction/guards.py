@@ -136,14 +136,29 @@ _NOT_XML_CHARS = [chr(c) for c in range(32) if c not in (9, 10, 13)] + ["\ufffe"
 
 def _holds_not_xml(html: str) -> bool:
     """Whether `html` holds a character of _NOT_XML, found three times faster than by the
-    pattern: a lone surrogate is the one character UTF-8 cannot encode, the others are
-    looked for one by one (each scan runs at memory speed)."""
-    if not html.isascii():
-        try:
-            html.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
+    pattern: a lone surrogate is the one character UTF-8 cannot encode (the bytes are kept
+    for the parser), the others are looked for one by one (each scan runs at memory
+    speed)."""
+    if not html.isascii() and _utf8(html) is None:
+        return True
     return any(char in html for char in _NOT_XML_CHARS)
+
+
+def _utf8(html: str) -> bytes | None:
+    """`html` in UTF-8, None when it holds a lone surrogate. The check for characters XML
+    forbids and the parse read the same page: it is encoded once. The last page is
+    remembered by identity (a cache keyed by the text would hash all of it each time)."""
+    last, data = _LAST_ENCODED
+    if html is not last:
+        try:
+            data = html.encode("utf-8")
+        except UnicodeEncodeError:
+            data = None
+        _LAST_ENCODED[:] = [html, data]
+    return data
+
+
+_LAST_ENCODED: list = ["", b""]
 
 
 def _tame_tags(html: str) -> str:
@@ -211,9 +226,21 @@ def html_parser() -> etree.HTMLParser:
     return parser
 
 
+def _stripped_utf8(html: str) -> bytes:
+    """`html.strip()` in UTF-8, cut from the bytes already encoded where only ASCII white
+    space (a page's final line break) goes: then the bytes stripped are the characters."""
+    text, whole = html.strip(), _utf8(html)
+    if whole is None:
+        return text.encode("utf-8")
+    data = whole.strip() if len(text) != len(html) else whole
+    if len(whole) - len(data) != len(html) - len(text):
+        return text.encode("utf-8")  # other white space around it, which str.strip() takes
+    return data
+
+
 def _parse(html: str) -> tuple[etree._Element, bool]:
     parser = html_parser()
-    root = etree.fromstring(html.strip().encode("utf-8") or b"<html/>", parser=parser)
+    root = etree.fromstring(_stripped_utf8(html) or b"<html/>", parser=parser)
     last = parser.error_log.last_error
     halted = last is not None and last.type_name == "ERR_RESOURCE_LIMIT"
     if root is None:  # nothing but a comment, a doctype or white space
