@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from scraper.extraction.screens import fold, screen
 from scraper.extraction.text import Block, inline_text
 
 
@@ -235,17 +236,38 @@ def remove_keeping_tail(el: etree._Element) -> None:
 def drop_paragraphs(
     blocks: list[Block], rules: Iterable[TextRule]
 ) -> tuple[list[Block], list[tuple[str, str]]]:
-    """Split `blocks` into those kept and (rule name, text) of those dropped."""
+    """Split `blocks` into those kept and (rule name, text) of those dropped.
+
+    A rule whose pattern has a screen (see screens.py) runs only on a text that holds one
+    of its strings: most paragraphs hold none, and most rules then cost a look-up."""
     rules = tuple(rules)
+    checks = [(rule, screen(rule.pattern)) for rule in rules]
     kept: list[Block] = []
     dropped: list[tuple[str, str]] = []
     for block in blocks:
-        rule = next((r for r in rules if r.matches(block.text)), None)
+        rule = _first_match(block.text, checks)
         if rule is None:
             kept.append(block)
         else:
             dropped.append((rule.name, block.text))
     return kept, dropped
+
+
+def _first_match(text: str, checks: list[tuple[TextRule, tuple[str, ...] | None]]
+                 ) -> TextRule | None:
+    """The first rule that matches `text`, as `TextRule.matches` finds it."""
+    folded = None
+    for rule, needs in checks:
+        if len(text) > rule.max_chars:
+            continue
+        if needs is not None:
+            if folded is None:
+                folded = fold(text)
+            if not any(need in folded for need in needs):
+                continue
+        if _compiled(rule.pattern).search(text) is not None:
+            return rule
+    return None
 
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;\"'”’»)\]…]$")
