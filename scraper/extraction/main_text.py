@@ -118,12 +118,12 @@ def article_scope(doc: Document, title: str | None) -> etree._Element | None:
     around it.
     """
     if title:
-        for el in doc.root.xpath(TOP_ARTICLES):
+        for el in doc.xpath(TOP_ARTICLES):  # compiled once (a string query is compiled per call)
             if any(inline_text(h) == title for h in el.iter("h1", "h2")):
                 return el if len(el.text_content()) > ARTICLE_MIN_CHARS else None
     page_text = None
     for query in SCOPES:
-        found = [el for el in doc.root.xpath(query)
+        found = [el for el in doc.xpath(query)
                  if len(el.text_content()) > ARTICLE_MIN_CHARS]
         if len(found) != 1:
             continue

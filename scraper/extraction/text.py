@@ -26,9 +26,6 @@ SKIP_TAGS = frozenset(
 )
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
-# The elements whose text a walk treats otherwise than lxml's text iterator does.
-_WALKED_TAGS = tuple(SKIP_TAGS | {"br"})
-
 INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 
@@ -73,10 +70,6 @@ def inline_text(el: etree._Element) -> str:
     inline text of many elements."""
     if not len(el):  # no child: most elements asked about, and no walk to set up
         return " ".join(_visible(el.text or "").split())
-    if next(el.iterdescendants(*_WALKED_TAGS), None) is None:
-        # Nothing to skip and no line break: every text below is read, as lxml's own
-        # iterator reads them (comments' and PIs' tails, not their text).
-        return " ".join(_visible("".join(el.itertext())).split())
     parts = [el.text] if el.text else []
     add = parts.append
     walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
