@@ -1,6 +1,5 @@
 """The shortcuts of the body path give what the long way gives: a rule's screen never hides
-a match, lxml's text iterator reads what the walk reads, a box's text content bounds its
-shown text."""
+a match, a box's text content bounds the text it shows."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from scraper.extraction.boilerplate import (
     drop_paragraphs,
 )
 from scraper.extraction.screens import fold, screen
-from scraper.extraction.text import Block, blocks_of, inline_text
+from scraper.extraction.text import Block
 from scraper.sites import SITES
 
 ALL_RULES = [*GENERIC_TEXT_RULES, *(r for site in SITES.values() for r in site.rules.text_rules)]
@@ -70,16 +69,6 @@ def test_a_screen_passes_over_a_text_without_its_strings():
     rule = TextRule("paywall", r"subscribe to continue|nur für abonnenten")
     assert drop_paragraphs([Block("Subscribe to Continue now", "p")], [rule])[1]
     assert not drop_paragraphs([Block("Subscribe now to keep on", "p")], [rule])[1]
-
-
-def test_inline_text_of_a_subtree_without_skipped_elements_or_breaks():
-    # Read by lxml's text iterator: comments and processing instructions give their tails.
-    root = _root('<div id="c">a<!-- note -->b<span>c<em>d</em></span><?pi x?>e\n  f</div>')
-    assert inline_text(root) == "abcde f"
-    assert [b.text for b in blocks_of(root)] == ["abcde f"]
-    walked = _root('<div id="c">a<!-- note -->b<span>c<em>d</em></span><?pi x?>e\n'
-                   '  f<script>x()</script></div>')
-    assert inline_text(walked) == "abcde f"
 
 
 def test_a_box_shown_longer_than_its_text_content_is_spared():
