@@ -63,12 +63,13 @@ _CHAR_REF = re.compile(r"&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01])(?!\d)"
 # at least): it stops where such a start tag begins, or at the end.
 _TAG_PART = r"""[^\s>="']++|\s++|=\s*+"[^"]*+"|=\s*+'[^']*+'|[="']"""
 # Raw-text elements and comments to their end (or the page's), unrolled: runs of "[^<]".
-_RAW_TEXT_BLOCKS = "".join(rf"|<{raw}\b[^<>]*+>[^<]*+(?:<(?!/{raw}\b)[^<]*+)*+"
+# Only their names are matched ignoring case: with the whole pattern so, [a-zA-Z] took
+# "<ſ", "<K", "<ı" and "<İ" for start tags, which _START_TAG (and HTML) does not.
+_RAW_TEXT_BLOCKS = "".join(rf"|<(?i:{raw})\b[^<>]*+>[^<]*+(?:<(?!/(?i:{raw})\b)[^<]*+)*+"
                            for raw in ("script", "style", "textarea", "xmp"))
 _SHORT_MARKUP = re.compile(  # no capturing group: one in a possessive loop breaks re
     rf"(?:[^<]++|<!--[^-]*+(?:-(?!->)[^-]*+)*+(?:-->)?{_RAW_TEXT_BLOCKS}|<(?![a-zA-Z])"
-    rf"|<[a-zA-Z](?:{_TAG_PART}){{0,{2 * MAX_ATTRIBUTES}}}+(?:>|\Z))*+",
-    re.IGNORECASE)
+    rf"|<[a-zA-Z](?:{_TAG_PART}){{0,{2 * MAX_ATTRIBUTES}}}+(?:>|\Z))*+")
 _START_TAG = re.compile(rf"<[a-zA-Z](?:{_TAG_PART})*+>?")
 # A quoted attribute value too long to keep, for a page to be cut at a length.
 _LONG_VALUE = re.compile(rf"=\s*+(?:\"[^\"]{{{MAX_ATTRIBUTE_CHARS},}}+\""
