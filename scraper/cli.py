@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -55,13 +56,17 @@ def cli() -> None:
                    "with it")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=5")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Be one worker of a distributed crawl: share the frontier in the Redis at "
+                   "URL (redis://HOST:PORT/DB) and send the records to `scraper "
+                   "archive-writer`, which writes the archive (this process does not open it)")
 @click.option("-v", "--verbose", is_flag=True,
               help="Show Scrapy's log on standard error instead of writing the log file")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line: only the summary")
 def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
           limit: int | None, since: str | None, base_url: str | None, refresh: bool,
-          follow_sources: bool, overrides: tuple[str, ...], verbose: bool,
-          quiet: bool) -> None:
+          follow_sources: bool, overrides: tuple[str, ...], redis_url: str | None,
+          verbose: bool, quiet: bool) -> None:
     """Crawl SITE and archive every article found.
 
     SITE is a declared site (see `scraper sites`), or `news` for any site given by --url:
@@ -83,6 +88,7 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         scraper crawl globalresearch --follow-sources
         scraper crawl news --url https://example.com/ --url https://news.example.org/
         scraper crawl news --urls-file sites.txt --since 2026-01-01 -s NEWS_FOLLOW_DEPTH=1
+        scraper crawl globalresearch --redis redis://10.0.0.5:6379/0   # one worker of many
     """
     from scraper.crawl import project_settings, run_crawl, spider_names, summary
     from scraper.crawl_job import CrawlJob
@@ -105,6 +111,11 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         raise BadInput("-v and -q exclude each other")
     output = RunOutput(settings, site, verbose=verbose, quiet=quiet,
                        terminal=sys.stdout.isatty())
+    if redis_url and follow_sources:
+        raise BadInput("--follow-sources reads the archive: not with --redis (a worker does "
+                       "not open it)")
+    if redis_url:
+        _crawl_worker(site, start, base_url, limit, since, redis_url, settings, output)
     try:
         # The archive first: a file that is no archive is refused before a lock is made
         # beside it.
@@ -130,6 +141,73 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     if line := drift_alarm(stats):  # the new articles fell below the site's norm
         click.echo(line, err=True)
     sys.exit(status)
+
+
+def _crawl_worker(site: str, start: tuple[str, ...], base_url: str | None, limit: int | None,
+                  since: str | None, url: str, settings, output) -> None:
+    """`scraper crawl --redis`: one worker of a distributed crawl (scraper/distributed/)."""
+    from scraper.crawl import run_crawl, summary
+    from scraper.distributed import RedisUnavailable, connect, worker_settings
+    from scraper.outcome import exit_status
+    from scraper.runlog import LogFolderError
+
+    try:
+        connect(url).close()
+    except RedisUnavailable as exc:
+        raise BadInput(str(exc)) from exc
+    for name, value in worker_settings(url, settings).items():
+        settings.set(name, value, priority="cmdline")
+    try:
+        stats = run_crawl(site, settings, output.open, open_first=False, limit=limit,
+                          since=since, base_url=base_url, urls=start or None)
+    except LogFolderError as exc:
+        raise BadInput(str(exc)) from exc
+    click.echo(f"{site} (worker): {int(stats.get('records/sent', 0))} records sent to the "
+               f"archive writer; {summary(stats)}")
+    if output.log_file:
+        click.echo(f"Log: {output.log_file}")
+    sys.exit(exit_status(stats, settings.getfloat("CRAWL_MAX_FAILURE_SHARE")))
+
+
+@cli.command(name="archive-writer")
+@click.option("--redis", "redis_url", required=True, metavar="URL",
+              help="The Redis of the distributed crawl (redis://HOST:PORT/DB)")
+@db_option()
+@click.option("--exit-when-idle", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Stop once no worker is registered and no record came for SECONDS "
+                   "(default: run until stopped)")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a setting, e.g. -s ARCHIVE_BATCH_SIZE=200")
+def archive_writer(redis_url: str, db: Path, exit_when_idle: float | None,
+                   overrides: tuple[str, ...]) -> None:
+    """Write the records of a distributed crawl's workers to the archive.
+
+    The one process that writes the archive while workers on any number of machines run
+    `scraper crawl SITE --redis URL`: it reads their records from Redis in batches
+    (ARCHIVE_BATCH_SIZE, ARCHIVE_BATCH_SECONDS), writes them with the archive's usual
+    rules (revisions, runs, the drift alarm), and tells the workers what the archive holds.
+    SIGTERM (or Ctrl-C) writes what it has read, then stops; restarted, it goes on where it
+    stopped, losing and duplicating nothing.
+
+    Example:
+
+    \b
+        scraper archive-writer --redis redis://10.0.0.5:6379/0 --db /srv/news/archive.db
+        scraper archive-writer --redis redis://127.0.0.1:6379/0 --exit-when-idle 60
+    """
+    from scraper.crawl import project_settings
+    from scraper.distributed import RedisUnavailable
+    from scraper.distributed.writer import run_writer
+    from scraper.runlock import Locked
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+    settings = project_settings(db, _parse_overrides(overrides))
+    try:
+        written = run_writer(redis_url, db, settings, exit_when_idle)
+    except (RedisUnavailable, ArchiveError, Locked) as exc:
+        raise BadInput(str(exc)) from exc
+    click.echo(f"archive-writer: {written} records written to {db}")
 
 
 @cli.command()

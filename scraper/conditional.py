@@ -31,7 +31,13 @@ from scrapy.responsetypes import responsetypes
 from sqlite_utils import Database
 
 from scraper.archive import ArchiveError, open_archive
-from scraper.archive.fetches import StoredFetch, article_dates, last_fetch, stored_body
+from scraper.archive.fetches import (
+    ArticleDates,
+    StoredFetch,
+    article_dates,
+    last_fetch,
+    stored_body,
+)
 from scraper.archive.runs import last_complete_run, run_arguments
 from scraper.fetch_failures import requested_url
 from scraper.revisit import RevisitPolicy
@@ -85,6 +91,17 @@ class IncrementalMiddleware:
         started = last_complete_run(self.db, spider.name, run_arguments(self.crawler))
         self.complete_day = started[:10] if started else None
 
+    # What the archive knows (a worker of a distributed crawl asks Redis instead:
+    # scraper/distributed/index.py).
+    def dates(self, url: str) -> ArticleDates | None:
+        return article_dates(self.db, url)
+
+    def fetch(self, key: str) -> StoredFetch | None:
+        return last_fetch(self.db, key)
+
+    def body(self, digest: str) -> bytes | None:
+        return stored_body(self.db, digest)
+
     def spider_closed(self, spider: Spider) -> None:
         if self.db is not None:
             self.db.close()
@@ -95,7 +112,7 @@ class IncrementalMiddleware:
         if self.db is None or request.meta.get(STORED):
             return  # (a retry or a redirect of a request already looked at)
         url = request.meta.get("article_url")
-        dates = article_dates(self.db, url) if url else None
+        dates = self.dates(url) if url else None
         if dates is not None:
             if not self.policy.due(*dates):
                 self.stats.inc_value("pages/revisit_skipped")
@@ -105,7 +122,7 @@ class IncrementalMiddleware:
             self.stats.inc_value(f"discovery/{which}")
             raise IgnoreRequest(f"listed as unchanged since the last complete run: "
                                 f"{request.url}")
-        fetch = last_fetch(self.db, fetch_key(self.crawler.spider, request))
+        fetch = self.fetch(fetch_key(self.crawler.spider, request))
         if fetch is None:
             return
         etag, modified = fetch.header("ETag"), fetch.header("Last-Modified")
@@ -129,9 +146,10 @@ class IncrementalMiddleware:
         self.stats.inc_value("pages/not_modified")
         if request.meta.get("archived_article"):
             url = request.meta["article_url"]
-            self.crawler.signals.send_catch_log(article_not_modified, url=url)
+            self.crawler.signals.send_catch_log(article_not_modified, url=url,
+                                                request=request)
             raise IgnoreRequest(f"not modified since it was archived: {url}")
-        body = stored_body(self.db, fetch.sha256)
+        body = self.body(fetch.sha256)
         if body is None:
             return response
         return replayed(request, response, fetch, body)

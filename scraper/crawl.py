@@ -31,14 +31,16 @@ def spider_names(settings: Settings) -> list[str]:
 
 
 def run_crawl(spider: str, settings: Settings, before_start: Callable[[], object] | None = None,
-              **spider_args: Any) -> dict[str, Any]:
+              open_first: bool = True, **spider_args: Any) -> dict[str, Any]:
     """Crawl with `spider` until done; return the run's stats.
 
     The archive is opened (and migrated) first, so an unwritable path fails before any
     request is sent; then `before_start` is called, before Scrapy sets up its logging (the
-    run's log file is made there: scraper/runlog.py).
+    run's log file is made there: scraper/runlog.py). A worker of a distributed crawl
+    (`open_first` False) never opens the archive.
     """
-    open_archive(settings.get("ARCHIVE_PATH"), settings.getfloat("ARCHIVE_TIMEOUT")).close()
+    if open_first:
+        open_archive(settings.get("ARCHIVE_PATH"), settings.getfloat("ARCHIVE_TIMEOUT")).close()
     if before_start is not None:
         before_start()
     process = CrawlerProcess(settings)

@@ -31,18 +31,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
+from weakref import WeakKeyDictionary
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import NotConfigured
+from scrapy.squeues import PickleLifoDiskQueue
 from scrapy.utils.job import job_dir
 from scrapy.utils.request import RequestFingerprinterProtocol
 
@@ -188,3 +192,46 @@ class ResumeDupeFilter(RFPDupeFilter):
             return True
         self.starts.add(fingerprint)
         return False
+
+
+class RequestDiskQueue(PickleLifoDiskQueue):
+    """Scrapy's default disk queue (SCHEDULER_DISK_QUEUE), storing the same dict per
+    request, but naming its callback and errback from a table made once per spider:
+    Scrapy lists the spider's members (inspect.getmembers) twice for every request it
+    queues, a tenth of the crawl process's time when a sitemap index lists 10,000 pages."""
+
+    def push(self, request: Request) -> None:
+        super(PickleLifoDiskQueue, self).push(request_dict(request, self.spider))
+
+
+_METHODS: WeakKeyDictionary[Spider, dict[Any, str]] = WeakKeyDictionary()
+
+
+def request_dict(request: Request, spider: Spider) -> dict[str, Any]:
+    """`request.to_dict(spider=spider)`, the spider's method names looked up in a table."""
+    names = _METHODS.get(spider)
+    if names is None:
+        names = _METHODS[spider] = {
+            method.__func__: name
+            for name, method in reversed(inspect.getmembers(spider, inspect.ismethod))}
+    callback, errback = (_method_name(names, f) for f in (request.callback, request.errback))
+    if _MISSING in (callback, errback):  # no method of the spider: Scrapy's answer (or error)
+        return request.to_dict(spider=spider)
+    data = {"url": request.url, "callback": callback, "errback": errback,
+            "headers": dict(request.headers)}
+    for attr in request.attributes:
+        data.setdefault(attr, getattr(request, attr))
+    if type(request) is not Request:
+        data["_class"] = f"{type(request).__module__}.{type(request).__name__}"
+    return data
+
+
+_MISSING = object()
+
+
+def _method_name(names: dict[Any, str], func: Callable | str | None) -> Any:
+    """The name of the spider's method `func` (_MISSING when it is none); what is no
+    callable (None, a name) is stored as it is."""
+    if not callable(func):
+        return func
+    return names.get(getattr(func, "__func__", None), _MISSING)

@@ -17,7 +17,9 @@ from scraper.unreachable import FIRST
 FINISHED_REASONS = ("finished", "closespider_itemcount")
 # Stats of pages that got through to the spider: any of them, and the site is reachable.
 THROUGH = ("archive/new", "archive/updated", "archive/unchanged", "pages/skipped_archived",
-           "pages/not_article", "pages/not_modified", "pages/revisit_skipped")
+           "pages/not_article", "pages/not_modified", "pages/revisit_skipped",
+           # (a worker of a distributed crawl: its articles are archived by the writer)
+           "pages/article")
 BLOCKED = ("pages/blocked", "discovery/blocked")
 
 

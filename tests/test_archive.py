@@ -57,7 +57,8 @@ def test_schema_tables_and_wal(db_path):
     assert [r["name"] for r in db.query("select name from _sqlite_migrations")] == [
         "m001_articles", "m002_research_archive", "m003_fts_automerge", "m004_run_failures",
         "m005_republications", "m006_republication_kinds", "m007_page_kinds", "m008_run_log_files",
-        "m009_drift", "m010_clusters", "m011_gone_at"]
+        "m009_drift", "m010_clusters", "m011_gone_at",
+        "m012_writer_state"]
     indexed = {tuple(i.columns) for i in db["articles"].indexes}
     assert {("published",), ("site", "published"), ("last_changed",)} <= indexed
 
@@ -65,7 +66,7 @@ def test_schema_tables_and_wal(db_path):
 def test_reopening_migrates_nothing_twice(db_path):
     open_archive(db_path).close()
     db = open_archive(db_path)
-    assert db["_sqlite_migrations"].count == 11
+    assert db["_sqlite_migrations"].count == 12
 
 
 def test_write_new_then_unchanged_then_updated(db_path):

@@ -276,6 +276,22 @@ def test_a_short_body_has_no_signature_and_a_copy_is_found():
     assert minhash.similarity(a, minhash.signature(body("market", "tram"))) < 0.1
 
 
+def test_a_signature_is_datasketchs_minhash_of_the_shingle_hashes():
+    """The signature is computed without datasketch's per-value loop: the same values as
+    its MinHash (the archive's stored signatures stay comparable)."""
+    from datasketch import MinHash
+
+    template, _ = minhash._template()
+    for text in (body("harbour", "ferry"), body("tram", n=400), body("a", "b", "c", n=15)):
+        words = minhash.WORD.findall(text.lower())
+        expected = MinHash(num_perm=minhash.NUM_PERM, permutations=template.permutations,
+                           scheme=minhash.SCHEME, hashfunc=int)
+        expected.update_batch(minhash._shingle_hashes(words).tolist())
+        got = minhash.signature(text)
+        assert got.dtype == expected.hashvalues.dtype
+        assert got.tolist() == expected.hashvalues.tolist()
+
+
 def test_an_edited_bridge_splits_its_cluster(db_path):
     """B is near A and near C (Jaccard 0.67 each), A far from C (0.35): one cluster. Once B
     is rewritten, A and C are apart."""

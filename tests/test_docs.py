@@ -41,7 +41,7 @@ def test_every_option_of_a_command_is_in_its_section(name):
 def test_the_group_options_and_the_command_table():
     assert "`--help` (`-h`)" in README and "scraper --version" in README
     table = README[README.index("## Commands\n"):README.index("## Crawling\n")]
-    listed = set(re.findall(r"^\| `scraper (\w+)", table, re.M))
+    listed = set(re.findall(r"^\| `scraper ([\w-]+)", table, re.M))
     assert listed == set(cli.commands), set(cli.commands) ^ listed
 
 

@@ -60,7 +60,8 @@ def test_m001_archive_is_migrated_in_place_with_its_data(old_archive):
         "m001_articles", "m002_research_archive", "m003_fts_automerge",
         "m004_run_failures", "m005_republications", "m006_republication_kinds",
         "m007_page_kinds", "m008_run_log_files",
-        "m009_drift", "m010_clusters", "m011_gone_at"]
+        "m009_drift", "m010_clusters", "m011_gone_at",
+        "m012_writer_state"]
     after = snapshot(old_archive)
     assert after["authors"] == before["authors"] and after["tags"] == before["tags"]
     assert after["articles"].keys() == before["articles"].keys()
@@ -101,7 +102,7 @@ def test_migrated_archive_takes_new_writes(old_archive):
     rev = db["revisions"].get(1)
     assert (rev["title"], json.loads(rev["changed_fields"])[0]) == (old_title, "title")
     db.close()
-    assert open_archive(old_archive)["_sqlite_migrations"].count == 11
+    assert open_archive(old_archive)["_sqlite_migrations"].count == 12
 
 
 def test_pages_kept_by_m001_can_be_extracted_again(old_archive):

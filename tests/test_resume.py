@@ -33,8 +33,10 @@ from scraper.jobdir import (
     QUEUE_INDEX,
     SEEN,
     JobdirGuard,
+    RequestDiskQueue,
     ResumeDupeFilter,
     left_by_killed_crawl,
+    request_dict,
 )
 from spiders.news import NewsSpider
 
@@ -180,3 +182,29 @@ def test_start_requests_are_not_filtered_by_an_earlier_runs_seen_file(tmp_path):
     assert not later.request_seen(start.copy())  # read again: the feed may list new stories
     assert later.request_seen(start.copy())  # but once a run
     assert later.request_seen(article.copy())  # fetched by the earlier run: still filtered
+
+
+def test_the_disk_queue_stores_what_scrapy_stores_and_gives_the_requests_back(tmp_path):
+    """RequestDiskQueue names callbacks from a table, not a scan of the spider per request:
+    the dict is Scrapy's own, and a request comes back from the queue as it went in."""
+    crawler = get_crawler(NewsSpider, {"JOBDIR": str(tmp_path)})
+    spider = crawler.spider = NewsSpider.from_crawler(crawler, url="http://127.0.0.1/")
+    requests = [
+        spider.article_request("http://127.0.0.1/2026/01/01/story-1/", "2026-01-01", "sitemap"),
+        spider.discovery_request("http://127.0.0.1/sitemap.xml", spider.parse_sitemap),
+        Request("http://127.0.0.1/robots.txt", callback=spider.parse_robots,
+                errback=spider.robots_missing, cb_kwargs={"root": "http://127.0.0.1/"}),
+        Request("http://127.0.0.1/plain/"),
+    ]
+    for request in requests:
+        assert request_dict(request, spider) == request.to_dict(spider=spider)
+    outside = Request("http://127.0.0.1/x/", callback=lambda response: None)
+    with pytest.raises(ValueError):  # not a spider method: Scrapy's own error, as before
+        request_dict(outside, spider)
+    queue = RequestDiskQueue(crawler, str(tmp_path / "queue"))
+    for request in requests:
+        queue.push(request)
+    back = [queue.pop() for _ in requests][::-1]  # last in, first out
+    queue.close()
+    assert [r.to_dict(spider=spider) for r in back] == [r.to_dict(spider=spider)
+                                                       for r in requests]

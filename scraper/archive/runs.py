@@ -51,11 +51,23 @@ def last_complete_run(db: Database, spider: str, arguments: dict[str, Any]) -> s
     same spider on the same start pages and address, finished (not stopped, not crashed) with
     nothing failed or blocked, no --limit, and no --since later than this run's. What a
     sitemap or feed dates before that day was read by it, so need not be again."""
+    return complete_start(complete_runs(db, spider), arguments)
+
+
+def complete_runs(db: Database, spider: str) -> list[tuple[str, str]]:
+    """(started, arguments) of the spider's runs that finished with nothing failed or
+    blocked, newest first (the archive writer publishes them to a distributed crawl)."""
+    return [tuple(row) for row in db.execute(
+        "select started, arguments from runs where spider = ? and exit_reason = 'finished' "
+        "and failed = 0 and blocked = 0 order by id desc", [spider])]
+
+
+def complete_start(runs: list[tuple[str, str]], arguments: dict[str, Any]) -> str | None:
+    """The start of the first of `runs` (complete_runs) that saw all a run with `arguments`
+    would see."""
     wanted = json.loads(json.dumps(arguments, default=str))  # as stored
     since = wanted.get("since")
-    rows = db.execute("select started, arguments from runs where spider = ? and exit_reason = "
-                      "'finished' and failed = 0 and blocked = 0 order by id desc", [spider])
-    for started, stored in rows:
+    for started, stored in runs:
         args = json.loads(stored or "{}")
         if (args.get("start_pages") == wanted.get("start_pages")
                 and args.get("base_url") == wanted.get("base_url") and not args.get("limit")

@@ -466,6 +466,19 @@ def m011_gone_at(db: Database) -> None:
     db.table("articles").add_column("gone_at", str)
 
 
+@migrations()
+def m012_writer_state(db: Database) -> None:
+    """The archive writer of a distributed crawl (scraper/distributed/writer.py): the last
+    Redis stream entry whose records are in the archive (written in the same transaction as
+    them, so a redelivered entry is never written twice), and each worker's run with what
+    the writer has counted of it so far (its stats and drift counts, so that a restarted
+    writer finishes the run as one that never stopped would)."""
+    db.execute("create table if not exists writer_offsets (stream text primary key, "
+               "last_id text not null)")
+    db.execute("create table if not exists writer_runs (worker text primary key, "
+               "run_id integer not null references runs(id), state text not null)")
+
+
 def migrate(db: Database) -> None:
     """Bring `db` to the current schema; a no-op on an up-to-date archive."""
     migrations.apply(db)

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Markers in markup (not in article prose) that challenge pages carry. Some also ride on
 # ordinary pages (Incapsula's beacon, `<script async src="/_Incapsula_Resource?…">`, is
 # loaded by every page of a site it guards): a marker alone never makes a page a challenge.
-_MARKERS = re.compile(
-    r"<title>\s*(just a moment\.\.\.|attention required!?\s*\|\s*cloudflare|"
-    r"access denied\s*\|[^<]*cloudflare|ddos-guard|please wait\.\.\.)\s*</title>"
+# Each alternative of the pattern with the words (lower-cased) every match of it holds.
+_ALTERNATIVES = (
+    (("just a moment...", "cloudflare", "ddos-guard", "please wait..."),
+     r"<title>\s*(just a moment\.\.\.|attention required!?\s*\|\s*cloudflare|"
+     r"access denied\s*\|[^<]*cloudflare|ddos-guard|please wait\.\.\.)\s*</title>"),
     # Cloudflare's challenge script (its bot-management script, /cdn-cgi/challenge-platform/
     # scripts/jsd/main.js, rides on ordinary pages and says nothing).
-    r"|/cdn-cgi/challenge-platform/h/\w+/orchestrate/|\bcf-browser-verification\b|\bcf_chl_opt\b|"
-    r"_incapsula_resource|\bpx-captcha\b|/distil_r_captcha|"
-    r"enable javascript and cookies to continue|checking your browser before accessing",
-    re.IGNORECASE,
+    (("/cdn-cgi/challenge-platform/h/",), r"/cdn-cgi/challenge-platform/h/\w+/orchestrate/"),
+    (("cf-browser-verification",), r"\bcf-browser-verification\b"),
+    (("cf_chl_opt",), r"\bcf_chl_opt\b"),
+    (("_incapsula_resource",), r"_incapsula_resource"),
+    (("px-captcha",), r"\bpx-captcha\b"),
+    (("/distil_r_captcha",), r"/distil_r_captcha"),
+    *(((words,), words) for words in ("enable javascript and cookies to continue",
+                                      "checking your browser before accessing")),
 )
+_MARKERS = re.compile("|".join(source for _, source in _ALTERNATIVES), re.IGNORECASE)
 # A shield's stub that computes a cookie in a script and then reloads the page with it
 # (Project Shield, Sucuri and others): the cookie set, then the page asked for again. Apart
 # from _MARKERS because many ordinary pages set a cookie in a script: only those are
@@ -24,18 +32,11 @@ _MARKERS = re.compile(
 _COOKIE_RELOAD = re.compile(
     r"document\.cookie\s*=[^<]{0,3000}?location(?:\.href\s*=|\.replace\(|\.reload\()",
     re.IGNORECASE)
-_COOKIE_WORD = "document.cookie"
-# Every match of _MARKERS holds one of these (lower-cased): a page holding none of them is
-# no challenge page. Finding plain words is ten times faster than running the pattern over
-# every position of the page.
-_MARKER_WORDS = ("just a moment...", "cloudflare", "ddos-guard", "please wait...",
-                 "/cdn-cgi/challenge-platform/h/", "cf-browser-verification", "cf_chl_opt",
-                 "_incapsula_resource", "px-captcha", "/distil_r_captcha",
-                 "enable javascript and cookies to continue",
-                 "checking your browser before accessing")
-# Letters IGNORECASE takes for an ASCII one though str.lower() makes them another ("İ", the
-# dotless "ı", the long "ſ"): a page with one of them goes to the pattern.
-_ODD_CASES = ("\u0130", "\u0131", "\u017f")
+_COOKIE_WORD = b"document.cookie"
+# Letters IGNORECASE takes for an ASCII one though lower-casing ASCII letters leaves them
+# as they are ("İ", the dotless "ı", the long "ſ", the Kelvin sign "K"): a page with one of
+# them goes to the whole pattern.
+_ODD_CASES = ("\u0130", "\u0131", "\u017f", "\u212a")
 # What a reader never sees: comments, scripts, styles (then the tags themselves). Each block
 # runs to its end tag, or to the page's end when it has none, in one pass that never goes
 # back (possessive, unrolled): linear however many blocks are left open.
@@ -59,10 +60,12 @@ def challenge_reason(html: str) -> str | None:
     start and end are searched for markers: challenge pages are small.
     """
     sample = html if len(html) < 60_000 else html[:30_000] + html[-10_000:]
-    match = _MARKERS.search(sample) if may_carry_marker(sample) else None
+    folded = _folded(sample)
+    markers = _markers_for(folded)
+    match = markers.search(sample) if markers else None
     if match:
         reason = "challenge page: " + _TAG_OR_SPACE.sub(" ", match.group(0)).strip()[:60]
-    elif may_reload_with_cookie(sample) and _COOKIE_RELOAD.search(sample):
+    elif (folded is None or _COOKIE_WORD in folded) and _COOKIE_RELOAD.search(sample):
         reason = "challenge page: a script sets a cookie and reloads"
     else:
         return None
@@ -71,15 +74,40 @@ def challenge_reason(html: str) -> str | None:
 
 def may_carry_marker(text: str) -> bool:
     """False when `text` surely has no match of _MARKERS (it holds none of its words)."""
-    if any(odd in text for odd in _ODD_CASES):
-        return True
-    lowered = text.lower()
-    return any(word in lowered for word in _MARKER_WORDS)
+    return _markers_for(_folded(text)) is not None
 
 
 def may_reload_with_cookie(text: str) -> bool:
     """False when `text` surely has no match of _COOKIE_RELOAD."""
-    return _COOKIE_WORD in text.lower() or any(odd in text for odd in _ODD_CASES)
+    folded = _folded(text)
+    return folded is None or _COOKIE_WORD in folded
+
+
+def _folded(text: str) -> bytes | None:
+    """`text` in UTF-8 with its ASCII letters lower-cased, in which a word of a marker is
+    found where IGNORECASE would find it; None where a letter of _ODD_CASES is in it.
+    Bytes: str.lower() of a page in a script beyond Latin-1 cost more than the scans."""
+    if not text.isascii() and any(odd in text for odd in _ODD_CASES):
+        return None
+    return text.encode("utf-8", "surrogatepass").lower()
+
+
+def _markers_for(folded: bytes | None) -> re.Pattern[str] | None:
+    """The alternatives of _MARKERS that may match a text (None: none may): those whose
+    words it holds, all of them where it could not be folded. An alternative without its
+    words matches nowhere, so the first match is the one _MARKERS finds. Finding plain
+    words is ten times faster than running the pattern over every position of the page, and
+    a page loading a script from cdnjs.cloudflare.com needs the `<title>` alternative only."""
+    if folded is None:
+        return _MARKERS
+    present = tuple(i for i, (words, _) in enumerate(_ALTERNATIVES)
+                    if any(word.encode() in folded for word in words))
+    return _subset(present) if present else None
+
+
+@lru_cache(maxsize=64)
+def _subset(indices: tuple[int, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(_ALTERNATIVES[i][1] for i in indices), re.IGNORECASE)
 
 
 def visible_chars(html: str) -> int:

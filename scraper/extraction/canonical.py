@@ -16,6 +16,7 @@ import re
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
 
 from scraper.extraction.document import Document
+from scraper.extraction.fields.common import tagged
 from scraper.sites import Site, generic_site
 from scraper.urls import canonical_url, default_port, site_key
 
@@ -47,7 +48,9 @@ def article_url(doc: Document, url: str, site: Site, provenance: dict[str, str])
 
 
 def _canonical_link(doc: Document, url: str) -> str | None:
-    for el in doc.xpath("//link[@rel='canonical'][@href]"):
+    for el in tagged(doc, "link"):
+        if el.get("rel") != "canonical" or el.get("href") is None:
+            continue
         href = urljoin(url, el.get("href").strip())
         if href.startswith(("http://", "https://")):
             return href

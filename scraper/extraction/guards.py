@@ -414,16 +414,19 @@ def _drop(root: etree._Element, elements: list[etree._Element]) -> None:
     etree.strip_elements(root, "scraper-dropped", with_tail=False)
 
 
+_COUNT = etree.XPath("count(//*)")
+
+
 def _within_budget(root: etree._Element) -> str | None:
     """At most MAX_ELEMENTS elements in the tree, and a note of what went to keep to it:
     empty elements first, then everything after the last one kept.
     Every step of extraction walks the tree; a page of 100,000 empty paragraphs or SVG
     paths would cost seconds for nothing."""
-    count = int(root.xpath("count(//*)"))
+    count = int(_COUNT(root))
     if count <= MAX_ELEMENTS:
         return None
     _drop(root, _EMPTY(root))
-    left = int(root.xpath("count(//*)"))
+    left = int(_COUNT(root))
     note = f"{count:,} elements, over {MAX_ELEMENTS:,}: empty elements left out"
     if left > MAX_ELEMENTS:
         _cut_from(next(islice(root.iter(etree.Element), MAX_ELEMENTS, None)))

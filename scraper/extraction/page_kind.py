@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from scraper.extraction.document import Document
+from scraper.extraction.document import Document, compiled_xpath
+from scraper.extraction.fields.common import tagged
 
 # Titles of soft error pages, which answer 200 with the site's template.
 ERROR_TITLE = re.compile(r"^(page )?not found\b|^404\b|\bcan[’']t be found\b|^error\b",
@@ -77,7 +78,7 @@ def page_kind(doc: Document, url: str) -> PageKind | None:
     url_kind = kind_of_url(url)
     article_evidence = bool(doc.article_ld) or doc.meta.get("og:type") == "article" or (
         "article:published_time" in doc.meta)
-    heading = _first_text(doc, "//h1") or _first_text(doc, "//title")
+    heading = _first_text(tagged(doc, "h1")) or _first_text(tagged(doc, "title"))
     if not article_evidence and heading and ERROR_TITLE.search(heading):
         return PageKind("error", f"error page: {heading[:80]}")
 
@@ -142,7 +143,7 @@ def has_comment_form(doc: Document) -> bool:
     """Whether the page holds a form for readers' comments on it: a form with a text area
     that its own name, id, class or action (or the text area's) calls one for comments
     or replies. A contact form is not one."""
-    for form in doc.xpath("//form[.//textarea]"):
+    for form in (f for f in tagged(doc, "form") if next(f.iter("textarea"), None) is not None):
         names = [form.get(attr, "") for attr in ("id", "class", "name", "action")]
         names += [area.get(attr, "") for area in form.iter("textarea")
                   for attr in ("id", "name", "class")]
@@ -187,11 +188,11 @@ def _longest_run(doc: Document) -> int:
         parent = p.getparent()
         if parent is None:
             continue
-        text = "".join(p.xpath(".//text()[not(ancestor::a)]"))
+        text = "".join(compiled_xpath(".//text()[not(ancestor::a)]")(p))
         chars[parent] = chars.get(parent, 0) + len("".join(text.split()))
     for holder in {br.getparent() for br in doc.root.iter("br")} - {None}:
         if holder.tag != "p":  # a paragraph's own lines are counted with it
-            text = "".join(holder.xpath(_LINES_TEXT))
+            text = "".join(compiled_xpath(_LINES_TEXT)(holder))
             chars[holder] = chars.get(holder, 0) + len("".join(text.split()))
     # Each parent's own paragraphs, then passed on to its parent (one teaser test a parent).
     for parent, n in list(chars.items()):
@@ -208,8 +209,11 @@ _LINES_TEXT = ("text() | *[self::b or self::strong or self::i or self::em or sel
                "//text()[not(ancestor::a)]")
 
 
+_LINKED_HEADLINE_INSIDE = etree.XPath(_LINKED_HEADLINE.replace("//", ".//", 1))
+
+
 def _has_linked_headline(el: etree._Element) -> bool:
-    return bool(el.xpath(_LINKED_HEADLINE.replace("//", ".//", 1)))
+    return bool(_LINKED_HEADLINE_INSIDE(el))
 
 
 def _refine(kind: str, url_kind: str | None) -> str:
@@ -222,9 +226,9 @@ def _types(obj: dict) -> list[str]:
     return [t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)]
 
 
-def _first_text(doc: Document, query: str) -> str | None:
-    for el in doc.xpath(query):
-        text = " ".join("".join(el.itertext()).split()) if isinstance(el, etree._Element) else ""
+def _first_text(elements: list[etree._Element]) -> str | None:
+    for el in elements:
+        text = " ".join("".join(el.itertext()).split())
         if text:
             return text
     return None

@@ -25,6 +25,44 @@ class Found:
     element: etree._Element | None = None
 
 
+# Tags of few elements that the rules look elements up by, nearly all on every page. One
+# walk of the tree finds them all: a query for each (`//h1`, `//title`, `//time[@datetime]`,
+# `article`, …) was a walk of its own, some 0.2 ms a page each.
+_FEW_TAGS = ("article", "form", "h1", "link", "main", "time", "title")
+
+
+def tagged(doc: Document, tag: str) -> list[etree._Element]:
+    """The page's elements of `tag`, in document order, as `//tag` finds them: those of
+    _FEW_TAGS from one walk, any other (links, divs: hundreds a page, not asked of every
+    page) from a walk of its own the first time it is asked."""
+    index = doc.memo.get("tagged")
+    if index is None:
+        index = doc.memo["tagged"] = {name: [] for name in _FEW_TAGS}
+        for el in doc.root.iter(*_FEW_TAGS):
+            index[el.tag].append(el)
+    if tag not in index:
+        index[tag] = list(doc.root.iter(tag))
+    return index[tag]
+
+
+def class_words(el: etree._Element) -> list[str]:
+    """The words of `el`'s class as CSS and XPath's normalize-space see them: split at XML
+    white space only (a no-break space is part of a word)."""
+    return (el.get("class") or "").translate(_XML_SPACES).split(" ")
+
+
+_XML_SPACES = str.maketrans("\t\n\r", "   ")
+
+
+def item_scope(el: etree._Element) -> etree._Element | None:
+    """The nearest ancestor of `el` that opens a microdata item (itemscope)."""
+    found = _ITEM_SCOPE(el)
+    return found[0] if found else None
+
+
+_ITEM_SCOPE = etree.XPath("ancestor::*[@itemscope][1]")
+
+
 def _microdata(doc: Document, prop: str) -> str | None:
     for el in doc.itemprops.get(prop, ()):
         # An <abbr> shows a short form ("7:30 AM") and holds the full value in its title.

@@ -9,8 +9,8 @@ from typing import Any
 from lxml import etree
 
 from scraper.extraction.boilerplate import name_parts
-from scraper.extraction.document import Document
-from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found
+from scraper.extraction.document import Document, compiled_xpath
+from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, item_scope, tagged
 from scraper.extraction.text import inline_text
 from scraper.extraction.titles import clean_value, same_words, strip_site_name, word_key
 from scraper.sites.base import Site
@@ -28,19 +28,27 @@ def title(doc: Document, site: Site) -> Found | None:
     hit = doc.first_text(site.rules.title)
     if hit:
         return Found(hit.text, f"css:{hit.query}", hit.element)
-    h1s = [(shown_headline(el), el) for el in doc.xpath("//h1") if not el.xpath(_OUTSIDE_ARTICLE)]
+    h1s = [(shown_headline(el), el) for el in tagged(doc, "h1")
+           if not compiled_xpath(_OUTSIDE_ARTICLE)(el)]
     # A page header's <h1> is usually the site's logo: last, unless in the article.
     h1s = sorted(((text, el) for text, el in h1s if text),
-                 key=lambda hit: bool(hit[1].xpath(_IN_SITE_HEADER)))
-    titles = doc.xpath("//title")
+                 key=lambda hit: bool(compiled_xpath(_IN_SITE_HEADER)(hit[1])))
+    titles = tagged(doc, "title")
     page_title = inline_text(titles[0]) if titles else ""
     names = [*doc.site_names, site.title]
     ld = doc.article_ld or {}
     shown = [t for t, _ in h1s]
 
+    seen: dict[str, str] = {}  # each candidate is cleaned once, however often it is asked
+
     def cleaned(value: Any) -> str:
         if not isinstance(value, str) or not value.strip() or len(value) > 4 * MAX_TITLE_CHARS:
             return ""
+        if value not in seen:
+            seen[value] = _cleaned(value)
+        return seen[value]
+
+    def _cleaned(value: str) -> str:
         value = clean_value(value)
         if len(value) > MAX_TITLE_CHARS:
             return ""
@@ -93,7 +101,7 @@ _PAGE_PART_TYPE = re.compile(r"/WP[A-Z]\w*$|/(WebSite|Organization|SiteNavigatio
 def _microdata_headline(doc: Document) -> str | None:
     """The first microdata headline that belongs to no page part (header, sidebar, footer)."""
     for el in doc.itemprops.get("headline", ()):
-        scope = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
+        scope = item_scope(el)
         if scope is not None and _PAGE_PART_TYPE.search(scope.get("itemtype") or ""):
             continue
         value = el.get("content") or inline_text(el)
@@ -159,7 +167,7 @@ def _shown_headline(h1: tuple[str, etree._Element], in_title: str, meta_title: s
     if any(same_words(meta_title, s) for s in shown) or _same_headline(text, meta_title):
         return False
     headline = (len(text.split()) >= 3 and not text.endswith((":", ","))
-                and not el.xpath(_IN_SITE_HEADER))
+                and not compiled_xpath(_IN_SITE_HEADER)(el))
     return headline or (same_words(text, in_title) and not same_words(meta_title, in_title))
 
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from lxml import etree
 
 from scraper.extraction.document import Document, subtree_end
-from scraper.extraction.fields.common import Found
-from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
+from scraper.extraction.fields.common import Found, class_words, tagged
+from scraper.extraction.text import BLOCK_TAGS, INVISIBLE, SKIP_TAGS, inline_text
 from scraper.sites.base import Site
 
 GENERIC_BODY = ("[itemprop=articleBody]", "div.entry-content", "div.post-content",
@@ -31,11 +31,52 @@ def body_container(doc: Document, site: Site) -> Found | None:
 
 def _find_body_container(doc: Document, site: Site) -> Found | None:
     for query in (*site.rules.body, *GENERIC_BODY):
-        sizes = {el: len(inline_text(el)) for el in doc.css(query)}
+        found = _generic(doc, query) if query in GENERIC_BODY else doc.css(query)
+        if len(found) == 1:  # no text to weigh against another: whether it shows any
+            if _shows_text(found[0]):
+                return Found(found[0], f"css:{query}", found[0])
+            continue
+        sizes = {el: len(inline_text(el)) for el in found}
         if any(sizes.values()):
             best = max(sizes, key=sizes.__getitem__)
             return Found(best, f"css:{query}", best)
     return None
+
+
+def _shows_text(el: etree._Element) -> bool:
+    """Whether inline_text(el) is not empty, read only up to the first visible character:
+    the text of el and of what it holds, not of scripts and the like, nor comments."""
+    if el.text and _visible_in(el.text):
+        return True
+    walker = etree.iterwalk(el, events=("start", "end", "comment", "pi"))
+    next(walker)  # el itself
+    for event, node in walker:
+        if event == "start":
+            name = node.tag.lower() if isinstance(node.tag, str) else ""
+            if name in SKIP_TAGS or name in ("", "br"):
+                walker.skip_subtree()
+            elif node.text and _visible_in(node.text):
+                return True
+        elif node is not el and node.tail and _visible_in(node.tail):
+            return True
+    return False
+
+
+def _visible_in(text: str) -> bool:
+    return bool(INVISIBLE.sub("", text).split())
+
+
+def _generic(doc: Document, query: str) -> list[etree._Element]:
+    """What the CSS selector `query` of GENERIC_BODY finds, from the page's index of tags
+    and microdata (one walk of the tree for all of them, where each selector was one)."""
+    if query == "[itemprop=articleBody]":
+        return [el for el in doc.itemprops.get("articleBody", ())
+                if el.get("itemprop") == "articleBody"]
+    tag, _, name = query.partition(".")
+    if not name:
+        return tagged(doc, tag)
+    return [el for el in tagged(doc, tag)
+            if name in (el.get("class") or "") and name in class_words(el)]
 
 
 def lines_between(doc: Document, start: int, stop: int, max_chars: int = 250) -> Iterator[
@@ -66,10 +107,15 @@ _NEVER_LINES = frozenset({"html", "body"})
 
 
 def _line(el: etree._Element) -> str:
-    """The text of `el` when it is an innermost text block, else ""."""
-    if el.tag in SKIP_TAGS or el.tag in _NEVER_LINES or any(
-            isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+    """The text of `el` when it is an innermost text block, else "". (A comment's tag is a
+    function: in no set of names.)"""
+    tag = el.tag
+    if tag in SKIP_TAGS or tag in _NEVER_LINES:
         return ""
+    if len(el):
+        for child in el:
+            if child.tag in BLOCK_TAGS:
+                return ""
     return inline_text(el)
 
 

@@ -17,8 +17,8 @@ from scraper.extraction.authors import (
     with_degree,
 )
 from scraper.extraction.boilerplate import name_parts
-from scraper.extraction.document import Document, is_article_type
-from scraper.extraction.fields.common import Found, _box_with
+from scraper.extraction.document import Document, compiled_xpath, is_article_type
+from scraper.extraction.fields.common import Found, _box_with, item_scope
 from scraper.extraction.fields.layout import lines_between
 from scraper.extraction.text import BLOCK_TAGS, inline_text
 from scraper.extraction.titles import clean_value
@@ -286,12 +286,12 @@ def _microdata_people(doc: Document, not_names: list[str]) -> Found | None:
     tops = [el for el in doc.itemprops.get("author", ())
             if not any("author" in (a.get("itemprop") or "") for a in el.iterancestors())]
     for el in tops:
-        scope = next((a for a in el.iterancestors() if a.get("itemscope") is not None), None)
+        scope = item_scope(el)
         itemtype = (scope.get("itemtype") or "").rsplit("/", 1)[-1] if scope is not None else ""
         if (scope is None or not is_article_type(itemtype)
                 or "Organization" in (el.get("itemtype") or "")):
             continue  # the author of an image, a review, a comment, or a publisher
-        inner = el.xpath(".//*[@itemprop='name']")
+        inner = compiled_xpath(".//*[@itemprop='name']")(el)
         text = (inner[0].get("content") or inline_text(inner[0])) if inner else (
             el.get("content") or inline_text(el))
         names += [n for n in split_authors(text or "", not_names) if n not in names]
@@ -435,8 +435,10 @@ def _author_footer(doc: Document, site: Site) -> Found | None:
 # The credit line Chinese news pages end with: "(责编：王小明、李华)", "作者：…", "记者 …".
 _CREDIT_LINE = re.compile(r"^[（(]?\s*(?:责任编辑|责编|编辑|作者|记者|撰文)\s*[:：]\s*"
                           r"(?P<names>[^()（）:：]{1,60}?)\s*[)）]?$")
-_CREDIT_XPATH = ("//*[contains(text(), '责编') or contains(text(), '责任编辑')"
-                 " or contains(text(), '作者') or contains(text(), '记者')]")
+# Elements whose first text holds one of the words (XPath's contains(text(), …), asked of
+# that text once rather than once a word).
+_CREDIT_XPATH = ("//*[text()[1][contains(., '责编') or contains(., '责任编辑')"
+                 " or contains(., '作者') or contains(., '记者')]]")
 
 
 def _credit_line(doc: Document, not_names: list[str]) -> Found | None:
@@ -462,15 +464,20 @@ def _innermost_byline_like(doc: Document) -> list[etree._Element]:
 def _byline_like(doc: Document) -> list[etree._Element]:
     """Elements that look like a byline: itemprop=author, rel=author, a link to an author
     page, a class naming a byline, an author or a writer ("autor", "autore" in other
-    languages)."""
+    languages). A loop over every element of the page: most have no class, and each test
+    is asked only of those it may hold for."""
     found = []
     for el in doc.order:
-        cls = (el.get("class") or "").lower()
-        if ("byline" in cls or "author" in cls or "autor" in cls or "auteur" in cls
-                or "writer" in cls
-                or "author" in (el.get("itemprop") or "")
-                or (el.tag == "a" and ("author" in (el.get("rel") or "")
-                                       or _AUTHOR_HREF.search(el.get("href") or "")))):
+        cls = el.get("class")
+        if cls:
+            cls = cls.lower()
+            if ("byline" in cls or "author" in cls or "autor" in cls or "auteur" in cls
+                    or "writer" in cls):
+                found.append(el)
+                continue
+        if "author" in (el.get("itemprop") or "") or (
+                el.tag == "a" and ("author" in (el.get("rel") or "")
+                                   or _AUTHOR_HREF.search(el.get("href") or ""))):
             found.append(el)
     return found
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from lxml import etree
 
-from scraper.extraction.document import Document
-from scraper.extraction.fields.common import Found, _box_with, _in_parts
+from scraper.extraction.document import Document, compiled_xpath
+from scraper.extraction.fields.common import Found, _box_with, _in_parts, tagged
 from scraper.extraction.text import BLOCK_TAGS, SKIP_TAGS, inline_text
 from scraper.extraction.titles import clean_value, same_words
 from scraper.sites.base import Site
@@ -31,14 +31,14 @@ def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | N
         ("meta:dc.subject", lambda: doc.meta_lists.get("dc.subject")),
         ("meta:parsely-tags", lambda: doc.meta_lists.get("parsely-tags")),
         ("meta:sailthru.tags", lambda: doc.meta_lists.get("sailthru.tags")),
-        ("css:a[rel=tag]", lambda: _rel_links(doc, _REL_TAG + "[not(ancestor::nav)]")),
+        ("css:a[rel=tag]", lambda: _rel_links(doc, _is_tag_link, in_nav=False)),
         ("meta:keywords", lambda: doc.meta_lists.get("keywords")),
         ("json-ld:keywords", lambda: ld.get("keywords") or _page_keywords(doc)),
         ("meta:news_keywords", lambda: doc.meta_lists.get("news_keywords")),
         ("css:tag-list", lambda: _tag_list(doc, span)),
         # A blog's footer bar may hold the post's rel=tag links in a <nav>; a site menu
         # comes before the headline.
-        ("css:nav a[rel=tag]", lambda: _rel_links(doc, _REL_TAG + "[ancestor::nav]",
+        ("css:nav a[rel=tag]", lambda: _rel_links(doc, _is_tag_link, in_nav=True,
                                                   after=span[0])),
     ]
     for source, get in sources:
@@ -46,21 +46,36 @@ def tags(doc: Document, site: Site, span: tuple[int, int] = (0, 0)) -> Found | N
         if names:
             return Found([{"name": n, "kind": "tag"} for n in names], source)
     # No tag at all: the post's categories (rel="category tag") say what it is about.
-    names = split_tags(_rel_links(doc, _REL_CATEGORY), doc.site_names)
+    names = split_tags(_rel_links(doc, _is_category_link, in_nav=False), doc.site_names)
     if names:
         return Found([{"name": n, "kind": "category"} for n in names], "css:a[rel=category]")
     return None
 
 
-_REL_TAG = ("//a[contains(concat(' ', @rel, ' '), ' tag ')]"
-            "[not(contains(@rel, 'category'))]")
-_REL_CATEGORY = ("//a[contains(concat(' ', @rel, ' '), ' category ')][not(ancestor::nav)]"
-                 "[not(ancestor::header[not(ancestor::article)])]")
+def _is_tag_link(a: etree._Element) -> bool:
+    """rel="tag", not rel="category tag" (XPath's contains(concat(' ', @rel, ' '), ' tag ')
+    and not(contains(@rel, 'category')))."""
+    rel = a.get("rel") or ""
+    return " tag " in f" {rel} " and "category" not in rel
 
 
-def _rel_links(doc: Document, query: str, after: int = 0) -> list[str]:
-    """The texts of the links `query` finds, from the `after`th element of the page on."""
-    return [inline_text(a) for a in doc.xpath(query) if doc.order.get(a, 0) >= after]
+def _is_category_link(a: etree._Element) -> bool:
+    """rel="category" outside a page header that is no article's."""
+    return " category " in f" {a.get('rel') or ''} " and not any(
+        next(header.iterancestors("article"), None) is None
+        for header in a.iterancestors("header"))
+
+
+def _rel_links(doc: Document, kind: Callable[[etree._Element], bool], in_nav: bool,
+               after: int = 0) -> list[str]:
+    """The texts of the links of a `kind`, inside a `<nav>` or outside any, from the
+    `after`th element of the page on."""
+    return [inline_text(a) for a in tagged(doc, "a")
+            if kind(a) and _in_nav(a) is in_nav and doc.order.get(a, 0) >= after]
+
+
+def _in_nav(el: etree._Element) -> bool:
+    return next(el.iterancestors("nav"), None) is not None
 
 
 # Types of JSON-LD objects that describe the site or a part of the page, not the article.
@@ -92,6 +107,8 @@ _TAG_HREF = re.compile(r"(^|/)(tags?|topics?|thema|themen|schlagworte?|keywords?
                        r"|mots-cles|aiheet|aihe)/"
                        # SPIP's keyword pages: "+-universite-+.html"
                        r"|(^|/)\+-[^/]+-\+(\.html)?$", re.IGNORECASE)
+# Links outside menus and asides (one query: lxml's test of their ancestors is faster than
+# a look up from each link of the page's index).
 _TAG_LINKS = "//a[@href][not(ancestor::nav)][not(ancestor::aside)]"
 # A link to the index of all tags ("All topics"), not to one tag.
 _TAG_INDEX = re.compile(r"/(tags?|topics?|thema|themen|schlagworte?|keywords?|subjects?"
@@ -150,8 +167,8 @@ def _in_prose(link: etree._Element, beside: dict[etree._Element, int]) -> bool:
 
 
 def _site_header(el: etree._Element) -> bool:
-    return bool(el.xpath("ancestor::header[not(ancestor::article)] | ancestor::footer"
-                         "[not(ancestor::article)]"))
+    return bool(compiled_xpath("ancestor::header[not(ancestor::article)] | ancestor::footer"
+                               "[not(ancestor::article)]")(el))
 
 
 _LABELLED = re.compile(r"^([^:]{1,25}):\s*(.+)$")

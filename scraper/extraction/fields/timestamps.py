@@ -21,8 +21,14 @@ from scraper.extraction.dates import (
     precision,
     same_moment,
 )
-from scraper.extraction.document import Document
-from scraper.extraction.fields.common import _OUTSIDE_ARTICLE, Found, _in_parts, _microdata
+from scraper.extraction.document import Document, compiled_xpath
+from scraper.extraction.fields.common import (
+    _OUTSIDE_ARTICLE,
+    Found,
+    _in_parts,
+    _microdata,
+    tagged,
+)
 from scraper.extraction.fields.layout import lines_between
 from scraper.extraction.zones import candidate_zones, guess_timezone
 from scraper.sites.base import Site
@@ -295,9 +301,9 @@ def _htmldate(doc: Document) -> list[tuple[str, str, str]]:
 def _article_times(doc: Document, span: tuple[int, int]) -> list[etree._Element]:
     """`<time datetime>` elements of the article: not in navigation, teasers or comments,
     those after the headline first."""
-    times = [el for el in doc.xpath("//time[@datetime]")
-             if not el.xpath(_OUTSIDE_ARTICLE) and not _in_parts(el, _NOT_ARTICLE_DATE)
-             and not _in_teaser(el, doc.url)]
+    times = [el for el in tagged(doc, "time")
+             if el.get("datetime") is not None and not compiled_xpath(_OUTSIDE_ARTICLE)(el)
+             and not _in_parts(el, _NOT_ARTICLE_DATE) and not _in_teaser(el, doc.url)]
     return sorted(times, key=lambda el: doc.order[el] < span[0])
 
 
@@ -409,7 +415,7 @@ def _date_element(doc: Document, site: Site, span: tuple[int, int],
     for el in _near(doc, span[0], NEAR_HEADLINE):
         if not (_DATE_CLASS.search(el.get("class") or "") or "date" in (el.get("id") or "")):
             continue
-        if el.xpath(_OUTSIDE_ARTICLE):
+        if compiled_xpath(_OUTSIDE_ARTICLE)(el):
             continue
         if _in_parts(el, _NOT_ARTICLE_DATE) or _in_teaser(el, doc.url):
             continue

@@ -1,0 +1,90 @@
+"""What the workers need to know of the archive, which they do not open: the writer
+publishes it to Redis, the workers' IncrementalMiddleware reads it there.
+
+- `articles`: each archived article's dates, for the revisit policy (scraper/revisit.py):
+  an archived article not due is not fetched, one due is fetched again;
+- `fetches`: the last fetch of each archived article that has an ETag or Last-Modified,
+  so it is asked for conditionally and a 304 is "seen again, unchanged";
+- `runs:<spider>`: the spider's complete runs (scraper/archive/runs.py), so a page a
+  sitemap dates before the last complete run is not fetched.
+
+Feeds, sitemaps and listings are fetched in full in worker mode (a 304 of one is answered
+with the stored copy in a single-process crawl; the workers do not hold the archive's
+bodies). Nothing is skipped that is not in the archive: the writer publishes an article
+only after the batch that holds it is committed, and a worker that finds no index
+(`ready` unset: no writer has run) skips nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from redis import Redis
+from scrapy import Spider
+from sqlite_utils import Database
+
+from scraper.archive.fetches import ArticleDates, StoredFetch, last_fetch
+from scraper.archive.runs import complete_runs, complete_start, run_arguments
+from scraper.conditional import IncrementalMiddleware
+from scraper.distributed import Keys, connect, keys_of
+
+CHUNK = 1000  # articles published per round trip
+
+
+def publish_articles(server: Redis, keys: Keys, db: Database, urls: Iterable[str]) -> None:
+    """Publish the dates and last fetch validators of the archived articles `urls`."""
+    urls = list(urls)
+    for start in range(0, len(urls), CHUNK):
+        chunk = urls[start:start + CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        pipe = server.pipeline(transaction=False)
+        for url, *dates in db.execute("select url, published, first_seen, last_seen from "
+                                      f"articles where url in ({marks})", chunk):
+            pipe.hset(keys.articles, url, json.dumps(dates))
+            fetch = last_fetch(db, url)
+            if fetch is not None and (fetch.header("ETag") or fetch.header("Last-Modified")):
+                pipe.hset(keys.fetches, url, json.dumps(fetch._asdict()))
+        pipe.execute()
+
+
+def publish_runs(server: Redis, keys: Keys, db: Database, spider: str) -> None:
+    server.set(keys.complete_runs(spider), json.dumps(complete_runs(db, spider)))
+
+
+def publish_all(server: Redis, keys: Keys, db: Database) -> None:
+    """The whole index, as the archive is now (the writer's start); then `ready`."""
+    urls = [row[0] for row in db.execute("select url from articles")]
+    publish_articles(server, keys, db, urls)
+    for (spider,) in db.execute("select distinct spider from runs"):
+        publish_runs(server, keys, db, spider)
+    server.set(keys.ready, b"1")
+
+
+class SharedIncrementalMiddleware(IncrementalMiddleware):
+    """IncrementalMiddleware (scraper/conditional.py) reading the writer's index in Redis."""
+
+    def spider_opened(self, spider: Spider) -> None:
+        settings = self.crawler.settings
+        self.keys = keys_of(settings)
+        self.server = connect(settings.get("REDIS_URL"))
+        self.db = self.server  # (what process_request checks: something to ask)
+        found = self.server.get(self.keys.complete_runs(spider.name))
+        started = complete_start([tuple(run) for run in json.loads(found)] if found else [],
+                                 run_arguments(self.crawler))
+        self.complete_day = started[:10] if started else None
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.db = None
+
+    def dates(self, url: str) -> ArticleDates | None:
+        found = self.server.hget(self.keys.articles, url)
+        return ArticleDates(*json.loads(found)) if found else None
+
+    def fetch(self, key: str) -> StoredFetch | None:
+        found: Any = self.server.hget(self.keys.fetches, key)
+        return StoredFetch(**json.loads(found)) if found else None
+
+    def body(self, digest: str) -> bytes | None:
+        return None  # (only articles are asked for conditionally: their 304 needs no body)
