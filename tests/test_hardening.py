@@ -222,6 +222,15 @@ def test_tag_with_thousands_of_attributes_is_tamed():
     assert dict(huge.xpath("//p")[0].attrib) == {"id": "a"}
 
 
+@pytest.mark.parametrize("letter", ["\u017f", "\u212a", "\u0131", "\u0130"])
+def test_a_long_tag_after_a_letter_only_case_folding_makes_ascii_is_text(letter):
+    # "<ſ" starts no tag (HTML start tags open with an ASCII letter): the page is read.
+    html = f"<body><p>Story</p><{letter}{' a' * 500}><p>More</p><div{' b' * 500}>x</div></body>"
+    doc = Document(html, "https://x.example/")
+    assert [p.text for p in doc.xpath("//p")] == ["Story", "More"]
+    assert len(doc.xpath("//div")[0].attrib) <= guards.MAX_ATTRIBUTES
+
+
 def test_unclosed_title_ends_at_the_next_tag():
     doc = Document("<html><head><title>Port strike ends<meta name=a content=b></head>"
                    "<body><p>Story</p></body></html>", "https://x.example/")

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from scraper.extraction.screens import fold, screen
 from scraper.extraction.text import Block, inline_text
 
 
@@ -150,6 +151,18 @@ def _parts_of(classes: str, ident: str) -> frozenset[str]:
 _NAMED = etree.XPath("descendant::*[@class or @id]")
 
 
+# Class and id pairs judged per set of furniture parts, at most this many each.
+_NAMES_KEPT = 8192
+
+
+@lru_cache(maxsize=16)
+def _furniture_names(parts: frozenset[str]) -> dict[tuple[str | None, str | None], str]:
+    """The reason each (class, id) pair is furniture for `parts` ("" when it is not),
+    filled as pages meet them: a page has hundreds of named elements, a site's pages a few
+    hundred names between them, and the test of a name met before is one look-up."""
+    return {}
+
+
 def drop_elements(container: etree._Element, selectors: Iterable[str] = (),
                   tags: Iterable[str] = FURNITURE_TAGS,
                   parts: frozenset[str] = FURNITURE_PARTS) -> list[str]:
@@ -167,9 +180,17 @@ def drop_elements(container: etree._Element, selectors: Iterable[str] = (),
     for el in container.iter(*tags) if tags else ():
         if el is not container:
             doomed.append((el.tag, el))
+    reasons = _furniture_names(parts)
     for el in _NAMED(container):
-        if found := name_parts(el) & parts:
-            doomed.append(("." + "-".join(sorted(found)), el))
+        key = (el.get("class"), el.get("id"))
+        reason = reasons.get(key)
+        if reason is None:
+            if len(reasons) >= _NAMES_KEPT:
+                reasons.clear()
+            found = _parts_of(key[0] or "", key[1] or "") & parts
+            reason = reasons[key] = "." + "-".join(sorted(found)) if found else ""
+        if reason:
+            doomed.append((reason, el))
     if not doomed:
         return []
     total = len(inline_text(container)) or 1
@@ -177,11 +198,21 @@ def drop_elements(container: etree._Element, selectors: Iterable[str] = (),
     for reason, el in doomed:
         if el.getparent() is None or not _inside(el, container):
             continue  # already gone with an ancestor
-        if len(inline_text(el)) > total / 2:
+        if _shows_more_than(el, total / 2):
             continue
         removed.append(reason)
         remove_keeping_tail(el)
     return removed
+
+
+def _shows_more_than(el: etree._Element, limit: float) -> bool:
+    """Whether the inline text of `el` is longer than `limit`. Its text content holds
+    every character the inline text shows (NFC makes at most three of one, a line break
+    one of none), and lxml reads it without a walk in Python: a box far shorter than the
+    limit, as nearly all are, needs no walk."""
+    raw = el.text_content()
+    bound = (len(raw) if raw.isascii() else 3 * len(raw)) + sum(1 for _ in el.iter("br"))
+    return bound > limit and len(inline_text(el)) > limit
 
 
 def _inside(el: etree._Element, container: etree._Element) -> bool:
@@ -205,17 +236,38 @@ def remove_keeping_tail(el: etree._Element) -> None:
 def drop_paragraphs(
     blocks: list[Block], rules: Iterable[TextRule]
 ) -> tuple[list[Block], list[tuple[str, str]]]:
-    """Split `blocks` into those kept and (rule name, text) of those dropped."""
+    """Split `blocks` into those kept and (rule name, text) of those dropped.
+
+    A rule whose pattern has a screen (see screens.py) runs only on a text that holds one
+    of its strings: most paragraphs hold none, and most rules then cost a look-up."""
     rules = tuple(rules)
+    checks = [(rule, screen(rule.pattern)) for rule in rules]
     kept: list[Block] = []
     dropped: list[tuple[str, str]] = []
     for block in blocks:
-        rule = next((r for r in rules if r.matches(block.text)), None)
+        rule = _first_match(block.text, checks)
         if rule is None:
             kept.append(block)
         else:
             dropped.append((rule.name, block.text))
     return kept, dropped
+
+
+def _first_match(text: str, checks: list[tuple[TextRule, tuple[str, ...] | None]]
+                 ) -> TextRule | None:
+    """The first rule that matches `text`, as `TextRule.matches` finds it."""
+    folded = None
+    for rule, needs in checks:
+        if len(text) > rule.max_chars:
+            continue
+        if needs is not None:
+            if folded is None:
+                folded = fold(text)
+            if not any(need in folded for need in needs):
+                continue
+        if _compiled(rule.pattern).search(text) is not None:
+            return rule
+    return None
 
 
 _ENDS_SENTENCE = re.compile(r"[.!?:;\"'”’»)\]…]$")

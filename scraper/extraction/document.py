@@ -139,7 +139,7 @@ class Document:
         page's `<title>`), the JSON-LD publisher and WebSite, the name in the domain
         ("city-news" of www.city-news.de)."""
         app_name = self.meta.get("application-name")
-        titles = self.root.xpath("//title")
+        titles = self.xpath("//title")
         if app_name and titles and " ".join(app_name.split()) == inline_text(titles[0]):
             app_name = None  # a template that fills it with each page's title
         names = [self.meta.get("og:site_name"), app_name,

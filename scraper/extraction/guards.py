@@ -63,12 +63,13 @@ _CHAR_REF = re.compile(r"&#(?:0*(?:[0-8]|1[124-9]|2\d|3[01])(?!\d)"
 # at least): it stops where such a start tag begins, or at the end.
 _TAG_PART = r"""[^\s>="']++|\s++|=\s*+"[^"]*+"|=\s*+'[^']*+'|[="']"""
 # Raw-text elements and comments to their end (or the page's), unrolled: runs of "[^<]".
-_RAW_TEXT_BLOCKS = "".join(rf"|<{raw}\b[^<>]*+>[^<]*+(?:<(?!/{raw}\b)[^<]*+)*+"
+# Only their names are matched ignoring case: with the whole pattern so, [a-zA-Z] took
+# "<ſ", "<K", "<ı" and "<İ" for start tags, which _START_TAG (and HTML) does not.
+_RAW_TEXT_BLOCKS = "".join(rf"|<(?i:{raw})\b[^<>]*+>[^<]*+(?:<(?!/(?i:{raw})\b)[^<]*+)*+"
                            for raw in ("script", "style", "textarea", "xmp"))
 _SHORT_MARKUP = re.compile(  # no capturing group: one in a possessive loop breaks re
     rf"(?:[^<]++|<!--[^-]*+(?:-(?!->)[^-]*+)*+(?:-->)?{_RAW_TEXT_BLOCKS}|<(?![a-zA-Z])"
-    rf"|<[a-zA-Z](?:{_TAG_PART}){{0,{2 * MAX_ATTRIBUTES}}}+(?:>|\Z))*+",
-    re.IGNORECASE)
+    rf"|<[a-zA-Z](?:{_TAG_PART}){{0,{2 * MAX_ATTRIBUTES}}}+(?:>|\Z))*+")
 _START_TAG = re.compile(rf"<[a-zA-Z](?:{_TAG_PART})*+>?")
 # A quoted attribute value too long to keep, for a page to be cut at a length.
 _LONG_VALUE = re.compile(rf"=\s*+(?:\"[^\"]{{{MAX_ATTRIBUTE_CHARS},}}+\""
@@ -136,14 +137,29 @@ _NOT_XML_CHARS = [chr(c) for c in range(32) if c not in (9, 10, 13)] + ["\ufffe"
 
 def _holds_not_xml(html: str) -> bool:
     """Whether `html` holds a character of _NOT_XML, found three times faster than by the
-    pattern: a lone surrogate is the one character UTF-8 cannot encode, the others are
-    looked for one by one (each scan runs at memory speed)."""
-    if not html.isascii():
-        try:
-            html.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
+    pattern: a lone surrogate is the one character UTF-8 cannot encode (the bytes are kept
+    for the parser), the others are looked for one by one (each scan runs at memory
+    speed)."""
+    if not html.isascii() and _utf8(html) is None:
+        return True
     return any(char in html for char in _NOT_XML_CHARS)
+
+
+def _utf8(html: str) -> bytes | None:
+    """`html` in UTF-8, None when it holds a lone surrogate. The check for characters XML
+    forbids and the parse read the same page: it is encoded once. The last page is
+    remembered by identity (a cache keyed by the text would hash all of it each time)."""
+    last, data = _LAST_ENCODED
+    if html is not last:
+        try:
+            data = html.encode("utf-8")
+        except UnicodeEncodeError:
+            data = None
+        _LAST_ENCODED[:] = [html, data]
+    return data
+
+
+_LAST_ENCODED: list = ["", b""]
 
 
 def _tame_tags(html: str) -> str:
@@ -211,9 +227,21 @@ def html_parser() -> etree.HTMLParser:
     return parser
 
 
+def _stripped_utf8(html: str) -> bytes:
+    """`html.strip()` in UTF-8, cut from the bytes already encoded where only ASCII white
+    space (a page's final line break) goes: then the bytes stripped are the characters."""
+    text, whole = html.strip(), _utf8(html)
+    if whole is None:
+        return text.encode("utf-8")
+    data = whole.strip() if len(text) != len(html) else whole
+    if len(whole) - len(data) != len(html) - len(text):
+        return text.encode("utf-8")  # other white space around it, which str.strip() takes
+    return data
+
+
 def _parse(html: str) -> tuple[etree._Element, bool]:
     parser = html_parser()
-    root = etree.fromstring(html.strip().encode("utf-8") or b"<html/>", parser=parser)
+    root = etree.fromstring(_stripped_utf8(html) or b"<html/>", parser=parser)
     last = parser.error_log.last_error
     halted = last is not None and last.type_name == "ERR_RESOURCE_LIMIT"
     if root is None:  # nothing but a comment, a doctype or white space

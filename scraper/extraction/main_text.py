@@ -48,8 +48,10 @@ RESCUE_MAX_CHARS = 300_000
 # cost that grows with the square of the paragraphs: 4,800 of them took 6 s. The longest of
 # the 828 dev pages has 5,000 blocks, the next 2,600.
 RESCUE_MAX_BLOCKS = 3_000
-_BLOCKS = etree.XPath("count(//p|//div|//li|//td|//h1|//h2|//h3|//h4|//h5|//h6|//blockquote"
-                      "|//pre|//dd|//dt)")
+# The block elements counted, by lxml's own iterator (an XPath union walks the tree once
+# per tag).
+_BLOCK_TAGS = ("p", "div", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+               "dd", "dt")
 # Elements whose content is never text (a copied article drops them before trafilatura).
 NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
 # Class words of boxes never part of the article's text, dropped before trafilatura reads.
@@ -71,7 +73,7 @@ def main_text(doc: Document, title: str | None = None) -> list[Block]:
             return blocks
     page = standalone(doc.root)
     return _trafilatura(page, fast=len(page.text_content()) > RESCUE_MAX_CHARS
-                        or int(_BLOCKS(page)) > RESCUE_MAX_BLOCKS)
+                        or sum(1 for _ in page.iter(*_BLOCK_TAGS)) > RESCUE_MAX_BLOCKS)
 
 
 # Makes the root of a page around a copied element: its nodes are then looked up as the
@@ -116,12 +118,12 @@ def article_scope(doc: Document, title: str | None) -> etree._Element | None:
     around it.
     """
     if title:
-        for el in doc.root.xpath(TOP_ARTICLES):
+        for el in doc.xpath(TOP_ARTICLES):  # compiled once (a string query is compiled per call)
             if any(inline_text(h) == title for h in el.iter("h1", "h2")):
                 return el if len(el.text_content()) > ARTICLE_MIN_CHARS else None
     page_text = None
     for query in SCOPES:
-        found = [el for el in doc.root.xpath(query)
+        found = [el for el in doc.xpath(query)
                  if len(el.text_content()) > ARTICLE_MIN_CHARS]
         if len(found) != 1:
             continue
