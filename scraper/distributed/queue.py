@@ -11,6 +11,15 @@ replacement is filtered as a duplicate (so a spider must not build a new request
 response's whole meta: it would carry the token). RECOVER, which the worker runs, puts the
 in-flight requests of a worker whose heartbeat key expired back in the queue, bypassing the
 duplicate filter; a script, so two live workers never both put them back.
+
+Round trips: a request the spider yields is held (the scheduler answers "scheduled") and
+the held ones are filtered and queued together by one script (PUSH: seen-check and push of
+each, in order) before this worker's next pop, when the engine asks whether requests are
+pending, before the response that yielded them is acknowledged (worker.py: so a worker
+killed before the push still has that response in flight, and it is fetched again) and at
+close. A sitemap's 1000 requests cost one round trip, not 2000. A held duplicate is
+counted and logged as filtered when the script says so; Scrapy's request_dropped signal is
+not sent for it (nothing here listens to it).
 """
 
 from __future__ import annotations
@@ -39,6 +48,20 @@ local token = ARGV[1] .. ':' .. found[2]
 redis.call('HSET', KEYS[2], token, found[1])
 return {token, found[1]}
 """
+
+# KEYS: seen set, queue; ARGV: (filter?, fingerprint, score, data) of each request, in order.
+# Each one filtered and not seen yet, or not filtered, is queued; 1 for it, else 0.
+PUSH = """
+local queued = {}
+for i = 1, #ARGV, 4 do
+  local new = 1
+  if ARGV[i] == '1' then new = redis.call('SADD', KEYS[1], ARGV[i + 1]) end
+  if new == 1 then redis.call('ZADD', KEYS[2], ARGV[i + 2], ARGV[i + 3]) end
+  queued[#queued + 1] = new
+end
+return queued
+"""
+HELD = 500  # requests held at most before they are pushed
 
 # KEYS: workers hash, the dead worker's in-flight hash, its heartbeat key; ARGV: its id.
 # Nothing if it is alive; else its requests back in its queue, and it is forgotten.
@@ -87,29 +110,60 @@ class SharedScheduler(Scheduler):
 
     queue: ReliableQueue
 
+    def open(self, spider: Spider) -> None:
+        super().open(spider)
+        self.held: list[Request] = []
+        self._push = self.server.register_script(PUSH)
+        self.queue.state.push_held = self.push_held
+
     def enqueue_request(self, request: Request) -> bool:
         token = request.meta.pop(TOKEN, None)
+        if not token:
+            self.held.append(request)
+            if len(self.held) >= HELD:
+                self.push_held()
+            return True
         ledger = self.queue.state.ledger
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
-            if token:
-                ledger.finish(token)
+            ledger.finish(token)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        if token:
-            ledger.finish(token, (self.queue.key, -request.priority,
-                                  self.queue._encode_request(request)))
-        else:
-            self.queue.push(request)
+        ledger.finish(token, (self.queue.key, -request.priority,
+                              self.queue._encode_request(request)))
         return True
 
+    def push_held(self) -> None:
+        """Filter and queue the held requests, in one round trip (see the module)."""
+        if not self.held:
+            return
+        held, self.held = self.held, []
+        args: list[Any] = []
+        for request in held:
+            args += [0 if request.dont_filter else 1, self.df.request_fingerprint(request),
+                     -request.priority, self.queue._encode_request(request)]
+        queued = self._push(keys=[self.df.key, self.queue.key], args=args)
+        for request, new in zip(held, queued, strict=True):
+            if not new:
+                self.df.log(request, self.spider)
+            elif self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis")
+
+    def has_pending_requests(self) -> bool:
+        self.push_held()
+        return super().has_pending_requests()
 
     def next_request(self) -> Request | None:
+        self.push_held()
         request = self.queue.pop()
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def close(self, reason: str) -> None:
+        self.push_held()
+        super().close(reason)
 
 
 class SharedDupeFilter(RFPDupeFilter):

@@ -26,6 +26,7 @@ import socket
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -62,6 +63,8 @@ class WorkerState:
     ledger: Ledger
     queue_key: str = ""
     inflight_key: str = field(init=False)
+    # Queues the requests the scheduler holds (queue.py); before a request's acknowledgement.
+    push_held: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
         self.inflight_key = self.keys.inflight(self.id)
@@ -135,6 +138,7 @@ class Worker:
             finish(result, request)
             token = request.meta.get(TOKEN)
             if token:
+                self.state.push_held()  # (what the response yielded, queued first)
                 self.state.ledger.finish(token)
 
         slot.finish_response = finish_response
