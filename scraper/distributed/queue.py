@@ -5,21 +5,22 @@ scrapy-redis pops a request from the queue and forgets it: a worker killed with 
 in flight loses them (the duplicate filter has them, so nobody fetches them again). Here a
 pop moves the request, in one Lua script, to the worker's in-flight hash (field: a token,
 which the request carries in its meta); the token is removed when the response is done
-(records.py sends its records in that same transaction), when the request is replaced by
+(records.py sends its records in that same script), when the request is replaced by
 its retry or redirect (in the transaction that queues the replacement), or when the
 replacement is filtered as a duplicate (so a spider must not build a new request with its
 response's whole meta: it would carry the token). RECOVER, which the worker runs, puts the
 in-flight requests of a worker whose heartbeat key expired back in the queue, bypassing the
 duplicate filter; a script, so two live workers never both put them back.
 
-Round trips: a request the spider yields is held (the scheduler answers "scheduled") and
-the held ones are filtered and queued together by one script (PUSH: seen-check and push of
-each, in order) before this worker's next pop, when the engine asks whether requests are
-pending, before the response that yielded them is acknowledged (worker.py: so a worker
-killed before the push still has that response in flight, and it is fetched again) and at
-close. A sitemap's 1000 requests cost one round trip, not 2000. A held duplicate is
-counted and logged as filtered when the script says so; Scrapy's request_dropped signal is
-not sent for it (nothing here listens to it).
+Round trips. A pop (its script, ACK_POP, is in records.py) also acknowledges the requests
+this worker finished since its last pop. A request the spider yields is held (the scheduler
+answers "scheduled"); the held ones are filtered and queued together by one script (PUSH:
+seen-check and push of each, in order) before this worker's next pop, when the engine asks
+whether requests are pending, before the response that yielded them is acknowledged
+(worker.py: a worker killed before the push still has that response in flight, so it is
+fetched again) and at close. A sitemap's 1000 requests cost one round trip, not 2000. A
+held duplicate is counted and logged as filtered when the script says so; Scrapy's
+request_dropped signal is not sent for it (nothing here listens to it).
 """
 
 from __future__ import annotations
@@ -37,17 +38,6 @@ from scrapy_redis.scheduler import Scheduler
 logger = logging.getLogger(__name__)
 
 TOKEN = "inflight_token"  # request meta: the field of its in-flight entry
-
-# KEYS: queue, in-flight hash; ARGV: token prefix. The best request, moved to in-flight
-# under "<prefix>:<score>" (the score says where it goes back if its worker dies).
-POP = """
-local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #found == 0 then return false end
-redis.call('ZREM', KEYS[1], found[1])
-local token = ARGV[1] .. ':' .. found[2]
-redis.call('HSET', KEYS[2], token, found[1])
-return {token, found[1]}
-"""
 
 # KEYS: seen set, queue; ARGV: (filter?, fingerprint, score, data) of each request, in order.
 # Each one filtered and not seen yet, or not filtered, is queued; 1 for it, else 0.
@@ -91,16 +81,15 @@ class ReliableQueue(PriorityQueue):
 
         self.state = state_of(spider.crawler)
         self.state.queue_key = self.key
-        self._pop = server.register_script(POP)
 
     def pop(self, timeout: int = 0) -> Request | None:
-        found = self._pop(keys=[self.key, self.state.inflight_key],
-                          args=[uuid.uuid4().hex])
-        if not found:
+        """(With the acknowledgement of the requests done since the last pop: records.py.)"""
+        found = self.state.ledger.exchange(self.key, uuid.uuid4().hex)
+        if found is None:
             return None
         token, data = found
         request = self._decode_request(data)
-        request.meta[TOKEN] = token.decode() if isinstance(token, bytes) else token
+        request.meta[TOKEN] = token
         return request
 
 
