@@ -6,8 +6,9 @@ article with its raw page, a page kept as evidence (dropped, blocked, no article
 listing, the 404/410 answer of an article URL, the URL of an archived article that answered
 304; plus a worker's `start` and `finish` (its run). Records are held per in-flight request
 (its token, queue.py) and sent, with the removal of the request from the in-flight hash, in
-one Lua script when the response is done: a worker killed before that sends nothing and its
-request is fetched again; after it, nothing is fetched twice.
+one Lua script when the response is done (with the worker's next pop: one round trip for
+both): a worker killed before that sends nothing and its request is fetched again; after it,
+nothing is fetched twice.
 
 Entries are pickled (as scrapy-redis pickles its requests): the Redis of a crawl must be
 reachable only by the crawl's own machines.
