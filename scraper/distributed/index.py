@@ -22,12 +22,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from redis import Redis
-from scrapy import Spider
+from scrapy import Request, Spider
 from sqlite_utils import Database
 
 from scraper.archive.fetches import ArticleDates, StoredFetch, last_fetch
 from scraper.archive.runs import complete_runs, complete_start, run_arguments
-from scraper.conditional import IncrementalMiddleware
+from scraper.conditional import STORED, IncrementalMiddleware, fetch_key
 from scraper.distributed import Keys, connect, keys_of
 
 CHUNK = 1000  # articles published per round trip
@@ -65,6 +65,8 @@ def publish_all(server: Redis, keys: Keys, db: Database) -> None:
 class SharedIncrementalMiddleware(IncrementalMiddleware):
     """IncrementalMiddleware (scraper/conditional.py) reading the writer's index in Redis."""
 
+    known: tuple[str | None, Any, str, Any] | None = None  # (url, dates, key, fetch) read
+
     def spider_opened(self, spider: Spider) -> None:
         settings = self.crawler.settings
         self.keys = keys_of(settings)
@@ -78,12 +80,35 @@ class SharedIncrementalMiddleware(IncrementalMiddleware):
     def spider_closed(self, spider: Spider) -> None:
         self.db = None
 
+    def process_request(self, request: Request) -> None:
+        """What IncrementalMiddleware asks of a request (its article's dates, its last
+        fetch) read in one round trip, before it asks."""
+        self.known = None
+        if self.db is None or request.meta.get(STORED):
+            return  # (IncrementalMiddleware asks nothing of it)
+        url = request.meta.get("article_url")
+        key = fetch_key(self.crawler.spider, request)
+        pipe = self.server.pipeline(transaction=False)
+        if url:
+            pipe.hget(self.keys.articles, url)
+        pipe.hget(self.keys.fetches, key)
+        found = pipe.execute()
+        self.known = (url, found[0] if url else None, key, found[-1])
+        try:
+            super().process_request(request)
+        finally:
+            self.known = None
+
     def dates(self, url: str) -> ArticleDates | None:
-        found = self.server.hget(self.keys.articles, url)
+        known = self.known
+        found = known[1] if known and known[0] == url else \
+            self.server.hget(self.keys.articles, url)
         return ArticleDates(*json.loads(found)) if found else None
 
     def fetch(self, key: str) -> StoredFetch | None:
-        found: Any = self.server.hget(self.keys.fetches, key)
+        known = self.known
+        found: Any = known[3] if known and known[2] == key else \
+            self.server.hget(self.keys.fetches, key)
         return StoredFetch(**json.loads(found)) if found else None
 
     def body(self, digest: str) -> bytes | None:

@@ -5,12 +5,22 @@ scrapy-redis pops a request from the queue and forgets it: a worker killed with 
 in flight loses them (the duplicate filter has them, so nobody fetches them again). Here a
 pop moves the request, in one Lua script, to the worker's in-flight hash (field: a token,
 which the request carries in its meta); the token is removed when the response is done
-(records.py sends its records in that same transaction), when the request is replaced by
+(records.py sends its records in that same script), when the request is replaced by
 its retry or redirect (in the transaction that queues the replacement), or when the
 replacement is filtered as a duplicate (so a spider must not build a new request with its
 response's whole meta: it would carry the token). RECOVER, which the worker runs, puts the
 in-flight requests of a worker whose heartbeat key expired back in the queue, bypassing the
 duplicate filter; a script, so two live workers never both put them back.
+
+Round trips. A pop (its script, ACK_POP, is in records.py) also acknowledges the requests
+this worker finished since its last pop. A request the spider yields is held (the scheduler
+answers "scheduled"); the held ones are filtered and queued together by one script (PUSH:
+seen-check and push of each, in order) before this worker's next pop, when the engine asks
+whether requests are pending, before the response that yielded them is acknowledged
+(worker.py: a worker killed before the push still has that response in flight, so it is
+fetched again) and at close. A sitemap's 1000 requests cost one round trip, not 2000. A
+held duplicate is counted and logged as filtered when the script says so; Scrapy's
+request_dropped signal is not sent for it (nothing here listens to it).
 """
 
 from __future__ import annotations
@@ -29,16 +39,19 @@ logger = logging.getLogger(__name__)
 
 TOKEN = "inflight_token"  # request meta: the field of its in-flight entry
 
-# KEYS: queue, in-flight hash; ARGV: token prefix. The best request, moved to in-flight
-# under "<prefix>:<score>" (the score says where it goes back if its worker dies).
-POP = """
-local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #found == 0 then return false end
-redis.call('ZREM', KEYS[1], found[1])
-local token = ARGV[1] .. ':' .. found[2]
-redis.call('HSET', KEYS[2], token, found[1])
-return {token, found[1]}
+# KEYS: seen set, queue; ARGV: (filter?, fingerprint, score, data) of each request, in order.
+# Each one filtered and not seen yet, or not filtered, is queued; 1 for it, else 0.
+PUSH = """
+local queued = {}
+for i = 1, #ARGV, 4 do
+  local new = 1
+  if ARGV[i] == '1' then new = redis.call('SADD', KEYS[1], ARGV[i + 1]) end
+  if new == 1 then redis.call('ZADD', KEYS[2], ARGV[i + 2], ARGV[i + 3]) end
+  queued[#queued + 1] = new
+end
+return queued
 """
+HELD = 500  # requests held at most before they are pushed
 
 # KEYS: workers hash, the dead worker's in-flight hash, its heartbeat key; ARGV: its id.
 # Nothing if it is alive; else its requests back in its queue, and it is forgotten.
@@ -68,16 +81,15 @@ class ReliableQueue(PriorityQueue):
 
         self.state = state_of(spider.crawler)
         self.state.queue_key = self.key
-        self._pop = server.register_script(POP)
 
     def pop(self, timeout: int = 0) -> Request | None:
-        found = self._pop(keys=[self.key, self.state.inflight_key],
-                          args=[uuid.uuid4().hex])
-        if not found:
+        """(With the acknowledgement of the requests done since the last pop: records.py.)"""
+        found = self.state.ledger.exchange(self.key, uuid.uuid4().hex)
+        if found is None:
             return None
         token, data = found
         request = self._decode_request(data)
-        request.meta[TOKEN] = token.decode() if isinstance(token, bytes) else token
+        request.meta[TOKEN] = token
         return request
 
 
@@ -87,29 +99,60 @@ class SharedScheduler(Scheduler):
 
     queue: ReliableQueue
 
+    def open(self, spider: Spider) -> None:
+        super().open(spider)
+        self.held: list[Request] = []
+        self._push = self.server.register_script(PUSH)
+        self.queue.state.push_held = self.push_held
+
     def enqueue_request(self, request: Request) -> bool:
         token = request.meta.pop(TOKEN, None)
+        if not token:
+            self.held.append(request)
+            if len(self.held) >= HELD:
+                self.push_held()
+            return True
         ledger = self.queue.state.ledger
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
-            if token:
-                ledger.finish(token)
+            ledger.finish(token)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        if token:
-            ledger.finish(token, (self.queue.key, -request.priority,
-                                  self.queue._encode_request(request)))
-        else:
-            self.queue.push(request)
+        ledger.finish(token, (self.queue.key, -request.priority,
+                              self.queue._encode_request(request)))
         return True
 
+    def push_held(self) -> None:
+        """Filter and queue the held requests, in one round trip (see the module)."""
+        if not self.held:
+            return
+        held, self.held = self.held, []
+        args: list[Any] = []
+        for request in held:
+            args += [0 if request.dont_filter else 1, self.df.request_fingerprint(request),
+                     -request.priority, self.queue._encode_request(request)]
+        queued = self._push(keys=[self.df.key, self.queue.key], args=args)
+        for request, new in zip(held, queued, strict=True):
+            if not new:
+                self.df.log(request, self.spider)
+            elif self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis")
+
+    def has_pending_requests(self) -> bool:
+        self.push_held()
+        return super().has_pending_requests()
 
     def next_request(self) -> Request | None:
+        self.push_held()
         request = self.queue.pop()
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def close(self, reason: str) -> None:
+        self.push_held()
+        super().close(reason)
 
 
 class SharedDupeFilter(RFPDupeFilter):

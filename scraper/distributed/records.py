@@ -6,8 +6,9 @@ article with its raw page, a page kept as evidence (dropped, blocked, no article
 listing, the 404/410 answer of an article URL, the URL of an archived article that answered
 304; plus a worker's `start` and `finish` (its run). Records are held per in-flight request
 (its token, queue.py) and sent, with the removal of the request from the in-flight hash, in
-one Lua script when the response is done: a worker killed before that sends nothing and its
-request is fetched again; after it, nothing is fetched twice.
+one Lua script when the response is done (with the worker's next pop: one round trip for
+both): a worker killed before that sends nothing and its request is fetched again; after it,
+nothing is fetched twice.
 
 Entries are pickled (as scrapy-redis pickles its requests): the Redis of a crawl must be
 reachable only by the crawl's own machines.
@@ -45,6 +46,33 @@ end
 return 1
 """
 
+# KEYS: the in-flight hash, the stream, the queue; ARGV: the token prefix of a pop ('' for
+# none), the number of requests done, then of each its token, its number of records and
+# (kind, worker, data) of each. ACK of each (its 1 or 0), then POP (queue.py).
+ACK_POP = """
+local acked = {}
+local i = 3
+for _ = 1, tonumber(ARGV[2]) do
+  local token, n = ARGV[i], tonumber(ARGV[i + 1])
+  i = i + 2
+  local done = redis.call('HDEL', KEYS[1], token)
+  if done == 1 then
+    for r = i, i + 3 * (n - 1), 3 do
+      redis.call('XADD', KEYS[2], '*', 'kind', ARGV[r], 'worker', ARGV[r + 1], 'data', ARGV[r + 2])
+    end
+  end
+  i = i + 3 * n
+  acked[#acked + 1] = done
+end
+if ARGV[1] == '' then return {acked} end
+local found = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+if #found == 0 then return {acked} end
+redis.call('ZREM', KEYS[3], found[1])
+local token = ARGV[1] .. ':' .. found[2]
+redis.call('HSET', KEYS[1], token, found[1])
+return {acked, {token, found[1]}}
+"""
+
 
 def entry(kind: str, worker: str, payload: Any) -> dict[str, bytes]:
     return {"kind": kind.encode(), "worker": worker.encode(), "data": pickle.dumps(payload)}
@@ -66,7 +94,9 @@ class Ledger:
         self.inflight_key = inflight_key
         self.held: dict[str, list[dict[str, bytes]]] = {}
         self.sent = 0
+        self.done: list[tuple[str, list[dict[str, bytes]]]] = []  # (token, records)
         self._ack = server.register_script(ACK)
+        self._ack_pop = server.register_script(ACK_POP)
 
     def send(self, kind: str, payload: Any, request: Request | None = None) -> None:
         """Hold a record until its request is done; one of no request goes now."""
@@ -91,13 +121,40 @@ class Ledger:
         for record in records:
             args += [record["kind"], record["worker"], record["data"]]
         done = bool(self._ack(keys=[self.inflight_key, self.stream, queue], args=args))
+        self._acked(done, len(records))
+        return done
+
+    def finish_later(self, token: str) -> None:
+        """As `finish`, with this worker's next pop (`exchange`, one round trip for both);
+        killed before it, the request is fetched again as if killed before `finish`."""
+        self.done.append((token, self.held.pop(token, [])))
+
+    def exchange(self, queue: str, prefix: str | None) -> tuple[str, bytes] | None:
+        """Acknowledge the requests done (`finish_later`) and, with `prefix`, pop the best
+        request of `queue` (queue.py's POP): its (token, data), None if it is empty."""
+        done, self.done = self.done, []
+        if not done and prefix is None:
+            return None
+        args: list[Any] = [prefix or "", len(done)]
+        for token, records in done:
+            args += [token, len(records)]
+            for record in records:
+                args += [record["kind"], record["worker"], record["data"]]
+        found = self._ack_pop(keys=[self.inflight_key, self.stream, queue], args=args)
+        for (_, records), ok in zip(done, found[0], strict=True):
+            self._acked(bool(ok), len(records))
+        if len(found) < 2:
+            return None
+        token, data = found[1]
+        return (token.decode() if isinstance(token, bytes) else token), data
+
+    def _acked(self, done: bool, records: int) -> None:
         if done:
-            self.sent += len(records)
+            self.sent += records
         else:
             logger.warning("a request of this worker was put back in the queue by another "
                            "(this worker was taken for dead): its %d records are left to the "
-                           "fetch that replaces it", len(records))
-        return done
+                           "fetch that replaces it", records)
 
 
 class RecordPipeline(ArchiveEvents):

@@ -7,7 +7,8 @@ recovery of dead workers' requests, its run's start and finish, and when it stop
 - A request is done when Scrapy's scraper has finished with its response or failure: the
   callback or errback has run and every item has passed the pipelines. Scrapy has no signal
   for that moment, so the worker wraps the scraper slot's `finish_response` (called exactly
-  then) to send the request's records and acknowledge it (records.py).
+  then) to send the request's records and acknowledge it (records.py) with its next pop,
+  or its next tick (every TICK s), idle or close, whichever comes first.
 - With every heartbeat, and when idle, the worker puts back in the queue the in-flight
   requests of every worker whose heartbeat expired (queue.py's RECOVER).
 - It closes once the frontier (the queue, and every worker's in-flight requests) has been
@@ -26,6 +27,7 @@ import socket
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -62,6 +64,8 @@ class WorkerState:
     ledger: Ledger
     queue_key: str = ""
     inflight_key: str = field(init=False)
+    # Queues the requests the scheduler holds (queue.py); before a request's acknowledgement.
+    push_held: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
         self.inflight_key = self.keys.inflight(self.id)
@@ -135,7 +139,8 @@ class Worker:
             finish(result, request)
             token = request.meta.get(TOKEN)
             if token:
-                self.state.ledger.finish(token)
+                self.state.push_held()  # (what the response yielded, queued first)
+                self.state.ledger.finish_later(token)
 
         slot.finish_response = finish_response
 
@@ -144,6 +149,7 @@ class Worker:
         """Heartbeat when due; wake the engine when the shared queue has requests (another
         worker queued them) or while it idles (to see the frontier empty long enough):
         Scrapy's engine would otherwise look only every 5 s."""
+        self.acknowledge()
         if time.monotonic() >= self.beat_at:
             self.beat()
             self.recover()
@@ -151,6 +157,10 @@ class Worker:
         if slot is not None and (self.idle_since is not None
                                  or self.server.zcard(self.state.queue_key)):
             slot.nextcall.schedule()
+
+    def acknowledge(self) -> None:
+        """Acknowledge the requests done that no pop has acknowledged yet (records.py)."""
+        self.state.ledger.exchange(self.state.queue_key, None)
 
     def beat(self) -> None:
         """Say this worker lives (registered again if it was taken for dead meanwhile)."""
@@ -184,6 +194,7 @@ class Worker:
                        for w in self.server.hkeys(self.keys.workers))
 
     def spider_idle(self, spider: Spider) -> None:
+        self.acknowledge()
         self.recover()
         if not self.frontier_empty():
             self.idle_since = None
@@ -200,6 +211,7 @@ class Worker:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.timer is not None and self.timer.running:
             self.timer.stop()
+        self.acknowledge()
         ledger = self.state.ledger
         self.crawler.stats.set_value("records/sent", ledger.sent + 1)
         ledger.send(FINISH, {"stats": dict(self.crawler.stats.get_stats()), "reason": reason})
