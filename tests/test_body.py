@@ -261,6 +261,15 @@ def test_without_an_article_element_the_main_element_is_the_scope():
     assert paragraphs(find_body(doc, generic_site(URL), TITLE, {TITLE}).text) == PARAS
 
 
+def test_without_article_or_main_the_element_with_role_main_is_the_scope():
+    aside = "<div class='sidebar'>" + f"<p>{PARAS[0].upper()}</p>" + "</div>"
+    html = (f"<html><body>{aside}<div role='navigation'><a href='/'>Home</a></div>"
+            f"<div role='main' id='story'><h1>{TITLE}</h1>{ARTICLE}</div></body></html>")
+    doc = Document(html, URL)
+    assert article_scope(doc, TITLE).get("id") == "story"
+    assert paragraphs(find_body(doc, generic_site(URL), TITLE, {TITLE}).text) == PARAS
+
+
 def test_a_scope_trafilatura_finds_little_in_gives_way_to_the_whole_page():
     cards = "".join(f'<a href="/s{i}"><p>{p}</p></a>' for i, p in enumerate(PARAS * 2))
     html = (f"<html><body><article class='more-stories'>{cards}</article>"

@@ -154,7 +154,10 @@ def page_lead(doc: Document) -> str | None:
     return None
 
 
-_HOLDING = etree.XPath("//body//text()[contains(., $word)][contains(normalize-space(.), $needle)]")
+# `descendant::text()`, not `//text()`: with predicates on it, libxml2 does not fold the
+# `//` step into one walk and builds the set of all of body's nodes first (10-15% slower).
+_HOLDING = etree.XPath("//body/descendant::text()[contains(., $word)]"
+                       "[contains(normalize-space(.), $needle)]")
 
 
 def _description(doc: Document) -> str | None:

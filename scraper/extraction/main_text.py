@@ -29,9 +29,12 @@ from scraper.extraction.text import Block, clean_text, inline_text
 
 # A link around block content: a teaser card of another article.
 TEASER_CARDS = "//a[.//p or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
-TOP_ARTICLES = "//article[not(ancestor::article)]"
+# `/descendant::x[...]`, not `//x[...]`: libxml2 folds `//` into one walk only for a step
+# without predicates, else it first builds the set of every node of the page. And the
+# `role` attributes are found by their own axis, not by a test of every element.
+TOP_ARTICLES = "/descendant::article[not(ancestor::article)]"
 # Where the story may be, narrowest first.
-SCOPES = (TOP_ARTICLES, "//main[not(ancestor::main)]", "//*[@role='main']")
+SCOPES = (TOP_ARTICLES, "/descendant::main[not(ancestor::main)]", "//@role[. = 'main']/..")
 # An <article> or <main> with less text than this is a teaser, not the story.
 ARTICLE_MIN_CHARS = 1000
 # The one <article> of a page is the article when it holds at least this share of the
