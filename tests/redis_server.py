@@ -5,7 +5,6 @@ stopped at the end. No test shares another module's server."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,12 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from processes import free_port, stop
 
 
 @contextmanager
@@ -49,9 +43,4 @@ def redis_server(folder: Path) -> Iterator[str]:
         yield url
     finally:
         client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

@@ -6,7 +6,6 @@ Shared by test_serve.py (JSON, CLI) and test_browser.py (headless Chromium).
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from conftest import GOLDEN_DIR, REPO, SITES_DIR
+from processes import free_port, stop
 from test_archive import gone_page
 from w3lib.encoding import html_to_unicode
 
@@ -79,11 +79,6 @@ def build_archive(db: Path) -> None:
         archive.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @contextmanager
 def served(db: Path, prefix: tuple[str, ...] = ()):
@@ -109,12 +104,7 @@ def served(db: Path, prefix: tuple[str, ...] = ()):
                 time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         process.stdout.close()
         process.stderr.close()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from processes import free_port
 from test_crawl import EXPECTED, site  # noqa: F401 - site is a fixture
 
 PROJECT = "news-archiver"
@@ -26,11 +26,6 @@ PROJECT = "news-archiver"
 SOURCES = ("scraper", "spiders", "pipelines", "pyproject.toml", "setup.py", "scrapy.cfg",
            "README.md")
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def call(url: str, endpoint: str, data: list[tuple[str, str]] | None = None) -> dict:
