@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from resource import RUSAGE_CHILDREN
 
 import redis
 
@@ -29,16 +30,17 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from redis_server import redis_server  # noqa: E402
 
-from bench.crawl_workers import FAST, Server, generate  # noqa: E402
+from bench.crawl_workers import FAST, Server, _cpu, generate  # noqa: E402
 
 IDLE = 2  # seconds a worker waits on an empty frontier before it closes
 
 
-def crawl(url: str, site: Server, folder: Path, workers: int) -> tuple[float, int]:
-    """(seconds, articles archived) of one distributed crawl with `workers` workers."""
+def crawl(url: str, site: Server, folder: Path, workers: int) -> tuple[float, float, int]:
+    """(seconds, CPU seconds of the writer, the workers and their extraction processes,
+    articles archived) of one distributed crawl with `workers` workers."""
     redis.Redis.from_url(url).flushall()
     db = folder / "archive.db"
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), _cpu(RUSAGE_CHILDREN)
     writer = subprocess.Popen(
         [sys.executable, "-m", "scraper", "archive-writer", "--redis", url, "--db", str(db),
          "--exit-when-idle", "1", "-s", "ARCHIVE_BATCH_SECONDS=1"],
@@ -53,11 +55,11 @@ def crawl(url: str, site: Server, folder: Path, workers: int) -> tuple[float, in
         _, err = process.communicate()
         if process.returncode != 0:
             sys.exit(err[-3000:])
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, _cpu(RUSAGE_CHILDREN) - cpu
     con = sqlite3.connect(db)
     articles = con.execute("select count(*) from articles").fetchone()[0]
     con.close()
-    return seconds, articles
+    return seconds, cpu, articles
 
 
 def main() -> None:
@@ -73,10 +75,12 @@ def main() -> None:
             with redis_server(Path(tmp) / "redis") as url:
                 rates = {}
                 for workers in (1, 2):
-                    seconds, articles = crawl(url, site, Path(tmp) / f"crawl{workers}", workers)
+                    seconds, cpu, articles = crawl(url, site, Path(tmp) / f"crawl{workers}",
+                                                   workers)
                     rates[workers] = articles / seconds
                     print(f"{workers} worker{'s' if workers > 1 else ' '}: {articles} articles "
-                          f"in {seconds:.1f} s = {rates[workers]:.1f} pages/s "
+                          f"in {seconds:.1f} s = {rates[workers]:.1f} pages/s, CPU/wall "
+                          f"{cpu / seconds:.2f} (Redis not counted) "
                           f"(load average {os.getloadavg()[0]:.2f})")
         finally:
             site.stop()
