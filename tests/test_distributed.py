@@ -182,7 +182,10 @@ def test_the_writer_killed_mid_stream_and_restarted_loses_nothing(redis_url, ser
     # One record a batch, written as they come: the writer is killed between batches.
     options = ("-s", "ARCHIVE_BATCH_SIZE=1")
     writing = writer(redis_url, db, *options)
-    crawling = worker(redis_url, site, tmp_path / "worker", "-s", "CONCURRENT_REQUESTS=1")
+    # One page at a time, a quarter second apart: however loaded the machine, the crawl is
+    # still sending when the writer has written its first two (the kill is mid-stream).
+    crawling = worker(redis_url, site, tmp_path / "worker", "-s", "CONCURRENT_REQUESTS=1",
+                      "-s", "DOWNLOAD_DELAY=0.25", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False")
     con = sqlite3.connect(db, timeout=30)
 
     def some_written() -> bool:
