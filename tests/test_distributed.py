@@ -206,17 +206,12 @@ def test_the_writer_killed_mid_stream_and_restarted_loses_nothing(redis_url, ser
     assert con.execute("select count(*) from runs").fetchone() == (1,)
 
 
-def test_a_redelivered_batch_is_not_written_twice(redis_url, server, tmp_path):
-    """Entries read again after their batch was committed (a writer killed between its
-    commit and its acknowledgement) add nothing: the offset is in the same transaction."""
-    from scraper.archive import open_archive
-    from scraper.crawl import project_settings
+def send_one_article(server) -> None:
+    """A worker's start and one article of the replica, put on the stream as a worker does."""
     from scraper.distributed import Keys
     from scraper.distributed.records import ARTICLE, START, entry
-    from scraper.distributed.writer import ArchiveWriter
     from scraper.items import ArticleItem, Page
 
-    keys = Keys()
     case = load_case(golden_cases("globalresearch")[0])
     page = Page(url=case["url"], fetched_url=case["url"], status=200,
                 headers={"Content-Type": "text/html; charset=utf-8"},
@@ -225,7 +220,19 @@ def test_a_redelivered_batch_is_not_written_twice(redis_url, server, tmp_path):
     item = ArticleItem(article=page.extract().article, page=page)
     for kind, payload in ((START, {"spider": "news", "arguments": {}, "log_file": None}),
                           (ARTICLE, item)):
-        server.xadd(keys.records, entry(kind, "w1", payload))
+        server.xadd(Keys().records, entry(kind, "w1", payload))
+
+
+def test_a_redelivered_batch_is_not_written_twice(redis_url, server, tmp_path):
+    """Entries read again after their batch was committed (a writer killed between its
+    commit and its acknowledgement) add nothing: the offset is in the same transaction."""
+    from scraper.archive import open_archive
+    from scraper.crawl import project_settings
+    from scraper.distributed import Keys
+    from scraper.distributed.writer import ArchiveWriter
+
+    keys = Keys()
+    send_one_article(server)
     db = open_archive(tmp_path / "archive.db")
     settings = project_settings(tmp_path / "archive.db")
     first = ArchiveWriter(server, db, keys, settings)
@@ -238,6 +245,48 @@ def test_a_redelivered_batch_is_not_written_twice(redis_url, server, tmp_path):
     assert db.execute("select count(*) from pages").fetchone() == (1,)
     assert db.execute("select count(*) from runs").fetchone() == (1,)
     assert again.written["entries"] == 0
+
+
+def test_a_batch_the_locked_archive_refused_is_written_once_it_is_free(redis_url, server,
+                                                                       tmp_path):
+    """Another process holds the archive's write lock when the batch is due: the writer
+    keeps the batch and writes it when the lock is gone, in the same run."""
+    import threading
+
+    from scraper.archive import open_archive
+    from scraper.crawl import project_settings
+    from scraper.distributed import Keys
+    from scraper.distributed.writer import ArchiveWriter
+
+    path = tmp_path / "archive.db"
+    open_archive(path).close()
+    settings = project_settings(path)
+    settings.set("ARCHIVE_BATCH_SECONDS", 0)
+    written: Counter[str] = Counter()
+
+    def write() -> None:  # (a connection is its thread's own)
+        writer = ArchiveWriter(server, open_archive(path, timeout=0.1), Keys(), settings)
+        writer.written = written
+        writer.run(idle_exit=0.5)
+
+    holder = sqlite3.connect(path, timeout=5)
+    holder.execute("begin immediate")  # the archive is locked before anything comes
+    send_one_article(server)
+    running = threading.Thread(target=write, daemon=True)
+    running.start()
+    def read_by_the_writer() -> bool:
+        groups = server.xinfo_groups(Keys().records) if server.exists(Keys().records) else []
+        return any(g["pending"] == 2 for g in groups)
+
+    wait_for(read_by_the_writer, what="the writer's first try")
+    time.sleep(1.0)  # tries again and again while the lock is held
+    assert written["read"] == 0
+    holder.rollback()
+    running.join(30)
+    assert not running.is_alive()
+    assert holder.execute("select count(*) from pages").fetchone() == (1,)
+    assert holder.execute("select count(*) from runs").fetchone() == (1,)
+    assert written["entries"] == 2
 
 
 def test_a_bad_or_unreachable_redis_is_one_line_and_exit_2(tmp_path):

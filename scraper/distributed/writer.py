@@ -159,8 +159,10 @@ class ArchiveWriter:
                 buffer += entries
                 last_came = now
             if buffer and (len(buffer) >= self.batch_size or now - oldest >= self.batch_seconds
-                           or not entries and self.batch_seconds <= 0):
-                self.write(buffer)
+                           or not entries and self.batch_seconds <= 0) and self.write(buffer):
+                # (a batch the locked archive refused stays in the buffer, to be tried again:
+                # dropped, its entries would be pending behind the offset of the next batch,
+                # so skipped as written at the next start)
                 buffer = []
             if (idle_exit is not None and not buffer and self.written["read"]
                     and now - last_came >= idle_exit and not self.server.hlen(self.keys.workers)):
