@@ -11,7 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from scraper.archive.retention import is_listing
-from scraper.extraction.repeats import RepeatStore, store_path
+from scraper.extraction.repeats import TOTAL, WINDOW, RepeatStore, store_path
 from scraper.extraction.workers import ExtractionPool, extract_page
 from scraper.items import ArticleItem, Page
 
@@ -24,7 +24,9 @@ class ExtractPipeline:
 
     Every page of the crawl joins one repeated-segment store, kept next to the archive
     (`<archive>.repeats.json`, or ARCHIVE_REPEATS_PATH) from one crawl to the next: a
-    paragraph the site prints on many pages is dropped as boilerplate.
+    paragraph the site prints on many pages is dropped as boilerplate. The store counts the
+    last REPEATS_WINDOW pages of each site and REPEATS_WINDOW_TOTAL of all (repeats.py), so
+    the crawl's memory does not grow with its pages.
     """
 
     def __init__(self, crawler: Crawler):
@@ -33,7 +35,9 @@ class ExtractPipeline:
         archive = settings.get("ARCHIVE_PATH")
         self.repeats_path = settings.get("ARCHIVE_REPEATS_PATH") or (
             store_path(archive) if archive else None)
-        self.repeats = RepeatStore()
+        self.window = settings.getint("REPEATS_WINDOW", WINDOW)
+        self.total = settings.getint("REPEATS_WINDOW_TOTAL", TOTAL)
+        self.repeats = RepeatStore(window=self.window, total=self.total)
         self.workers = settings.getint("EXTRACT_WORKERS")
         self.timeout = settings.getfloat("EXTRACT_TIMEOUT")
         self.max_chars = settings.getint("EXTRACT_MAX_CHARS") or None
@@ -45,7 +49,7 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         if self.repeats_path:
-            self.repeats = RepeatStore.load(self.repeats_path)
+            self.repeats = RepeatStore.load(self.repeats_path, self.window, self.total)
         task = partial(extract_page, max_chars=self.max_chars)
         self.pool = ExtractionPool(task, self.workers, self.timeout, self.repeats)
 

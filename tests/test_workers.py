@@ -4,18 +4,21 @@ workers that are replaced when they die or run over, and never outlive the pool.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import REPO, SITES_DIR, golden_cases, load_case
 from test_body import ARTICLE, page
+from test_repeats import state
 
 from scraper.extraction.repeats import RepeatStore
-from scraper.extraction.workers import ExtractionPool
+from scraper.extraction.workers import SYNC_AFTER, ExtractionPool
 from scraper.items import Page
 
 WAIT = 120  # seconds: only a bound that proves nothing hangs
@@ -37,6 +40,17 @@ def task(item: tuple, repeats: RepeatStore | None) -> object:
     if item[0] == "raise":
         raise ValueError("a rule's bug")
     return os.getpid()
+
+
+def count_task(item: tuple, repeats: RepeatStore) -> object:
+    """A test task over the store alone: (site, url, paragraphs) counts the page and answers
+    which of its paragraphs are repeated; ("state",) answers the worker's copy's pages in
+    order, and each site's counts."""
+    if item == ("state",):
+        return state(repeats)
+    site, url, paragraphs = item
+    repeats.add(site, url, paragraphs)
+    return [p for p in paragraphs if repeats.is_repeated(site, p)]
 
 
 def alive(pid: int) -> bool:
@@ -161,10 +175,12 @@ def test_workers_die_with_a_crawl_killed_by_sigkill(tmp_path):
 NOTICE = "City News: local news from the harbour district since 1921, every morning."
 
 
-def notice_pages(n: int) -> list[Page]:
+def notice_pages(n: int, notice: Callable[[int], bool] = lambda k: True) -> list[Page]:
+    """Pages of one site, the `notice(k)`-th of them with NOTICE."""
     pages = []
     for k in range(n):
-        html = page(ARTICLE.replace("council", f"council of district {k}") + f"<p>{NOTICE}</p>")
+        html = page(ARTICLE.replace("council", f"council of district {k}")
+                    + (f"<p>{NOTICE}</p>" if notice(k) else ""))
         url = f"https://news.example.org/city/story-{k}"
         pages.append(Page(url=url, fetched_url=url, status=200, headers={}, body=html.encode(),
                           encoding="utf-8", fetched_at="2026-11-25T10:00:00+00:00", site=""))
@@ -185,6 +201,57 @@ def test_concurrent_pages_give_what_extracting_them_one_by_one_gives():
     assert sum(NOTICE in o.value.article.body for o in outcomes) == 2  # the first two only
     assert master.pages("news.example.org") == alone.pages("news.example.org") == 12
     assert master.is_repeated("news.example.org", NOTICE)
+
+
+def test_with_a_small_window_concurrent_pages_still_give_the_one_by_one_records():
+    """The notice on pages 0-3 and 8-13 only: with a window of 4 pages, it has aged out by
+    page 8 and is boilerplate again from page 10 (unbounded, it would be from page 2 on).
+    Two workers give what extracting the pages one by one, in the pool's order, gives."""
+    pages = notice_pages(14, lambda k: k < 4 or k >= 8)
+    master = RepeatStore(window=4)
+    with ExtractionPool(workers=2, timeout=60, repeats=master) as pool:
+        outcomes = [f.result(WAIT) for f in [pool.submit(p) for p in pages]]
+    alone = RepeatStore(window=4)
+    for outcome, one in sorted(zip(outcomes, pages, strict=True), key=lambda x: x[0].order):
+        assert outcome.value == one.extract(alone), one.url
+    assert state(master) == state(alone) and master.pages("news.example.org") == 4
+    kept = [p.url for o, p in zip(outcomes, pages, strict=True) if NOTICE in o.value.article.body]
+    assert len(kept) > 2  # the window let it age out, and come back
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_worker_copies_stay_equal_to_the_master_over_a_long_sequence(workers):
+    """Hundreds of pages with a window of 5 pages a site and 9 in all: thresholds crossed and
+    pages evicted all the time. Every answer is the one-by-one answer, and a copy asked at
+    the end holds exactly the master's pages, in order, and counts."""
+    rng = random.Random(11)
+    pool_of = [f"Paragraph {k}." for k in range(8)]
+    items = [(rng.choice("ab"), f"https://s/{rng.randrange(100)}",
+              rng.sample(pool_of, rng.randint(0, 5))) for _ in range(300)]
+    master = RepeatStore(min_pages=2, min_share=0.3, window=5, total=9)
+    with ExtractionPool(count_task, workers=workers, timeout=60, repeats=master) as pool:
+        futures = [pool.submit(item) for item in items]
+        outcomes = [f.result(WAIT) for f in futures]
+        copy = pool.submit(("state",)).result(WAIT).value
+    alone = RepeatStore(min_pages=2, min_share=0.3, window=5, total=9)
+    for outcome, item in sorted(zip(outcomes, items, strict=True), key=lambda x: x[0].order):
+        assert outcome.value == count_task(item, alone), item
+    assert copy == state(master) == state(alone)
+
+
+def test_an_idle_worker_is_sent_the_log_so_that_it_stays_short():
+    """Pages one at a time to two workers: one of them does them all, the other is idle, and
+    the log of additions does not wait for it."""
+    master = RepeatStore(window=50)
+    with ExtractionPool(count_task, workers=2, timeout=60, repeats=master) as pool:
+        deadline = time.monotonic() + WAIT
+        while not (len(pool._workers) == 2 and all(w.ready for w in pool._workers)):
+            assert time.monotonic() < deadline  # a worker not ready yet holds the log back
+            time.sleep(0.05)
+        for n in range(3 * SYNC_AFTER):
+            pool.submit(("site", f"https://s/{n}", [f"Story {n}"])).result(WAIT)
+            assert len(pool._log) <= SYNC_AFTER + 1
+        assert pool.submit(("state",)).result(WAIT).value == state(master)
 
 
 def test_a_worker_started_later_gets_the_store_as_it_is(tmp_path):

@@ -28,18 +28,24 @@ one, in order, yet no store is sent with each page (it grows with the archive). 
 - The main process keeps the master store (loaded from disk, saved by the caller) and a log
   of the `Addition`s (a page's URL and paragraph hashes) counted since the pool started.
 - Each worker keeps a copy, made when it starts, and is sent with each page the log entries
-  it has not seen yet. It answers with its result and what its page saw (`Seen`: the page's
+  it has not seen yet. Its own page is journaled, not counted (the copy answers as if it
+  were): so the copy only ever counts the log, in the master's order, and stays equal to the
+  master, which matters because the store is a window (the order of additions decides what
+  is evicted). It answers with its result and what its page saw (`Seen`: the page's
   `Addition`, and which of its paragraphs the store held for repeated, so dropped).
 - Before a result is returned, the main process checks the verdicts against the master store
   as it is now (`RepeatStore.seen`). They differ only when another page, extracted at the
   same time, finished first and pushed a paragraph of this one over the threshold (or the
-  site's page count pushed one under). Then the same worker extracts the page again, with
-  the new additions, up to MAX_REDO times. Then the page's `Addition` joins the master store
-  and the log, and its result is returned.
+  site's page count pushed one under, or evicted a page). Then the same worker extracts the
+  page again, with the new additions. The MAX_REDO-th time, no other result is taken until
+  that page's is back (they wait, then are checked in turn), so it cannot differ again.
+  Then the page's `Addition` joins the master store and the log, and its result is returned.
 
 So each result is the one extracting the pages one by one, in the order their results are
 returned, would give; with one worker, that order is the order of submission. Log entries
-every worker has seen are dropped; a replacement worker starts from a copy of the master.
+every worker has seen are dropped; a worker left idle while others work is sent the entries
+it lacks once they are SYNC_AFTER, so the log stays short; a replacement worker starts from a
+copy of the master.
 """
 
 from __future__ import annotations
@@ -74,9 +80,11 @@ CONTEXT = multiprocessing.get_context("spawn")
 DEFAULT_TIMEOUT = 30.0
 START_SECONDS = 120.0  # the longest a new worker may take to import the extraction
 START_FAILURES = 3  # workers in a row that die before they are ready: the pool is broken
-MAX_REDO = 3  # extractions of one page again because of a concurrent page's additions
+MAX_REDO = 3  # extractions of one page again because of a concurrent page's additions;
+# the last of them with every other result held back until it is in
 DEPTH = 2  # pages handed to a worker at once: the one it extracts, and the next
 STOP_SECONDS = 5.0  # the longest an idle worker is given to exit before it is killed
+SYNC_AFTER = 64  # log entries an idle worker lacks when it is sent them without a page
 
 
 def extract_page(page: Page, repeats: RepeatStore | None,
@@ -144,6 +152,8 @@ class ExtractionPool:
         self.repeats = repeats
         self._log: list[Addition] = []
         self._log_start = 0  # absolute index of self._log[0]
+        self._exclusive: _Job | None = None  # extracted again while no other result is taken
+        self._deferred: list[tuple] = []  # results held back meanwhile: (worker, job, reply)
         self._queue: deque[_Job] = deque()
         self._workers: list[_Worker] = []
         self._failures = 0
@@ -209,7 +219,8 @@ class ExtractionPool:
                             self._wake_r.recv_bytes()
                         self._woken = False
                 for worker in list(self._workers):
-                    self._check(worker, ready)
+                    if worker in self._workers:  # not removed by another's check meanwhile
+                        self._check(worker, ready)
         finally:
             self._shutdown()
 
@@ -246,6 +257,10 @@ class ExtractionPool:
         with self._lock:
             order, self._outcomes = self._outcomes, self._outcomes + 1
         job.future.set_result(Outcome(status, value, error, seconds, order))
+        if job is self._exclusive:  # the results held back meanwhile, checked in turn
+            self._exclusive, deferred, self._deferred = None, self._deferred, []
+            for worker, held, reply in deferred:
+                self._settle(worker, held, reply)
 
     def _failed_start(self, why: str) -> None:
         self._failures += 1
@@ -276,7 +291,7 @@ class ExtractionPool:
     def _send(self, worker: _Worker, job: _Job) -> None:
         delta = self._log[worker.seen - self._log_start:]
         try:
-            worker.conn.send((job.item, delta))
+            worker.conn.send(("page", job.item, delta))
         except (OSError, EOFError):  # the worker died before it took the page: not the page's fault
             self._requeue([job])
             self._died(worker)
@@ -296,6 +311,15 @@ class ExtractionPool:
         worker.deadline = worker.jobs[0].started + self.timeout
 
     def _trim_log(self) -> None:
+        end = self._log_start + len(self._log)
+        for worker in list(self._workers):  # idle while the others work: it would pin the log
+            if worker.ready and not worker.jobs and end - worker.seen >= SYNC_AFTER:
+                try:
+                    worker.conn.send(("sync", self._log[worker.seen - self._log_start:]))
+                except (OSError, EOFError):
+                    self._died(worker)
+                    continue
+                worker.seen = end
         low = min((w.seen for w in self._workers), default=self._log_start + len(self._log))
         if low > self._log_start:
             del self._log[:low - self._log_start]
@@ -336,20 +360,36 @@ class ExtractionPool:
         if seconds > self.timeout:
             self._resolve(job, "timeout", error=self._over_time, seconds=seconds)
             return
+        self._settle(worker, job, (status, value, error, seen, seconds))
+
+    def _settle(self, worker: _Worker, job: _Job, reply: tuple) -> None:
+        """Return a finished job's result, unless what its page saw of the store is no longer
+        what the master store says: then extract it again."""
+        if self._exclusive is not None and job is not self._exclusive:
+            self._deferred.append((worker, job, reply))
+            return
+        status, value, error, seen, seconds = reply
         store = self.repeats
         if (status == "ok" and store is not None and job.redo < MAX_REDO
                 and any(store.seen(s.addition) != s for s in seen)):
             job.redo += 1  # a page finished meanwhile changed what this one drops: again
-            self._send(worker, job)
+            if job.redo == MAX_REDO:
+                self._exclusive = job
+            if worker in self._workers:
+                self._send(worker, job)
+            else:  # a result held back, whose worker has gone since
+                self._requeue([job])
             return
         if store is not None:
             for s in seen:
                 if store.add_keys(s.addition):
                     self._log.append(s.addition)
         self._resolve(job, status, value, error, seconds)
+        self._trim_log()
 
     def _died(self, worker: _Worker) -> None:
         jobs, was_ready = list(worker.jobs), worker.ready
+        worker.jobs.clear()
         self._remove(worker, kill=True)
         why = _exit_status(worker.process.exitcode)
         if jobs:
@@ -372,6 +412,7 @@ class ExtractionPool:
             jobs = list(self._queue)
             self._queue.clear()
         jobs += [job for w in self._workers for job in w.jobs]
+        jobs += [job for _, job, _ in self._deferred]
         for worker in self._workers:
             if worker.ready and not worker.jobs:
                 with contextlib.suppress(OSError):
@@ -407,16 +448,20 @@ def _serve(conn: Connection, task: Task, repeats: RepeatStore | None, parent: in
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's: it closes the pool
     _warm_up()
     if repeats is not None:
-        repeats.journal = []
+        repeats.begin_journal()
     conn.send(("ready", os.getpid()))
     inbox: queue.SimpleQueue = queue.SimpleQueue()
     threading.Thread(target=_receive, args=(conn, inbox), daemon=True).start()
     while (message := inbox.get()) is not None:
-        item, delta = message
+        kind, *rest = message
+        delta = rest[-1]
         if repeats is not None:
             for addition in delta:
                 repeats.add_keys(addition)
-            repeats.journal = []
+            repeats.begin_journal()
+        if kind == "sync":
+            continue
+        item = rest[0]
         started = time.perf_counter()
         try:
             reply = ("ok", task(item, repeats), "")
