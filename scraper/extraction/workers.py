@@ -412,7 +412,8 @@ class ExtractionPool:
             jobs = list(self._queue)
             self._queue.clear()
         jobs += [job for w in self._workers for job in w.jobs]
-        jobs += [job for _, job, _ in self._deferred]
+        jobs += [job for _, job, _ in self._deferred]  # cancelled, not checked: no worker left
+        self._exclusive, self._deferred = None, []
         for worker in self._workers:
             if worker.ready and not worker.jobs:
                 with contextlib.suppress(OSError):
