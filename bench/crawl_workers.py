@@ -527,15 +527,19 @@ def measure(server: Server, urls: list[str], workers: list[int], tmp: Path,
 
 def memory(root: Path, server: Server, n: int, workers: int, tmp: Path,
            extra: list[str]) -> None:
+    from scraper.extraction.repeats import store_path
+
     print(f"load average {_load()} on {os.cpu_count()} cores; EXTRACT_WORKERS={workers}")
     for size in sorted({min(1000, n), min(3000, n), n}):
         write_index(root, size)
         load = _load()
         got = crawl(server.origin, tmp / f"memory-{size}.db", workers, extra)
+        saved = store_path(tmp / f"memory-{size}.db").stat().st_size  # bounded by its window
         print(f"  {size:>6} pages: peak RSS main {got['main_mb']} MB (anonymous "
               f"{got['main_anon_mb']} MB), largest worker "
-              f"{got['worker_mb']} MB, all at once {got['together_mb']} MB "
-              f"({got['pages'] / got['seconds']:.1f} pages/s; load {load} -> {_load()})")
+              f"{got['worker_mb']} MB, all at once {got['together_mb']} MB, repeat store "
+              f"file {saved // 1024} KB ({got['pages'] / got['seconds']:.1f} pages/s; "
+              f"load {load} -> {_load()})")
     write_index(root, n)
 
 

@@ -86,7 +86,7 @@ def test_the_total_bound_evicts_the_oldest_page_of_all_sites():
 
 
 def test_seen_is_what_adding_then_asking_answers_whatever_it_evicts():
-    store = RepeatStore(min_pages=2, min_share=0.3, window=5, total=9)
+    store = RepeatStore(min_pages=2, min_share=0.35, window=5, total=9)
     evictions = 0
     for addition in random_additions(400):
         before = len(store._pages)
@@ -101,7 +101,7 @@ def test_seen_is_what_adding_then_asking_answers_whatever_it_evicts():
 def test_a_journaling_copy_answers_as_if_it_had_counted_and_stays_equal_to_the_master():
     """The pool's protocol: the copy journals its page and answers as if it had counted it;
     the master checks that answer, counts the page, and the copy counts it from the log."""
-    master = RepeatStore(min_pages=2, min_share=0.3, window=5, total=9)
+    master = RepeatStore(min_pages=2, min_share=0.35, window=5, total=9)
     copy = pickle.loads(pickle.dumps(master))
     pool = [f"Paragraph {k}." for k in range(8)]
     rng = random.Random(3)
@@ -120,7 +120,7 @@ def test_a_journaling_copy_answers_as_if_it_had_counted_and_stays_equal_to_the_m
 
 
 def test_the_saved_file_keeps_the_order_and_a_smaller_window_keeps_the_newest(tmp_path):
-    store = RepeatStore(min_pages=2, min_share=0.3, window=5, total=9)
+    store = RepeatStore(min_pages=2, min_share=0.35, window=5, total=9)
     additions = random_additions(200)
     for addition in additions[:150]:
         store.add_keys(addition)

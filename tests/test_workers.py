@@ -228,12 +228,12 @@ def test_worker_copies_stay_equal_to_the_master_over_a_long_sequence(workers):
     pool_of = [f"Paragraph {k}." for k in range(8)]
     items = [(rng.choice("ab"), f"https://s/{rng.randrange(100)}",
               rng.sample(pool_of, rng.randint(0, 5))) for _ in range(300)]
-    master = RepeatStore(min_pages=2, min_share=0.3, window=5, total=9)
+    master = RepeatStore(min_pages=2, min_share=0.35, window=5, total=9)
     with ExtractionPool(count_task, workers=workers, timeout=60, repeats=master) as pool:
         futures = [pool.submit(item) for item in items]
         outcomes = [f.result(WAIT) for f in futures]
         copy = pool.submit(("state",)).result(WAIT).value
-    alone = RepeatStore(min_pages=2, min_share=0.3, window=5, total=9)
+    alone = RepeatStore(min_pages=2, min_share=0.35, window=5, total=9)
     for outcome, item in sorted(zip(outcomes, items, strict=True), key=lambda x: x[0].order):
         assert outcome.value == count_task(item, alone), item
     assert copy == state(master) == state(alone)
