@@ -35,6 +35,13 @@ def archive(db: Path) -> tuple[list[dict], list[tuple]]:
     return articles, [tuple(p) for p in pages]
 
 
+def counted(store: dict) -> set[tuple]:
+    """The pages a saved repeat store counts, with their paragraphs: its window, whose order
+    (which only decides what goes first) may differ from one crawl to another."""
+    return {(store["sites"][name], page, tuple(sorted(keys)))
+            for name, page, keys in store["pages"]}
+
+
 def test_two_workers_make_the_archive_one_worker_makes(site, tmp_path):  # noqa: F811
     one, two = tmp_path / "one.db", tmp_path / "two.db"
     counts_one = crawl(site, one, "-s", "EXTRACT_WORKERS=1")
@@ -43,8 +50,8 @@ def test_two_workers_make_the_archive_one_worker_makes(site, tmp_path):  # noqa:
     assert counts_one["new"] == len(EXPECTED)
     assert archive(one) == archive(two)
     assert len(archive(one)[0]) == len(EXPECTED)
-    stores = [json.loads(store_path(db).read_text()) for db in (one, two)]
-    assert stores[0] == stores[1] and stores[0]["sites"]["globalresearch"]["pages"]
+    stores = [counted(json.loads(store_path(db).read_text())) for db in (one, two)]
+    assert stores[0] == stores[1] and stores[0]  # the same pages, maybe in another order
 
 
 def test_pages_over_the_time_limit_are_dropped_and_kept_as_fetches(site, db_path):  # noqa: F811
@@ -74,6 +81,6 @@ def test_a_truncated_store_is_set_aside_and_the_crawl_finishes(site, db_path):  
     assert "Traceback" not in out.stderr
     assert path.with_name(path.name + ".corrupt").read_text() == whole[: len(whole) // 2]
     rebuilt = json.loads(path.read_text())  # the crawl saved a whole store again
-    assert rebuilt["sites"]["globalresearch"]["pages"]
+    assert counted(rebuilt)
     runs = sqlite3.connect(db_path).execute("select exit_reason from runs").fetchall()
     assert runs == [("closespider_itemcount",), ("finished",)]

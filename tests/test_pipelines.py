@@ -178,6 +178,23 @@ def test_extract_pipeline_keeps_a_repeat_store_next_to_the_archive(tmp_path):
     assert store.is_repeated("news.example.org", notice)
 
 
+def test_the_crawl_counts_the_last_repeats_window_pages_of_a_site(tmp_path):
+    """REPEATS_WINDOW=2: a notice on every page is never on 3 of the last 2 pages counted,
+    so it stays (unbounded, it would go from the third page on); 2 pages are saved."""
+    from test_workers import NOTICE, notice_pages
+
+    from scraper.extraction.repeats import RepeatStore
+
+    crawler = crawler_with(ARCHIVE_PATH=str(tmp_path / "archive.db"), EXTRACT_WORKERS=1,
+                           REPEATS_WINDOW=2)
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    items = [extracted(pipeline, one) for one in notice_pages(4)]
+    pipeline.close_spider()
+    assert all(NOTICE in item.article.body for item in items)
+    assert RepeatStore.load(tmp_path / "archive.repeats.json").pages("news.example.org") == 2
+
+
 def test_extract_max_chars_caps_the_html_the_crawl_extracts():
     case = next(c for c in map(load_case, golden_cases("globalresearch"))
                 if c["status"] == "article")
