@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,15 @@ REPO = Path(__file__).resolve().parent.parent
 SITES_DIR = REPO / "tests" / "sites"
 GOLDEN_DIR = REPO / "tests" / "golden"
 SHARED = REPO.parent / "shared"
+SETTINGS_DIR = REPO / "tests" / "settings"
+
+# Every crawl of the suite, in this process and in the subprocesses it starts, reads
+# tests/settings/suite_settings.py: the project's settings with one extraction process (why:
+# that module's docstring). Set before any test runs, so each subprocess inherits it.
+os.environ["SCRAPY_SETTINGS_MODULE"] = "suite_settings"
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(SETTINGS_DIR), *filter(None, [os.environ.get("PYTHONPATH")])])
+sys.path.insert(0, str(SETTINGS_DIR))
 
 
 def golden_cases(site: str | None = None) -> list[Path]:
@@ -30,6 +42,17 @@ def article_count(site: str) -> int:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "archive.db"
+
+
+def copy_archive(db: Path, to: Path) -> Path:
+    """Copy a closed archive and the files a crawl keeps beside it (its repeated-paragraph
+    store, `<name>.repeats.json`) to `to`, as if the crawl had written there: a test that
+    goes on from a shared crawl gets its own copy, the shared one stays as it was. Run
+    locks (`*.lock`) are not copied: they belong to no one once the crawl is over."""
+    for path in db.parent.iterdir():
+        if path.name.startswith(db.stem) and not path.name.endswith(".lock"):
+            shutil.copyfile(path, to.parent / (to.stem + path.name.removeprefix(db.stem)))
+    return to
 
 
 @pytest.fixture(scope="session")

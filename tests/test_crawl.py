@@ -13,9 +13,10 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
-from conftest import REPO, SITES_DIR, golden_cases, load_case
+from conftest import REPO, SITES_DIR, copy_archive, golden_cases, load_case
 
 from scraper.exit_codes import Exit
 from scraper.fixture_server import FixtureSite
@@ -30,6 +31,28 @@ EXPECTED = {c["url"]: c["expected"] for c in map(load_case, golden_cases("global
 def site():
     with FixtureSite(SITES_DIR / "globalresearch") as served:
         yield served
+
+
+class FirstCrawl(NamedTuple):
+    db: Path
+    counts: dict[str, int]
+    requests: list[str]  # what the site was asked, in order
+
+
+@pytest.fixture(scope="module")
+def first_crawl(tmp_path_factory) -> FirstCrawl:
+    """One crawl of the replica into a fresh archive, shared by the tests that read it (and,
+    through `crawled`, by those that go on from it); no test writes to it."""
+    db = tmp_path_factory.mktemp("first") / "archive.db"
+    with FixtureSite(SITES_DIR / "globalresearch") as served:
+        counts = crawl(served, db)
+    return FirstCrawl(db, counts, list(served.requests))
+
+
+@pytest.fixture
+def crawled(first_crawl, db_path) -> Path:
+    """db_path holding this test's own copy of the first crawl's archive."""
+    return copy_archive(first_crawl.db, db_path)
 
 
 def crawl(site: FixtureSite, db: Path, *args: str, spider: str = "globalresearch"
@@ -52,12 +75,12 @@ def rows(db: Path) -> dict[str, dict]:
     return {r["url"]: dict(r) for r in con.execute("select * from articles")}
 
 
-def article_requests(site: FixtureSite) -> list[str]:
+def article_requests(site: FixtureSite | FirstCrawl) -> list[str]:
     return [p for p in site.requests if re.fullmatch(r"/[a-z0-9-]+/\d+", p)]
 
 
-def test_first_crawl_archives_every_article_exactly(site, db_path):
-    counts = crawl(site, db_path)
+def test_first_crawl_archives_every_article_exactly(first_crawl):
+    counts, db_path, site = first_crawl.counts, first_crawl.db, first_crawl
     assert counts == {"new": len(EXPECTED), "updated": 0, "unchanged": 0,
                       "already_archived": 0, "blocked": 1, "not_articles": 1, "failed": 0,
                       "dropped": 0}
@@ -82,15 +105,14 @@ def test_first_crawl_archives_every_article_exactly(site, db_path):
     assert not [p for p in site.requests if "members-only" in p or "doing_wp_cron" in p]
 
 
-def test_which_outlets_global_research_republishes_most(site, db_path):
+def test_which_outlets_global_research_republishes_most(first_crawl):
     """The README's question on the replica: every outlet an article names as its original
     source, counted; Global Research's own articles ("The original source of this article is
     Global Research") are not republications, so it is not among them."""
     from test_readme_sql import STATEMENTS
 
-    crawl(site, db_path)
     query = next(s for s in STATEMENTS if "from republished_by_source" in s)
-    answer = sqlite3.connect(db_path).execute(query).fetchall()
+    answer = sqlite3.connect(first_crawl.db).execute(query).fetchall()
     outlets = Counter(e["original_source"]["name"] for e in EXPECTED.values()
                       if e["original_source"])
     assert dict(answer) == outlets and len(answer) == len(outlets)
@@ -105,8 +127,8 @@ def canary(db: Path) -> list[tuple]:
                        "boilerplate_leak_rules from runs order by id").fetchall()
 
 
-def test_the_canary_is_zero_on_the_healthy_replica(site, db_path):
-    crawl(site, db_path)
+def test_the_canary_is_zero_on_the_healthy_replica(site, crawled):
+    db_path = crawled
     assert canary(db_path) == [(0, 0.0, "{}")]
     crawl(site, db_path)  # nothing new: no evidence, not a healthy zero
     assert canary(db_path)[1] == (0, None, "{}")
@@ -130,9 +152,8 @@ def test_the_canary_counts_a_note_the_cleaner_missed(site, db_path):
     assert list(json.loads(rules).values()) == [1]
 
 
-def test_archive_links_and_raw_pages(site, db_path):
-    crawl(site, db_path)
-    con = sqlite3.connect(db_path)
+def test_archive_links_and_raw_pages(first_crawl):
+    con = sqlite3.connect(first_crawl.db)
     # Every fetched article page, also the challenge page and the soft 404 (kept as fetches).
     statuses = dict(con.execute("select a.status is null, count(*) from pages p "
                                 "left join articles a on a.url = p.url "
@@ -145,8 +166,8 @@ def test_archive_links_and_raw_pages(site, db_path):
     assert hits.fetchone()[0] >= 1
 
 
-def test_second_crawl_adds_nothing_and_skips_archived_pages(site, db_path):
-    crawl(site, db_path)
+def test_second_crawl_adds_nothing_and_skips_archived_pages(site, crawled):
+    db_path = crawled
     before = rows(db_path)
     site.requests.clear()
     counts = crawl(site, db_path)
@@ -157,8 +178,8 @@ def test_second_crawl_adds_nothing_and_skips_archived_pages(site, db_path):
     assert len(article_requests(site)) == 2
 
 
-def test_refresh_refetches_and_finds_nothing_changed(site, db_path):
-    crawl(site, db_path)
+def test_refresh_refetches_and_finds_nothing_changed(site, crawled):
+    db_path = crawled
     counts = crawl(site, db_path, "--refresh")
     assert (counts["new"], counts["updated"], counts["unchanged"]) == (0, 0, len(EXPECTED))
 
@@ -189,8 +210,8 @@ def test_each_crawl_is_a_run_with_its_counts_and_pages(site, db_path):
                        "'discovery'").fetchone()[0] == len(EXPECTED) + 2
 
 
-def test_article_that_disappears_is_marked_gone_and_kept(site, db_path):
-    crawl(site, db_path)
+def test_article_that_disappears_is_marked_gone_and_kept(site, crawled):
+    db_path = crawled
     url = next(iter(EXPECTED))
     site.fail("/" + url.split("/", 3)[3], 404, times=1)
     out = subprocess.run(
@@ -244,8 +265,8 @@ def test_persistent_server_error_is_counted_and_the_rest_archived(site, db_path)
     assert url not in rows(db_path)
 
 
-def test_dead_server_loses_nothing_archived(site, db_path):
-    crawl(site, db_path)
+def test_dead_server_loses_nothing_archived(crawled):
+    db_path = crawled
     before = rows(db_path)
     out = subprocess.run(
         [sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch", "--db", str(db_path),

@@ -22,8 +22,11 @@ FAST = ["-s", "DOWNLOAD_DELAY=0"]
 
 def test_a_second_crawl_of_the_same_site_exits_locked_another_site_runs(tmp_path):
     db = tmp_path / "archive.db"
-    with (served_site(tmp_path / "big", 150) as (big, _),
+    with (served_site(tmp_path / "big", 150) as (big, paths),
           served_site(tmp_path / "small", 20) as (small, _)):
+        # One of its pages answers only once released: the first crawl cannot end before the
+        # test has seen it still running, however slow the machine is.
+        big.delay(paths[0], 300)
         first = subprocess.Popen(crawl_command(db, big.url, *SLOW),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -62,6 +65,7 @@ def test_a_second_crawl_of_the_same_site_exits_locked_another_site_runs(tmp_path
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait()
+            big.release()
         # The kernel freed the dead holder's lock: the next start resumes the crawl.
         third = subprocess.run(crawl_command(db, big.url, *FAST), capture_output=True,
                                text=True, timeout=120)
