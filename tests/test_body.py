@@ -421,11 +421,85 @@ def test_trafilatura_steps_give_the_blocks_of_bare_extraction():
     card = ('<a href="/other"><h3>Second bridge closed</h3><p>The crossing at Eastgate is '
             "shut for the winter, the council said in a statement on Monday.</p></a>")
     listing = "".join(f"<li><a href='/s{i}'>Story {i}</a></li>" for i in range(8))
-    for html in (page(ARTICLE + card + f"<ul>{listing}</ul>"), page("<p>Too short.</p>")):
+    for html in (page(ARTICLE + card + f"<ul>{listing}</ul>"), page("<p>Too short.</p>"),
+                 *SEQUENCE_PAGES):
         doc = Document(html, URL)
         for fast in (True, False):
             result = bare_extraction(standalone(doc.root), fast=fast, include_comments=False,
                                      include_links=True, prune_xpath=[TEASER_CARDS])
             expected = [] if result is None else list(blocks_of_output(result.body))
+            names: list[str] = []
+            assert _trafilatura(standalone(doc.root, names), fast=fast, names=names) == expected
             assert _trafilatura(standalone(doc.root), fast=fast) == expected
     assert _trafilatura(standalone(Document(page(ARTICLE), URL).root), fast=True)
+
+
+_OTHER = "".join(f"<p>{p} (More from the region.)</p>" for p in PARAS)
+# Pages for the steps of trafilatura's sequence that main_text takes its own way through:
+# the raw-tree prunes (a comment box, an endless scroll of the next story, share buttons,
+# each skipped where no class or id could match), the recall retry of a short output that
+# covers little of the page, and the bound that skips it where the output covers enough.
+SEQUENCE_PAGES = (
+    page(ARTICLE, after='<div id="comments"><div class="comment"><p>'
+         + PARAS[0] + '</p></div></div><ol class="commentlist"><li>' + PARAS[1] + "</li></ol>"),
+    page(ARTICLE + '<div class="infinite-scroll"><h2>Next story</h2>' + _OTHER + "</div>"
+         '<div class="elementor-share-buttons"><p>' + PARAS[2] + "</p></div>"),
+    page(f"<p>{PARAS[0]}</p><p>{PARAS[1]}</p>", after="<div class='menu'><ul>" + "".join(
+        f"<li><a href='/s{i}'>{PARAS[i % 7][:90]}</a></li>" for i in range(60)) + "</ul></div>"),
+    page(f"<p>{PARAS[0]}</p><p>{PARAS[1]}</p>"),
+)
+
+
+def test_raw_tree_prunes_need_a_string_in_a_class_or_id():
+    """A raw-tree prune of trafilatura is skipped where no class or id value of the tree
+    holds one of the strings read from its query: every element it finds holds one."""
+    from trafilatura.xpaths import (
+        OVERALL_DISCARD_XPATH,
+        RAW_TREE_PRUNE_XPATH,
+        REMOVE_COMMENTS_AND_LISTS_XPATH,
+    )
+
+    from scraper.extraction.main_text import name_screen
+    from scraper.extraction.screens import fold
+
+    queries = [*RAW_TREE_PRUNE_XPATH, *REMOVE_COMMENTS_AND_LISTS_XPATH]
+    assert all(name_screen(q.path) for q in queries)  # each read as a test of names
+    assert name_screen(OVERALL_DISCARD_XPATH[0].path) is None  # @role, @data-…: not
+    names = ("infinite-scroll", "infiniteScroll", "mvp-post-add-box", "mvp-post-add-wrap",
+             "elementor-share-buttons x", "comments", "Comment-list", "commentary", "comol",
+             "disqus_thread", "dsq-comments", "post-comments", "article-comments main")
+    boxes = "".join(f'<{tag} {attr}="{name}"><p>x</p></{tag}>' for name in names
+                    for tag in ("div", "section", "ol") for attr in ("class", "id"))
+    root = Document(f"<html><body>{boxes}</body></html>", URL).root
+    found = 0
+    for query in queries:
+        for el in query(root):
+            shown = fold(f"{el.get('class') or ''} {el.get('id') or ''}")
+            assert any(need in shown for need in name_screen(query.path)), el.attrib
+            found += 1
+    assert found > 20
+
+
+def test_standalone_names_every_class_and_id_left_in_the_copy():
+    html = page(ARTICLE, head='<link class="head-link">',
+                after='<div class="newsletter" id="nl"><p class="in-box">Sign up</p></div>'
+                '<div class="story-extra"><p id="kept">More</p></div>')
+    html = html.replace("<body>", '<body class="page-body">')
+    names: list[str] = []
+    copy = standalone(Document(html, URL).root, names)
+    left = {v for el in copy.iter() for v in (el.get("class"), el.get("id")) if v}
+    assert left <= set(names)
+    assert {"page-body", "head-link", "kept"} <= left
+    assert "newsletter" not in names and "nl" not in left  # dropped, with its box
+
+
+def test_page_text_bound_is_at_least_trafilaturas_page_text():
+    from trafilatura.baseline import html2txt
+
+    from scraper.extraction.main_text import _page_text_bound
+
+    minified = "".join(f"<div>{w}</div><span>{w}</span>" for w in "ab cd ef gh".split())
+    for html in (*SEQUENCE_PAGES, page(minified), page("<p>x<br>y</p><table><tr><td>1</td>"
+                                                       "<td>2</td></tr></table>")):
+        tree = standalone(Document(html, URL).root)
+        assert _page_text_bound(tree) >= len(html2txt(tree)) > 0

@@ -156,3 +156,39 @@ def test_dateparser_keeps_the_texts_without_a_date_only(monkeypatch):
         dates.parse_date(f"Seite {year} von vielen", languages=["de"])
     assert list(dates._NO_DATE) == [(f"Seite {year} von vielen", ("de",))
                                     for year in (2003, 2004, 2005)]
+
+
+BYLINES = """<html><body><h1>The story</h1>
+<p>By Anna Berg</p><p>  written by Jens Ott</p><p>POSTED BY Mia Lund</p><p>words by Eva Holm</p>
+<p>\u200bBy Ola Dahl</p><p>\u00a0By Per Sand</p><p><span>By</span> Kim Rask</p>
+<p>b\u0307y Not Aname</p><p>김민지 기자</p><p>\u1100\u1161\u11a8 기자</p><p>Bye for now</p>
+<p>Text: Lisa Kron</p><p>x<b>By Tor Nes</b></p><p>12 March 2025</p><p>Bylines elsewhere</p>
+<p><a href="/x"> <i>Nope</i></a></p><p><a><br>By Kai Vik</a></p>
+<p><span><!-- c -->By Rut Ek</span></p>
+<div>By <a href="/a">Ulf Berg</a> and <a href="/b">Siv Moe</a></div></body></html>"""
+
+
+def test_byline_opening_screen_never_hides_a_byline_line():
+    """The byline scan skips lines whose element's own text opens with an ASCII letter no
+    byline starts with: every line it skips fails both byline patterns, and the byline is
+    the one the unscreened scan finds."""
+    doc = Document(BYLINES, URL)
+    opening = people._BYLINE_OPENS.__contains__
+    skipped = 0
+    for el in doc.root.iter("p", "div", "b", "span"):
+        line = layout._line(el)
+        if not layout._opens(el, opening):
+            skipped += 1
+            assert not (people.BYLINE_TEXT.match(line) or people.REPORTER_TEXT.match(line)), line
+        elif line[:1].isascii() and line:
+            assert opening(line[0]) or not el.text or not el.text.strip(), line
+    assert skipped >= 3
+    screened = list(layout.lines_between(doc, 0, len(doc.order), opening=opening))
+    whole = list(layout.lines_between(Document(BYLINES, URL), 0, len(doc.order)))
+    matches = [t for _, t in whole
+               if people.BYLINE_TEXT.match(t) or people.REPORTER_TEXT.match(t)]
+    assert [t for _, t in screened if t in matches] == matches
+    assert matches == ["By Anna Berg", "written by Jens Ott", "POSTED BY Mia Lund",
+                       "words by Eva Holm", "By Ola Dahl", "By Per Sand", "By Kim Rask",
+                       "김민지 기자", "By Tor Nes", "By Kai Vik", "By Kai Vik", "By Rut Ek",
+                       "By Rut Ek", "By Ulf Berg and Siv Moe"]

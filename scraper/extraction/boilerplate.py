@@ -165,13 +165,16 @@ def _furniture_names(parts: frozenset[str]) -> dict[tuple[str | None, str | None
 
 def drop_elements(container: etree._Element, selectors: Iterable[str] = (),
                   tags: Iterable[str] = FURNITURE_TAGS,
-                  parts: frozenset[str] = FURNITURE_PARTS) -> list[str]:
+                  parts: frozenset[str] = FURNITURE_PARTS,
+                  names: list[str] | None = None) -> list[str]:
     """Remove furniture from `container` in place: elements matching `selectors`, `tags`
     and those whose class or id has a word of `parts`; return what was removed, for
     provenance.
 
     An element holding more than half of the container's text is kept whatever its name:
     a wrapper called "post-share-area" around the whole article must not empty the body.
+    `names`, where given, receives the class and id values of the elements below the
+    container (those removed for their names left out): every one left is among them.
     """
     doomed: list[tuple[str, etree._Element]] = []
     for query in selectors:
@@ -191,6 +194,8 @@ def drop_elements(container: etree._Element, selectors: Iterable[str] = (),
             reason = reasons[key] = "." + "-".join(sorted(found)) if found else ""
         if reason:
             doomed.append((reason, el))
+        elif names is not None:
+            names += [value for value in key if value]
     if not doomed:
         return []
     total = len(inline_text(container)) or 1
@@ -199,6 +204,8 @@ def drop_elements(container: etree._Element, selectors: Iterable[str] = (),
         if el.getparent() is None or not _inside(el, container):
             continue  # already gone with an ancestor
         if _shows_more_than(el, total / 2):
+            if names is not None:
+                names += [value for value in (el.get("class"), el.get("id")) if value]
             continue
         removed.append(reason)
         remove_keeping_tail(el)

@@ -311,7 +311,9 @@ _LONG_ATTRIBUTES = etree.XPath(f"//@*[string-length() > {MAX_ATTRIBUTE_CHARS}]")
 # (trafilatura's jusText among them, which normalises a paragraph's text on each look at it)
 # pays for its length again and again.
 MAX_WORD_CHARS = 1_000
-_LONG_TEXTS = etree.XPath(f"//text()[string-length() > {MAX_WORD_CHARS}]"
+# `/descendant::text()`, not `//text()`: with predicates on the step, libxml2 does not fold
+# `//` into one walk and first builds the set of every node of the page (same nodes).
+_LONG_TEXTS = etree.XPath(f"/descendant::text()[string-length() > {MAX_WORD_CHARS}]"
                          "[not(parent::script or parent::style)]")
 _LONG_WORD = re.compile(rf"(\S{{{MAX_WORD_CHARS}}})\S+")
 # Elements at MAX_DEPTH (the root element is at depth 1) that have element children.

@@ -13,18 +13,33 @@ much of it is link text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from copy import deepcopy
+from contextlib import suppress
+from copy import copy, deepcopy
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
-from trafilatura.core import trafilatura_sequence
-from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.baseline import _BLOCK_ELEMS, baseline, html2txt
+from trafilatura.core import (
+    ESCALATION_ACCEPT_RATIO,
+    ESCALATION_JUSTEXT_RATIO,
+    ESCALATION_MAX_LENGTH,
+    ESCALATION_PAGE_SHARE,
+    _extract_and_compare,
+    _forum_thread_page,
+    _recall_retry,
+)
+from trafilatura.external import justext_rescue
+from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
 from trafilatura.settings import Extractor
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
 from scraper.extraction.boilerplate import FURNITURE_PARTS, drop_elements
 from scraper.extraction.document import Document
 from scraper.extraction.guards import html_parser
+from scraper.extraction.screens import fold, literals
 from scraper.extraction.text import Block, clean_text, inline_text
 
 # A link around block content: a teaser card of another article.
@@ -68,15 +83,18 @@ def main_text(doc: Document, title: str | None = None) -> list[Block]:
     """The page's main text as paragraphs, with each one's share of link text."""
     scope = article_scope(doc, title)
     if scope is not None:
-        tree = standalone(scope)
+        names: list[str] = []
+        tree = standalone(scope, names)
         scope_chars = len(tree.text_content())  # before trafilatura prunes the copy
-        blocks = _trafilatura(tree, fast=True)
+        blocks = _trafilatura(tree, fast=True, names=names)
         # Little text from a large element: the story was not (all) in it; read the page.
         if sum(len(b.text) for b in blocks) >= SCOPE_YIELD * scope_chars:
             return blocks
-    page = standalone(doc.root)
+    names = []
+    page = standalone(doc.root, names)
     return _trafilatura(page, fast=len(page.text_content()) > RESCUE_MAX_CHARS
-                        or sum(1 for _ in page.iter(*_BLOCK_TAGS)) > RESCUE_MAX_BLOCKS)
+                        or sum(1 for _ in page.iter(*_BLOCK_TAGS)) > RESCUE_MAX_BLOCKS,
+                        names=names)
 
 
 # Makes the root of a page around a copied element: its nodes are then looked up as the
@@ -89,7 +107,8 @@ _OPTIONS = {fast: Extractor(output_format="python", fast=fast, comments=False, l
 _TEASER_CARDS = [etree.XPath(TEASER_CARDS)]
 
 
-def _trafilatura(tree: etree._Element, fast: bool = False) -> list[Block]:
+def _trafilatura(tree: etree._Element, fast: bool = False,
+                 names: list[str] | None = None) -> list[Block]:
     """trafilatura's output as Blocks. `fast` skips its comparison with readability and
     jusText, which a page narrowed to its article element does not need.
 
@@ -97,18 +116,124 @@ def _trafilatura(tree: etree._Element, fast: bool = False) -> list[Block]:
     `bare_extraction` that make its body (the pruning of teaser cards, its extraction
     cascade, its check of the output's size), not to the function itself: that would copy
     the tree once more, and make a plain text of the output and options we never read.
-    No URL: links are kept for their text only, trafilatura need not resolve them."""
+    No URL: links are kept for their text only, trafilatura need not resolve them.
+    `names`: the class and id values of the tree (see `standalone`), which let the
+    raw-tree prunes that cannot match any of them be skipped."""
     options = _OPTIONS[fast]
     try:
         tree = prune_unwanted_nodes(tree, _TEASER_CARDS)
-        body, text, _, comments = trafilatura_sequence(tree, options)
+        body, text = _sequence(tree, options, names)
     except RecursionError:  # a pathologically deep page: the other steps of the cascade
         return []
     except (TypeError, ValueError):  # what bare_extraction reads as "no text"
         return []
-    if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+    # Without comments, bare_extraction's test of the output's size is on the text alone.
+    if len(text) < options.min_output_size:
         return []
     return list(blocks_of_output(body))
+
+
+def _sequence(tree: etree._Element, options: Extractor, names: list[str] | None = None
+              ) -> tuple[etree._Element, str]:
+    """The body and text trafilatura's `trafilatura_sequence` makes of `tree` with our
+    options (comments off, balanced focus, no URL), without two of its costs that give
+    nothing on our trees: the copy of the cleaned tree for the comparison with readability
+    and jusText, which the fast mode never makes, and the plain text of the whole page for
+    its recall retry, where a bound on that text's length already says that the output is
+    too long for a retry. Its steps, in its order: the raw-tree prunes, the cleaning and
+    tag conversion, the extraction (and comparison), the baseline rescue of a short
+    output, the recall retry of an output that covers little of the page. Of the raw-tree
+    prunes, those that can match none of `names` (the tree's class and id values) are
+    skipped."""
+    shown = None if names is None else fold("\n".join(names))
+    is_forum = _forum_thread_page(tree)
+    tree = prune_unwanted_nodes(tree, _may_match(RAW_TREE_PRUNE_XPATH, shown))
+    if not is_forum:
+        tree = prune_unwanted_nodes(tree, _may_match(REMOVE_COMMENTS_AND_LISTS_XPATH, shown))
+    cleaned = tree_cleaning(copy(tree), options)
+    backup = None if options.fast else copy(cleaned)
+    cleaned = convert_tags(cleaned, options, None)
+    body, text = _extract_and_compare(cleaned, backup, tree, options)
+    if len(text) < options.min_extracted_size:
+        b_body, b_text, b_len = baseline(tree)
+        if b_len > len(text):
+            body, text = b_body, b_text
+    if (0 < len(text) < ESCALATION_MAX_LENGTH
+            and len(text) < ESCALATION_PAGE_SHARE * _page_text_bound(tree)
+            and len(text) < ESCALATION_PAGE_SHARE * len(html2txt(tree))):
+        body, text = _recall(tree, options, body, text)
+    return body, text
+
+
+def _may_match(queries: list[etree.XPath], shown: str | None) -> list[etree.XPath]:
+    """The queries that may find an element of a tree whose class and id values, folded,
+    are `shown` (all of them where that is not known)."""
+    if shown is None:
+        return queries
+    return [q for q in queries if (needs := name_screen(q.path)) is None
+            or any(need in shown for need in needs)]
+
+
+# trafilatura's raw-tree prunes are `.//*[self::div or …][T or T …]…`, each T a test of a
+# class or id value: `re:test(@id, '…')` (or of `@id|@class`, or with the flag 'i') or
+# `contains(@class, '…')`. An element found holds, in its class or id, one of the
+# strings one of its T needs.
+_TEST = (r"(?:re:test\(@(?:id|class)(?:\|@(?:id|class))?,\s*'(?P<pattern>[^']*)'(?:,\s*'i')?\)"
+         r"|contains\(@(?:id|class),\s*'(?P<literal>[^']*)'\))")
+_ANY_TEST = re.sub(r"\?P<\w+>", "", _TEST)
+_NAME_QUERY = re.compile(r"\s*\.//\*\[self::\w+(?:\s+or\s+self::\w+)*\]\s*"
+                         rf"\[\s*(?P<tests>{_ANY_TEST}(?:\s+or\s+{_ANY_TEST})*)\s*\]")
+_TESTS = re.compile(_TEST)
+
+
+@lru_cache(maxsize=64)
+def name_screen(query: str) -> tuple[str, ...] | None:
+    """Folded strings one of which the class or id value of every element `query` finds
+    holds, read from the query; None where the query is not of that form, or a pattern of
+    it needs no string (screens.literals)."""
+    form = _NAME_QUERY.match(query)
+    if form is None:
+        return None
+    needs: list[str] = []
+    for test in _TESTS.finditer(form["tests"]):
+        found = (literals(test["pattern"]) if test["pattern"] is not None
+                 else (fold(test["literal"]),) if test["literal"] else None)
+        if found is None:
+            return None
+        needs += found
+    return tuple(needs)
+
+
+def _page_text_bound(tree: etree._Element) -> int:
+    """At least the length of trafilatura's `html2txt(tree)`, found without its copy of the
+    tree and its cleaning query: that text is the body's, with elements deleted (which
+    never lengthens its white-space-collapsed form) and a space put before the text and the
+    tail of each block element (each at most one more separator)."""
+    body = tree.find(".//body")
+    if body is None:
+        body = tree
+    return (len(" ".join(body.text_content().split()))
+            + 2 * sum(1 for _ in body.iter(*_BLOCK_ELEMS)))
+
+
+def _recall(tree: etree._Element, options: Extractor, body: etree._Element, text: str
+            ) -> tuple[etree._Element, str]:
+    """trafilatura's recall retry (and, out of its fast mode, its jusText candidate) of
+    a short output, kept where it is clearly longer."""
+    r_options = copy(options)
+    r_options.focus = "recall"
+    retried = justext = (body, "")
+    with suppress(Exception):  # as trafilatura: a failed retry keeps the output
+        retried = _recall_retry(tree, r_options, None)
+    if not options.fast:
+        with suppress(Exception):
+            justext = justext_rescue(copy(tree), options)
+    if len(justext[1]) > len(retried[1]) and len(justext[1]) > ESCALATION_JUSTEXT_RATIO * len(text):
+        return justext
+    if (len(retried[1]) >= options.min_extracted_size
+            and len(retried[1]) > ESCALATION_ACCEPT_RATIO * len(text)):
+        return retried
+    return body, text
 
 
 def article_scope(doc: Document, title: str | None) -> etree._Element | None:
@@ -142,11 +267,13 @@ def _long_paragraph_chars(el: etree._Element) -> int:
     return sum(n for n in lengths if n > LONG_PARAGRAPH)
 
 
-def standalone(el: etree._Element) -> etree._Element:
+def standalone(el: etree._Element, names: list[str] | None = None) -> etree._Element:
     """A copy of `el` as a page of its own, without scripts, styles and comments.
 
     Comments go because trafilatura loses the text after a link when a comment follows it
     (`<a>…</a><!-- -->, but the …`); its own parser drops them, our tree keeps them.
+    `names`, where given, receives the class and id values left in the copy (some of
+    those removed too), gathered by the walk that drops the furniture boxes.
     """
     if el.tag == "html":
         page = deepcopy(el)
@@ -157,8 +284,14 @@ def standalone(el: etree._Element) -> etree._Element:
         body[0].tail = None
     etree.strip_elements(page, *NEVER_TEXT, with_tail=False)
     etree.strip_tags(page, etree.Comment)
-    if page.find("body") is not None:  # boxes named as furniture (newsletter, comments…)
-        drop_elements(page.find("body"), tags=(), parts=PRUNED_PARTS)
+    body = page.find("body")
+    if body is not None:  # boxes named as furniture (newsletter, comments…)
+        drop_elements(body, tags=(), parts=PRUNED_PARTS, names=names)
+    if names is not None:  # and the elements that walk does not see
+        outside = [page, *(n for child in page if child is not body for n in child.iter())]
+        if body is not None:
+            outside.append(body)
+        names += [v for n in outside for v in (n.get("class"), n.get("id")) if v]
     return page
 
 

@@ -34,7 +34,15 @@ def screen(pattern: str) -> tuple[str, ...] | None:
     parsed = list(_parser.parse(pattern, re.IGNORECASE))
     if parsed and parsed[0] == (sre.AT, sre.AT_BEGINNING):
         return None
-    found = _factors(parsed)
+    return literals(pattern)
+
+
+@lru_cache(maxsize=1024)
+def literals(pattern: str) -> tuple[str, ...] | None:
+    """Folded strings one of which every match of `pattern` holds, with or without case
+    (a match with case is one without), anchored or not; None where no such strings are
+    found."""
+    found = _factors(list(_parser.parse(pattern, re.IGNORECASE)))
     return tuple(sorted(found)) if found and all(found) else None
 
 

@@ -4,7 +4,7 @@ the headline and the body where bylines and date lines are looked for."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
@@ -79,12 +79,16 @@ def _generic(doc: Document, query: str) -> list[etree._Element]:
             if name in (el.get("class") or "") and name in class_words(el)]
 
 
-def lines_between(doc: Document, start: int, stop: int, max_chars: int = 250) -> Iterator[
+def lines_between(doc: Document, start: int, stop: int, max_chars: int = 250,
+                  opening: Callable[[str], bool] | None = None) -> Iterator[
         tuple[etree._Element, str]]:
     """Short innermost text blocks between two document positions, in order.
 
     "Innermost" means the element has no block children: the byline `div`, not the
-    `div.postMeta` around byline, date and source lines together.
+    `div.postMeta` around byline, date and source lines together. `opening`, where given,
+    says whether a line may start with a character: an element whose own text opens with
+    an ASCII character it refuses (then so does its line, see `_opens`) is passed over
+    without reading its line.
     """
     # Each element's line is read once per page, however many fields look between which
     # positions (the fields read the tree before the body's clean stage changes it).
@@ -96,9 +100,30 @@ def lines_between(doc: Document, start: int, stop: int, max_chars: int = 250) ->
             break
         text = lines.get(el)
         if text is None:
+            if opening is not None and not _opens(el, opening):
+                continue
             text = lines[el] = _line(el)
         if text and len(text) <= max_chars:
             yield el, text
+
+
+def _opens(el: etree._Element, opening: Callable[[str], bool]) -> bool:
+    """False when the line of `el` surely does not start with a character `opening`
+    accepts: its first text that is not white space (its own, else that of its first
+    child, and so on down) opens with an ASCII character `opening` refuses. An ASCII
+    character is neither dropped as invisible nor composed by NFC into one that `opening`
+    could accept (a composed character is not ASCII). Any other first character, and a
+    first child that is skipped, a line break, a comment or empty, say nothing."""
+    node = el
+    while True:
+        first = (node.text or "").lstrip()[:1]
+        if first:
+            return not first.isascii() or opening(first)
+        if not len(node):
+            return True
+        node = node[0]
+        if not isinstance(node.tag, str) or node.tag in SKIP_TAGS or node.tag == "br":
+            return True
 
 
 # The page and its body are never a line, whatever they hold (a tiny page's `<html>` has

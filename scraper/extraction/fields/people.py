@@ -26,6 +26,9 @@ from scraper.sites.base import Site
 
 # A Korean byline: the name, then the word for reporter ("김민지 기자").
 REPORTER_TEXT = re.compile(r"^[가-힣]{2,4}\s?(?:기자|특파원|선임기자|객원기자)(?:\s|$)")
+# The ASCII characters a line of BYLINE_TEXT starts with ("by", "written by", "posted
+# by", "words by", any case); REPORTER_TEXT starts with a Hangul syllable.
+_BYLINE_OPENS = frozenset("bBwWpP")
 
 
 def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
@@ -39,7 +42,7 @@ def byline(doc: Document, site: Site, span: tuple[int, int]) -> Found | None:
                 if box is not el and BYLINE_TEXT.match(inline_text(box)):
                     el, text = box, inline_text(box)
                 return Found(text, f"css:{query}", el)
-    for el, text in lines_between(doc, *span):
+    for el, text in lines_between(doc, *span, opening=_BYLINE_OPENS.__contains__):
         if (BYLINE_TEXT.match(text) or REPORTER_TEXT.match(text)) and split_authors(text):
             el, text = _narrowest_byline(el, text)
             return Found(text, "text:by-line", el)
