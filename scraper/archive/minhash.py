@@ -104,8 +104,10 @@ def _minimum(hashes: np.ndarray) -> np.ndarray:
     (they were half the time of a signature, which the crawl's writer computes per page)."""
     template, _ = _template()
     a, b = template.permutations
-    # One row per permutation (the least of a row is the faster walk), wrapping round 2^32.
-    permuted = _fmix(hashes, 32) * a.reshape(-1, 1) + b.reshape(-1, 1)
+    # One row per permutation (the least of a row is the faster walk), wrapping round 2^32;
+    # the addition in place (a second 128-row array cost a sixth of this).
+    permuted = _fmix(hashes, 32) * a.reshape(-1, 1)
+    permuted += b.reshape(-1, 1)
     return np.minimum(template.hashvalues, permuted.min(axis=1))
 
 
