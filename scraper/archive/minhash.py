@@ -42,6 +42,10 @@ SCHEME = "affine32"  # datasketch 2's default: hash values as uint32
 # than one story.
 MIN_WORDS = 40
 WORD = re.compile(r"\w+")
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# ASCII bytes that are no word character (`WORD`'s \w: letters, digits, "_") become spaces.
+_SEPARATORS = bytes(c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128))
+_SEPARATORS += b" " * 128  # (only for text that holds no non-ASCII word character)
 
 
 @cache
@@ -69,13 +73,28 @@ def shingles(body: str, size: int = SHINGLE_WORDS) -> set[bytes]:
 
 def signature(body: str | None) -> np.ndarray | None:
     """The MinHash signature of `body` (NUM_PERM uint32), or None when it is too short."""
-    words = WORD.findall(body.lower()) if body else []
+    words = words_of(body) if body else []
     if len(words) < MIN_WORDS:
         return None
     # The shingles are hashed, not joined: each word's CRC-32 once, and a shingle's hash a
     # polynomial of its words' (the same set as shingles() gives, but for 2^-32 collisions).
     # A third of the time of joining each shingle and hashing it with datasketch's SHA-1.
     return _minimum(_shingle_hashes(words).astype(np.uint32))
+
+
+def words_of(body: str) -> list[bytes]:
+    """`WORD.findall(body.lower())`, each word UTF-8 encoded, as the signature hashes them.
+    A text whose non-ASCII characters are all punctuation or spaces (most English news:
+    curly quotes, dashes) is split by one byte translation instead of the regex: a third of
+    the time of a signature, which the crawl's archive writer computes per article."""
+    lowered = body.lower()
+    if lowered.isascii():
+        data = lowered.encode()
+    elif any(WORD.match(c) for c in set(NON_ASCII.findall(lowered))):
+        return [w.encode() for w in WORD.findall(lowered)]
+    else:  # each non-ASCII character one "?": a separator, as it is for the regex
+        data = lowered.encode("ascii", "replace")
+    return data.translate(_SEPARATORS).split()
 
 
 def _minimum(hashes: np.ndarray) -> np.ndarray:
@@ -85,8 +104,10 @@ def _minimum(hashes: np.ndarray) -> np.ndarray:
     (they were half the time of a signature, which the crawl's writer computes per page)."""
     template, _ = _template()
     a, b = template.permutations
-    # One row per permutation (the least of a row is the faster walk), wrapping round 2^32.
-    permuted = _fmix(hashes, 32) * a.reshape(-1, 1) + b.reshape(-1, 1)
+    # One row per permutation (the least of a row is the faster walk), wrapping round 2^32;
+    # the addition in place (a second 128-row array cost a sixth of this).
+    permuted = _fmix(hashes, 32) * a.reshape(-1, 1)
+    permuted += b.reshape(-1, 1)
     return np.minimum(template.hashvalues, permuted.min(axis=1))
 
 
@@ -94,10 +115,10 @@ _MULTIPLIERS = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x16566
                         dtype=np.uint64)[:SHINGLE_WORDS]
 
 
-def _shingle_hashes(words: list[str]) -> np.ndarray:
-    """A 32-bit hash of each run of SHINGLE_WORDS words."""
-    hashes = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64,
-                         count=len(words))
+def _shingle_hashes(words: list[str] | list[bytes]) -> np.ndarray:
+    """A 32-bit hash of each run of SHINGLE_WORDS words (str, or as words_of gives them)."""
+    encoded = map(str.encode, words) if words and isinstance(words[0], str) else words
+    hashes = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint64, count=len(words))
     n = len(words) - SHINGLE_WORDS + 1
     total = np.zeros(n, dtype=np.uint64)
     for j in range(SHINGLE_WORDS):
