@@ -24,10 +24,12 @@ from __future__ import annotations
 import re
 import zlib
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
-from datasketch.minhash import _fmix
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -51,7 +53,10 @@ _SEPARATORS += b" " * 128  # (only for text that holds no non-ASCII word charact
 @cache
 def _template() -> tuple[MinHash, list[tuple[int, int]]]:
     """The permutations (drawn once: drawing them costs as much as hashing a body) and the
-    band ranges of the signatures."""
+    band ranges of the signatures. datasketch is imported here, on the first signature: it
+    imports scipy (0.7 s), which every `scraper` command paid at start-up, signing or not."""
+    from datasketch import MinHash, MinHashLSH
+
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME), lsh.hashranges
 
@@ -103,6 +108,8 @@ def _minimum(hashes: np.ndarray) -> np.ndarray:
     least of each permutation kept), without its per-value Python list and conversions
     (they were half the time of a signature, which the crawl's writer computes per page)."""
     template, _ = _template()
+    from datasketch.minhash import _fmix  # (loaded by _template)
+
     a, b = template.permutations
     # One row per permutation (the least of a row is the faster walk), wrapping round 2^32;
     # the addition in place (a second 128-row array cost a sixth of this).
