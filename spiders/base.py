@@ -16,6 +16,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from scraper import collector
 from scraper.conditional import NOT_MODIFIED, STORED
 from scraper.discovery import Entry, feed_entries, rest_entries
 from scraper.extraction.blocking import challenge_reason
@@ -41,6 +42,7 @@ class ArticleSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        collector.tune()  # the crawl's process, however it was started (CLI, scrapyd)
         # The pipelines enforce these; Scrapy lets from_crawler set them before freezing.
         if spider.limit:
             crawler.settings.set("ARCHIVE_LIMIT", spider.limit, priority="spider")

@@ -3,6 +3,7 @@ workers that are replaced when they die or run over, and never outlive the pool.
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import signal
@@ -17,6 +18,7 @@ from conftest import REPO, SITES_DIR, golden_cases, load_case
 from test_body import ARTICLE, page
 from test_repeats import state
 
+from scraper.collector import THRESHOLDS
 from scraper.extraction.repeats import RepeatStore
 from scraper.extraction.workers import SYNC_AFTER, ExtractionPool
 from scraper.items import Page
@@ -33,12 +35,15 @@ def replica_pages() -> list[Page]:
 
 def task(item: tuple, repeats: RepeatStore | None) -> object:
     """A test task, run in the workers: ("pid",) answers the worker's pid; ("sleep", s,
-    path) writes the pid to `path` then sleeps; ("raise",) raises."""
+    path) writes the pid to `path` then sleeps; ("raise",) raises; ("gc",) answers the
+    collector's thresholds."""
     if item[0] == "sleep":
         Path(item[2]).write_text(str(os.getpid()))
         time.sleep(item[1])
     if item[0] == "raise":
         raise ValueError("a rule's bug")
+    if item[0] == "gc":
+        return gc.get_threshold()
     return os.getpid()
 
 
@@ -122,6 +127,12 @@ def test_a_task_that_raises_is_an_error_and_the_worker_goes_on():
         failed = pool.submit(("raise",)).result(WAIT)
         assert (failed.status, failed.error) == ("error", "ValueError(\"a rule's bug\")")
         assert pool.submit(("pid",)).result(WAIT).value == pid
+
+
+def test_workers_collect_garbage_at_the_tuned_thresholds():
+    """(A worker is a spawned interpreter: Python's defaults unless it tunes them.)"""
+    with ExtractionPool(task, workers=1, timeout=60) as pool:
+        assert pool.submit(("gc",)).result(WAIT).value == THRESHOLDS
 
 
 def test_close_ends_every_worker_and_cancels_what_is_left(tmp_path):

@@ -34,6 +34,7 @@ from redis import Redis
 from redis.exceptions import RedisError, ResponseError
 from sqlite_utils import Database
 
+from scraper import collector
 from scraper.archive import open_archive
 from scraper.archive.runs import finish_run, start_run
 from scraper.archive.session import ArchiveSession, Tally
@@ -143,6 +144,7 @@ class ArchiveWriter:
         the crawl is over: records came, then none for that many seconds, and no worker is
         registered (a writer started before its workers waits for them; a killed worker's
         run stays open, unfinished, as a killed crawl's does)."""
+        collector.tune()
         self.join()
         self.load()
         publish_all(self.server, self.keys, self.db)

@@ -66,6 +66,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
+from scraper import collector
 from scraper.extraction.repeats import Addition, RepeatStore
 
 if TYPE_CHECKING:
@@ -448,6 +449,7 @@ def _serve(conn: Connection, task: Task, repeats: RepeatStore | None, parent: in
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawl's: it closes the pool
     _warm_up()
+    collector.tune()
     if repeats is not None:
         repeats.begin_journal()
     conn.send(("ready", os.getpid()))
