@@ -116,6 +116,20 @@ def test_error_pages():
     # A story whose headline starts like an error page, with its metadata, is a story.
     html = page(ARTICLE_HEAD, f"<h1>Error in the count delays results</h1><p>{STORY}</p>")
     assert kind(html) is None
+    assert extract(html, "https://a.example/2026/01/count/").status == "article"
+    # ... and without metadata too, when it shows a story's run of text.
+    for heading in ("Error in the count delays results", "404 days of the siege"):
+        bare = page(body=f"<h1>{heading}</h1><p>{STORY}</p><p>{STORY}</p>")
+        assert kind(bare) is None
+        assert extract(bare, "https://a.example/2026/01/count/").article.title == heading
+
+
+def test_a_soft_404_in_an_article_template_is_an_error_page():
+    """A site whose template says og:type article on every page, its 404 among them."""
+    html = page(ARTICLE_HEAD, "<h1>Page not found</h1><p>Sorry, the page you asked for is "
+                              "not here. Try the search box above or the menu.</p>")
+    result = extract(html, "https://a.example/2026/01/gone/")
+    assert (result.status, result.kind) == ("not_article", "error")
 
 
 def test_extract_reports_the_kind():

@@ -12,7 +12,7 @@ from scraper.extraction.canonical import article_url
 from scraper.extraction.document import Document
 from scraper.extraction.guards import MAX_HTML_CHARS, cap_html
 from scraper.extraction.language import detect_language
-from scraper.extraction.page_kind import ERROR_TITLE, page_kind, unmarked_kind
+from scraper.extraction.page_kind import error_heading, page_kind, unmarked_kind
 from scraper.extraction.post_kind import post_kind
 from scraper.extraction.record import Article, Extraction, content_hash
 from scraper.extraction.repeats import RepeatStore
@@ -68,7 +68,7 @@ def extract(html: str, url: str, site: Site | None = None,
 
     if not title:
         return Extraction("not_article", reason="no headline")
-    if ERROR_TITLE.search(title):
+    if error_heading(doc, title):
         return Extraction("not_article", reason=f"error page: {title}", kind="error")
     # The markers of an article; a page without any is kept for its prose alone (below).
     markers = {"date": bool(published), "byline": bool(byline or authors),

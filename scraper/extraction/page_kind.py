@@ -79,7 +79,7 @@ def page_kind(doc: Document, url: str) -> PageKind | None:
     article_evidence = bool(doc.article_ld) or doc.meta.get("og:type") == "article" or (
         "article:published_time" in doc.meta)
     heading = _first_text(tagged(doc, "h1")) or _first_text(tagged(doc, "title"))
-    if not article_evidence and heading and ERROR_TITLE.search(heading):
+    if not article_evidence and heading and error_heading(doc, heading):
         return PageKind("error", f"error page: {heading[:80]}")
 
     ld_types = {t for obj in doc.json_ld for t in _types(obj)}
@@ -169,6 +169,13 @@ def kind_of_url(url: str) -> str | None:
 def linked_headlines(doc: Document) -> int:
     """How many h2-h4 headings hold a link (or sit in one): the teasers of a listing."""
     return len(doc.xpath(_LINKED_HEADLINE))
+
+
+def error_heading(doc: Document, heading: str) -> bool:
+    """Whether `heading` (the page's h1, title or headline) makes it a soft error page: the
+    words of one, and no story's run of text beside them. A soft 404 shows a line or two; a
+    headline may start "Error in the count..." or "404 days..." above a whole story."""
+    return bool(ERROR_TITLE.search(heading)) and longest_paragraph_run(doc) < STORY_CHARS
 
 
 def longest_paragraph_run(doc: Document) -> int:
