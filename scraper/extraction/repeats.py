@@ -188,10 +188,16 @@ class RepeatStore:
         return len(found.counts) if found else 0
 
     def is_repeated(self, site: str, paragraph: str) -> bool:
-        """Whether `paragraph` is boilerplate of `site` (as if the page journaled for the
-        site were counted, in a worker's copy)."""
-        key = _key(paragraph)
-        return key in self._verdicts(site, (key,), self._pending.get(site))
+        """Whether `paragraph` is boilerplate of `site` (as `repeated` says)."""
+        return bool(self.repeated(site, [paragraph]))
+
+    def repeated(self, site: str, paragraphs: Iterable[str]) -> list[str]:
+        """Those of `paragraphs` that are boilerplate of `site`, in their order (as if the
+        page journaled for the site were counted, in a worker's copy): the window's figures
+        and the eviction are worked out once for the page, not once a paragraph."""
+        keyed = [(p, _key(p)) for p in paragraphs]
+        verdicts = self._verdicts(site, {k for _, k in keyed}, self._pending.get(site))
+        return [p for p, k in keyed if k in verdicts]
 
     def seen(self, addition: Addition) -> Seen:
         """What an extraction of the page of `addition` sees once it has added it: which of
@@ -305,7 +311,7 @@ KEEP_SHARE = 0.5
 def drop_repeated(store: RepeatStore, site: str, paragraphs: list[str]
                   ) -> tuple[list[str], list[str]]:
     """Split `paragraphs` into those kept and the site's repeated ones."""
-    repeated = [p for p in paragraphs if store.is_repeated(site, p)]
+    repeated = store.repeated(site, paragraphs)
     if not repeated:
         return paragraphs, []
     words = sum(len(re.findall(r"\w+", p)) for p in paragraphs) or 1
