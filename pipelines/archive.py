@@ -145,7 +145,7 @@ class ArchivePipeline(ArchiveEvents):
 
     def open_spider(self) -> None:
         try:
-            self.db = open_archive(self.path, self.timeout)
+            self.db = open_archive(self.path, self.timeout, mmap=False)
         except ArchiveError as exc:
             raise CloseSpider(str(exc)) from exc
         self.session = ArchiveSession(self.db, self.stats, self.thresholds,

@@ -38,18 +38,18 @@ class NotAnArchive(ArchiveError):
         super().__init__(f"not a news-archiver archive: {path}")
 
 
-def open_archive(path: str | Path, timeout: float = 30.0) -> Database:
+def open_archive(path: str | Path, timeout: float = 30.0, *, mmap: bool = True) -> Database:
     """Open the archive at `path`, creating and migrating it; ArchiveError if impossible.
 
     `timeout` is how long a write waits for another writer (or a long reader's lock)
-    before "database is locked".
+    before "database is locked". `mmap`: whether SQLite maps the file (see `_open`).
     """
     path = Path(path)
     deadline = time.monotonic() + timeout
     while True:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            return _open(path, timeout)
+            return _open(path, timeout, mmap)
         except sqlite3.OperationalError as exc:
             # A new archive being created by another process can answer "locked" at once
             # (its journal mode changing under us) rather than after the busy timeout:
@@ -65,7 +65,7 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
-def _open(path: Path, timeout: float) -> Database:
+def _open(path: Path, timeout: float, mmap: bool) -> Database:
     db = Database(sqlite3.connect(str(path), timeout=timeout))
     try:
         # Before anything that writes (even the journal mode is written in the file).
@@ -83,7 +83,11 @@ def _open(path: Path, timeout: float) -> Database:
         # once per checkpoint, and the fsyncs are fewer. Writes: 1,930 -> 2,250 articles/s.
         db.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         db.execute("PRAGMA foreign_keys=ON")
-        db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        # A writer (the crawl's, the archive-writer) opens with `mmap=False`: it reads a few
+        # index pages per article, and mapping the file only made every page it touched count
+        # in its RSS, which so grew with the archive (file-backed 58 -> 96 MB from 1,000 to
+        # 3,000 pages; bench/crawl_workers.py). Readers map it.
+        db.execute(f"PRAGMA mmap_size={MMAP_BYTES if mmap else 0}")
         if migrations.pending(db):
             # Under the write lock, so that two crawls opening a new archive at once do not
             # both create it: the second waits, then finds nothing left to do.

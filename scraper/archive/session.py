@@ -61,10 +61,6 @@ class ArchiveSession:
     def __init__(self, db: Database, stats: StatsLike, thresholds: Thresholds,
                  keep_listings: str, batch_size: int):
         self.db = db
-        # The writer reads a few index pages per article: mapping the file (as readers do)
-        # only made every page it touched count in the crawl's RSS, which so grew with the
-        # archive (file-backed 58 -> 96 MB from 1,000 to 3,000 pages; bench/crawl_workers.py).
-        db.execute("PRAGMA mmap_size=0")
         self.stats = stats
         self.keep_listings = keep_listings
         self.batch_size = batch_size

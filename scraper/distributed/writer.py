@@ -265,7 +265,7 @@ def run_writer(url: str, path: Path, settings: Any, idle_exit: float | None = No
     start."""
     server = connect(url)
     with RunLock(lock_path(path, "archive-writer")):
-        db = open_archive(path, settings.getfloat("ARCHIVE_TIMEOUT"))
+        db = open_archive(path, settings.getfloat("ARCHIVE_TIMEOUT"), mmap=False)
         try:
             writer = ArchiveWriter(server, db, keys_of(settings), settings)
 
