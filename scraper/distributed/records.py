@@ -117,9 +117,7 @@ class Ledger:
         and its request put back in the queue: whoever fetches it again sends them)."""
         records = self.held.pop(token, [])
         queue, score, data = replacement or (self.stream, 0, b"")
-        args: list[Any] = [token, 1 if replacement else 0, score, data]
-        for record in records:
-            args += [record["kind"], record["worker"], record["data"]]
+        args: list[Any] = [token, 1 if replacement else 0, score, data, *_flat(records)]
         done = bool(self._ack(keys=[self.inflight_key, self.stream, queue], args=args))
         self._acked(done, len(records))
         return done
@@ -137,9 +135,7 @@ class Ledger:
             return None
         args: list[Any] = [prefix or "", len(done)]
         for token, records in done:
-            args += [token, len(records)]
-            for record in records:
-                args += [record["kind"], record["worker"], record["data"]]
+            args += [token, len(records), *_flat(records)]
         found = self._ack_pop(keys=[self.inflight_key, self.stream, queue], args=args)
         for (_, records), ok in zip(done, found[0], strict=True):
             self._acked(bool(ok), len(records))
@@ -191,3 +187,9 @@ class RecordPipeline(ArchiveEvents):
     def send_dropped(self, item: Page | ArticleItem, reason: str,
                      request: Request | None) -> None:
         self.ledger.send(DROPPED, (item, reason), request)
+
+
+def _flat(records: list[dict[str, Any]]) -> list[Any]:
+    """Records as the acknowledging scripts read them: kind, worker, data, one after another."""
+    return [value for record in records
+            for value in (record["kind"], record["worker"], record["data"])]
