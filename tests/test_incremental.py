@@ -178,7 +178,10 @@ def test_revisit_policy_on_a_crawl(tmp_path):
 
 
 def test_unchanged_child_sitemaps_and_old_entries_are_not_fetched(tmp_path):
-    living = LivingSite(tmp_path / "site", ages=[0.2, 40, 70])
+    # The newest story is published now: the index dates a month's sitemap by the day of its
+    # newest story, so a story 0.2 days old is yesterday's between midnight and 04:48, and
+    # its sitemap rightly unchanged since a run made today.
+    living = LivingSite(tmp_path / "site", ages=[0, 40, 70])
     db = tmp_path / "archive.db"
     this_month = f"/sitemap-{datetime.now(UTC):%Y-%m}.xml"
     with living.serve() as site:
