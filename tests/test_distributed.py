@@ -299,3 +299,24 @@ def test_a_bad_or_unreachable_redis_is_one_line_and_exit_2(tmp_path):
         assert out.returncode == 2, out.stderr
         assert out.stderr.startswith("Error: ") and len(out.stderr.splitlines()) == 1
     assert not (tmp_path / "a.db").exists()  # a worker never opens the archive
+
+
+def test_a_bad_archive_setting_is_refused_by_the_writer_as_by_the_crawl(redis_url, server,
+                                                                        site, tmp_path):
+    """ARCHIVE_KEEP_LISTINGS is checked where both build their session (ArchiveSession.
+    from_settings): the writer says so in one line, exit 2; the crawl refuses it before
+    it fetches anything, as it always did."""
+    bogus = ("-s", "ARCHIVE_KEEP_LISTINGS=bogus")
+    out = subprocess.run([sys.executable, "-m", "scraper", "archive-writer", "--redis",
+                          redis_url, "--db", str(tmp_path / "a.db"), "--exit-when-idle", "1",
+                          *bogus], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2, out.stderr[-3000:]
+    assert out.stderr.splitlines() == [
+        "Error: ARCHIVE_KEEP_LISTINGS must be one of all, changed, latest, none, not 'bogus'"]
+    site.requests.clear()
+    out = subprocess.run([sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch",
+                          "--db", str(tmp_path / "b.db"), "--base-url", site.url, *FAST,
+                          *bogus], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "ValueError: ARCHIVE_KEEP_LISTINGS must be one of" in out.stderr
+    assert site.requests == []
