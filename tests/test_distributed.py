@@ -320,3 +320,51 @@ def test_a_bad_archive_setting_is_refused_by_the_writer_as_by_the_crawl(redis_ur
     assert out.returncode == 1
     assert "ValueError: ARCHIVE_KEEP_LISTINGS must be one of" in out.stderr
     assert site.requests == []
+
+
+def test_the_writer_publishes_the_archive_in_one_pass(redis_url, server, tmp_path,
+                                                      monkeypatch):
+    """publish_all reads the articles once and each chunk's last fetches in one query, and
+    publishes what the one-URL look-ups (article_dates, last_fetch) say: the dates of every
+    article, the last 200 fetch of those that have a validator."""
+    import json
+
+    from test_archive import gone_page, make_item
+
+    from scraper.archive import open_archive
+    from scraper.archive.fetches import article_dates, last_fetch
+    from scraper.archive.write import write_batch
+    from scraper.distributed import Keys, index
+
+    db = open_archive(tmp_path / "archive.db")
+    url = "https://www.example.org/story/{}".format
+    validators = [{"ETag": '"a1"'}, {"Last-Modified": "Mon, 30 Nov 2026 10:00:00 GMT"}, {},
+                  {"etag": '"d1"'}, {}, {"ETag": '"f1"'}, {}]
+    for n, headers in enumerate(validators):
+        item = make_item(url=url(n))
+        item.page.headers |= headers
+        write_batch(db, [item])
+    again = make_item(url=url(0), fetched_at="2026-11-26T10:00:00+00:00")  # a later fetch
+    again.page.headers |= {"ETag": '"a2"'}
+    write_batch(db, [again])
+    write_batch(db, [], gone=[gone_page(url(3))])  # its last fetch answered 404
+    keys = Keys()
+    monkeypatch.setattr(index, "CHUNK", 2)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    server.config_resetstat()
+    index.publish_all(server, keys, db)
+    db.conn.set_trace_callback(None)
+    hset = server.info("commandstats").get("cmdstat_hset", {}).get("calls", 0)
+    urls = [url(n) for n in range(len(validators))]
+    assert {k.decode(): json.loads(v) for k, v in server.hgetall(keys.articles).items()} == {
+        u: list(article_dates(db, u)) for u in urls}
+    published = {k.decode(): json.loads(v) for k, v in server.hgetall(keys.fetches).items()}
+    assert published == {u: last_fetch(db, u)._asdict() for u in (url(0), url(1), url(3),
+                                                                    url(5))}
+    assert published[url(0)]["headers"]["ETag"] == '"a2"'
+    chunks = -(-len(urls) // 2)
+    assert sum("from articles" in s for s in statements) == 1
+    assert sum("from pages" in s for s in statements) == chunks  # not one per article
+    assert hset <= 2 * chunks
+    assert server.get(keys.ready) == b"1"
