@@ -368,3 +368,53 @@ def test_the_writer_publishes_the_archive_in_one_pass(redis_url, server, tmp_pat
     assert sum("from pages" in s for s in statements) == chunks  # not one per article
     assert hset <= 2 * chunks
     assert server.get(keys.ready) == b"1"
+
+
+def round_trips(server, call, *raises: type[Exception]) -> int:
+    """The requests Redis read while `call` ran (its read events, less the one of the INFO
+    that reads the count after it: a pipeline is one); `raises`: what `call` must raise."""
+    before = server.info("stats")["total_reads_processed"]
+    try:
+        call()
+    except raises:
+        pass
+    else:
+        assert not raises, f"{call} did not raise {raises}"
+    return server.info("stats")["total_reads_processed"] - before - 1
+
+
+def test_an_idle_worker_recovers_and_looks_at_the_frontier_in_two_round_trips(redis_url,
+                                                                              server):
+    """spider_idle: the dead worker's requests back in the queue, the live one's counted,
+    in two round trips (the workers, then one pipeline) whatever the number of workers;
+    closed once the frontier is empty (REDIS_IDLE_CLOSE_SECONDS=0 here)."""
+    from scrapy.exceptions import DontCloseSpider
+    from scrapy.utils.test import get_crawler
+
+    from scraper.distributed import Keys
+    from scraper.distributed.worker import Worker
+
+    crawler = get_crawler(settings_dict={"REDIS_URL": redis_url,
+                                         "REDIS_IDLE_CLOSE_SECONDS": 0})
+    crawler._apply_settings()
+    idle = Worker(crawler)
+    keys = Keys()
+    idle.state.queue_key = queue = keys.queue("news")
+    idle.beat()
+    for name, held, alive in (("dead", 2, False), ("live", 1, True), ("late", 0, True)):
+        server.hset(keys.workers, name, queue)
+        if alive:
+            server.set(keys.alive(name), b"1")
+        for n in range(held):
+            server.hset(keys.inflight(name), f"{name}{n}:-{n}", f"request {name} {n}")
+    server.config_resetstat()
+    assert round_trips(server, lambda: idle.spider_idle(crawler.spider), DontCloseSpider) == 2
+    assert server.info("commandstats")["cmdstat_hkeys"]["calls"] == 1
+    assert sorted(server.zrange(queue, 0, -1)) == [b"request dead 0", b"request dead 1"]
+    assert sorted(server.hkeys(keys.workers)) == sorted([b"live", b"late",
+                                                         idle.state.id.encode()])
+    assert crawler.stats.get_value("distributed/recovered") == 2
+    server.delete(queue)  # fetched, but the live worker still has its request in flight
+    assert round_trips(server, lambda: idle.spider_idle(crawler.spider), DontCloseSpider) == 2
+    server.delete(keys.inflight("live"))  # done: the frontier is empty, the worker closes
+    assert round_trips(server, lambda: idle.spider_idle(crawler.spider)) == 2
