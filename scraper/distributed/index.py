@@ -28,7 +28,8 @@ from sqlite_utils import Database
 from scraper.archive.fetches import ArticleDates, StoredFetch, last_fetches
 from scraper.archive.runs import complete_runs, complete_start, run_arguments
 from scraper.conditional import STORED, IncrementalMiddleware, fetch_key
-from scraper.distributed import Keys, connect, keys_of
+from scraper.distributed import Keys
+from scraper.distributed.worker import state_of
 
 CHUNK = 1000  # articles published per round trip
 
@@ -79,9 +80,9 @@ class SharedIncrementalMiddleware(IncrementalMiddleware):
     known: tuple[str | None, Any, str, Any] | None = None  # (url, dates, key, fetch) read
 
     def spider_opened(self, spider: Spider) -> None:
-        settings = self.crawler.settings
-        self.keys = keys_of(settings)
-        self.server = connect(settings.get("REDIS_URL"))
+        state = state_of(self.crawler)  # (the worker's own client: one per worker)
+        self.keys = state.keys
+        self.server = state.ledger.server
         self.db = self.server  # (what process_request checks: something to ask)
         found = self.server.get(self.keys.complete_runs(spider.name))
         started = complete_start([tuple(run) for run in json.loads(found)] if found else [],
