@@ -418,3 +418,26 @@ def test_an_idle_worker_recovers_and_looks_at_the_frontier_in_two_round_trips(re
     assert round_trips(server, lambda: idle.spider_idle(crawler.spider), DontCloseSpider) == 2
     server.delete(keys.inflight("live"))  # done: the frontier is empty, the worker closes
     assert round_trips(server, lambda: idle.spider_idle(crawler.spider)) == 2
+
+
+def test_a_worker_talks_to_redis_through_one_connection(redis_url, server, site, reference,
+                                                       tmp_path):
+    """The queue, the duplicate filter, the records, the heartbeat and the incremental
+    middleware of a worker share its one client (state_of): one connection mid-crawl."""
+    site.requests.clear()
+    site.released.clear()
+    slow = [f"/{url.split('/', 3)[3]}" for url, *_ in reference["articles"]]
+    for path in slow:
+        site.delay(path, 60)
+    before = {c["id"] for c in server.client_list()}  # (this test's, the fixture's)
+    crawling = worker(redis_url, site, tmp_path / "worker")
+    try:
+        wait_for(lambda: any(p in slow for p in site.requests), timeout=60,
+                 what="an article in flight")
+        connections = [(c["id"], c["cmd"]) for c in server.client_list()
+                       if c["id"] not in before]
+        assert len(connections) == 1, connections
+    finally:
+        site.delays.clear()
+        site.release()
+    finished(crawling)

@@ -75,7 +75,9 @@ _states: weakref.WeakKeyDictionary[Crawler, WorkerState] = weakref.WeakKeyDictio
 
 
 def state_of(crawler: Crawler) -> WorkerState:
-    """The worker state of `crawler`, made on first use (its id: host, pid, a random part)."""
+    """The worker state of `crawler`, made on first use (its id: host, pid, a random part),
+    with the worker's one Redis client (`ledger.server`): the scheduler, the duplicate
+    filter, the records, the heartbeat and the incremental middleware all use it."""
     found = _states.get(crawler)
     if found is None:
         keys = keys_of(crawler.settings)
