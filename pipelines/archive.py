@@ -18,11 +18,10 @@ from sqlite_utils import Database
 from twisted.internet.task import LoopingCall
 
 from scraper.archive import ArchiveError, open_archive
-from scraper.archive.retention import DISCOVERY, GONE, check_mode
+from scraper.archive.retention import DISCOVERY, GONE
 from scraper.archive.runs import finish_run, run_arguments, start_run
 from scraper.archive.session import ArchiveSession
 from scraper.conditional import NOT_MODIFIED, article_not_modified, fetch_key
-from scraper.drift import Thresholds
 from scraper.items import ArticleItem, Page
 from scraper.runlog import log_file_of
 
@@ -125,10 +124,7 @@ class ArchivePipeline(ArchiveEvents):
         settings = crawler.settings
         self.path = settings.get("ARCHIVE_PATH")
         self.timeout = settings.getfloat("ARCHIVE_TIMEOUT")
-        self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
-        self.thresholds = Thresholds.from_settings(settings)
-        self.keep_listings = check_mode(settings.get("ARCHIVE_KEEP_LISTINGS"))
         self.db: Database | None = None
         self.session: ArchiveSession | None = None
         self.pending_since: float | None = None  # when the oldest unwritten row came
@@ -148,8 +144,7 @@ class ArchivePipeline(ArchiveEvents):
             self.db = open_archive(self.path, self.timeout, mmap=False)
         except ArchiveError as exc:
             raise CloseSpider(str(exc)) from exc
-        self.session = ArchiveSession(self.db, self.stats, self.thresholds,
-                                      self.keep_listings, self.batch_size)
+        self.session = ArchiveSession.from_settings(self.crawler.settings, self.db, self.stats)
         try:
             self._start_run()
         except sqlite3.OperationalError as exc:  # locked: the first batch written starts it

@@ -196,7 +196,7 @@ def archive_writer(redis_url: str, db: Path, exit_when_idle: float | None,
         scraper archive-writer --redis redis://127.0.0.1:6379/0 --exit-when-idle 60
     """
     from scraper.crawl import project_settings
-    from scraper.distributed import RedisUnavailable
+    from scraper.distributed import BadSetting, RedisUnavailable
     from scraper.distributed.writer import run_writer
     from scraper.runlock import Locked
 
@@ -205,7 +205,7 @@ def archive_writer(redis_url: str, db: Path, exit_when_idle: float | None,
     settings = project_settings(db, _parse_overrides(overrides))
     try:
         written = run_writer(redis_url, db, settings, exit_when_idle)
-    except (RedisUnavailable, ArchiveError, Locked) as exc:
+    except (RedisUnavailable, ArchiveError, Locked, BadSetting) as exc:
         raise BadInput(str(exc)) from exc
     click.echo(f"archive-writer: {written} records written to {db}")
 

@@ -299,3 +299,145 @@ def test_a_bad_or_unreachable_redis_is_one_line_and_exit_2(tmp_path):
         assert out.returncode == 2, out.stderr
         assert out.stderr.startswith("Error: ") and len(out.stderr.splitlines()) == 1
     assert not (tmp_path / "a.db").exists()  # a worker never opens the archive
+
+
+def test_a_bad_archive_setting_is_refused_by_the_writer_as_by_the_crawl(redis_url, server,
+                                                                        site, tmp_path):
+    """ARCHIVE_KEEP_LISTINGS is checked where both build their session (ArchiveSession.
+    from_settings): the writer says so in one line, exit 2; the crawl refuses it before
+    it fetches anything, as it always did."""
+    bogus = ("-s", "ARCHIVE_KEEP_LISTINGS=bogus")
+    out = subprocess.run([sys.executable, "-m", "scraper", "archive-writer", "--redis",
+                          redis_url, "--db", str(tmp_path / "a.db"), "--exit-when-idle", "1",
+                          *bogus], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2, out.stderr[-3000:]
+    assert out.stderr.splitlines() == [
+        "Error: ARCHIVE_KEEP_LISTINGS must be one of all, changed, latest, none, not 'bogus'"]
+    site.requests.clear()
+    out = subprocess.run([sys.executable, "-m", "scraper", "crawl", "-v", "globalresearch",
+                          "--db", str(tmp_path / "b.db"), "--base-url", site.url, *FAST,
+                          *bogus], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "ValueError: ARCHIVE_KEEP_LISTINGS must be one of" in out.stderr
+    assert site.requests == []
+
+
+def test_the_writer_publishes_the_archive_in_one_pass(redis_url, server, tmp_path,
+                                                      monkeypatch):
+    """publish_all reads the articles once and each chunk's last fetches in one query, and
+    publishes what the one-URL look-ups (article_dates, last_fetch) say: the dates of every
+    article, the last 200 fetch of those that have a validator."""
+    import json
+
+    from test_archive import gone_page, make_item
+
+    from scraper.archive import open_archive
+    from scraper.archive.fetches import article_dates, last_fetch
+    from scraper.archive.write import write_batch
+    from scraper.distributed import Keys, index
+
+    db = open_archive(tmp_path / "archive.db")
+    url = "https://www.example.org/story/{}".format
+    validators = [{"ETag": '"a1"'}, {"Last-Modified": "Mon, 30 Nov 2026 10:00:00 GMT"}, {},
+                  {"etag": '"d1"'}, {}, {"ETag": '"f1"'}, {}]
+    for n, headers in enumerate(validators):
+        item = make_item(url=url(n))
+        item.page.headers |= headers
+        write_batch(db, [item])
+    again = make_item(url=url(0), fetched_at="2026-11-26T10:00:00+00:00")  # a later fetch
+    again.page.headers |= {"ETag": '"a2"'}
+    write_batch(db, [again])
+    write_batch(db, [], gone=[gone_page(url(3))])  # its last fetch answered 404
+    keys = Keys()
+    monkeypatch.setattr(index, "CHUNK", 2)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    server.config_resetstat()
+    index.publish_all(server, keys, db)
+    db.conn.set_trace_callback(None)
+    hset = server.info("commandstats").get("cmdstat_hset", {}).get("calls", 0)
+    urls = [url(n) for n in range(len(validators))]
+    assert {k.decode(): json.loads(v) for k, v in server.hgetall(keys.articles).items()} == {
+        u: list(article_dates(db, u)) for u in urls}
+    published = {k.decode(): json.loads(v) for k, v in server.hgetall(keys.fetches).items()}
+    assert published == {u: last_fetch(db, u)._asdict() for u in (url(0), url(1), url(3),
+                                                                    url(5))}
+    assert published[url(0)]["headers"]["ETag"] == '"a2"'
+    chunks = -(-len(urls) // 2)
+    assert sum("from articles" in s for s in statements) == 1
+    assert sum("from pages" in s for s in statements) == chunks  # not one per article
+    assert hset <= 2 * chunks
+    assert server.get(keys.ready) == b"1"
+
+
+def round_trips(server, call, *raises: type[Exception]) -> int:
+    """The requests Redis read while `call` ran (its read events, less the one of the INFO
+    that reads the count after it: a pipeline is one); `raises`: what `call` must raise."""
+    before = server.info("stats")["total_reads_processed"]
+    try:
+        call()
+    except raises:
+        pass
+    else:
+        assert not raises, f"{call} did not raise {raises}"
+    return server.info("stats")["total_reads_processed"] - before - 1
+
+
+def test_an_idle_worker_recovers_and_looks_at_the_frontier_in_two_round_trips(redis_url,
+                                                                              server):
+    """spider_idle: the dead worker's requests back in the queue, the live one's counted,
+    in two round trips (the workers, then one pipeline) whatever the number of workers;
+    closed once the frontier is empty (REDIS_IDLE_CLOSE_SECONDS=0 here)."""
+    from scrapy.exceptions import DontCloseSpider
+    from scrapy.utils.test import get_crawler
+
+    from scraper.distributed import Keys
+    from scraper.distributed.worker import Worker
+
+    crawler = get_crawler(settings_dict={"REDIS_URL": redis_url,
+                                         "REDIS_IDLE_CLOSE_SECONDS": 0})
+    crawler._apply_settings()
+    idle = Worker(crawler)
+    keys = Keys()
+    idle.state.queue_key = queue = keys.queue("news")
+    idle.beat()
+    for name, held, alive in (("dead", 2, False), ("live", 1, True), ("late", 0, True)):
+        server.hset(keys.workers, name, queue)
+        if alive:
+            server.set(keys.alive(name), b"1")
+        for n in range(held):
+            server.hset(keys.inflight(name), f"{name}{n}:-{n}", f"request {name} {n}")
+    server.config_resetstat()
+    assert round_trips(server, lambda: idle.spider_idle(crawler.spider), DontCloseSpider) == 2
+    assert server.info("commandstats")["cmdstat_hkeys"]["calls"] == 1
+    assert sorted(server.zrange(queue, 0, -1)) == [b"request dead 0", b"request dead 1"]
+    assert sorted(server.hkeys(keys.workers)) == sorted([b"live", b"late",
+                                                         idle.state.id.encode()])
+    assert crawler.stats.get_value("distributed/recovered") == 2
+    server.delete(queue)  # fetched, but the live worker still has its request in flight
+    assert round_trips(server, lambda: idle.spider_idle(crawler.spider), DontCloseSpider) == 2
+    server.delete(keys.inflight("live"))  # done: the frontier is empty, the worker closes
+    assert round_trips(server, lambda: idle.spider_idle(crawler.spider)) == 2
+
+
+def test_a_worker_talks_to_redis_through_one_connection(redis_url, server, site, reference,
+                                                       tmp_path):
+    """The queue, the duplicate filter, the records, the heartbeat and the incremental
+    middleware of a worker share its one client (state_of): one connection mid-crawl."""
+    site.requests.clear()
+    site.released.clear()
+    slow = [f"/{url.split('/', 3)[3]}" for url, *_ in reference["articles"]]
+    for path in slow:
+        site.delay(path, 60)
+    before = {c["id"] for c in server.client_list()}  # (this test's, the fixture's)
+    crawling = worker(redis_url, site, tmp_path / "worker")
+    try:
+        wait_for(lambda: any(p in slow for p in site.requests), timeout=60,
+                 what="an article in flight")
+        connections = [(c["id"], c["cmd"]) for c in server.client_list()
+                       if c["id"] not in before]
+        assert len(connections) == 1, connections
+    finally:
+        site.delays.clear()
+        site.release()
+    finished(crawling)

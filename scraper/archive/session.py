@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from sqlite_utils import Database
 
+from scraper.archive.retention import check_mode
 from scraper.archive.runs import CHECKED, LEAKED, LEAKED_PREFIX
 from scraper.archive.write import write_batch
 from scraper.drift import DriftMonitor, Thresholds
@@ -69,6 +70,15 @@ class ArchiveSession:
         self.gone: list[Page] = []  # 404/410 answers of article URLs
         self.pages: list[Page] = []  # fetched, but dropped before the archive, or listings
         self.not_modified: list[str] = []  # archived articles that answered 304
+
+    @classmethod
+    def from_settings(cls, settings: Any, db: Database, stats: StatsLike) -> ArchiveSession:
+        """The session of a run with these settings (ARCHIVE_KEEP_LISTINGS, checked: a
+        ValueError names the modes; ARCHIVE_BATCH_SIZE; the DRIFT_* thresholds): the crawl's
+        pipeline and the archive writer both build theirs here, so both refuse the same."""
+        return cls(db, stats, Thresholds.from_settings(settings),
+                   check_mode(settings.get("ARCHIVE_KEEP_LISTINGS")),
+                   settings.getint("ARCHIVE_BATCH_SIZE"))
 
     # --- What a run sends ----------------------------------------------------------------
     def article(self, item: ArticleItem) -> None:

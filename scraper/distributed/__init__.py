@@ -37,6 +37,10 @@ class RedisUnavailable(Exception):
     """A Redis URL that cannot be used, or a Redis that does not answer: one line."""
 
 
+class BadSetting(Exception):
+    """A setting the archive writer refuses (e.g. ARCHIVE_KEEP_LISTINGS=bogus): one line."""
+
+
 def connect(url: str) -> redis.Redis:
     """A client of the Redis at `url` that has answered PING (RedisUnavailable if not)."""
     try:

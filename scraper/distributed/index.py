@@ -25,10 +25,11 @@ from redis import Redis
 from scrapy import Request, Spider
 from sqlite_utils import Database
 
-from scraper.archive.fetches import ArticleDates, StoredFetch, last_fetch
+from scraper.archive.fetches import ArticleDates, StoredFetch, last_fetches
 from scraper.archive.runs import complete_runs, complete_start, run_arguments
 from scraper.conditional import STORED, IncrementalMiddleware, fetch_key
-from scraper.distributed import Keys, connect, keys_of
+from scraper.distributed import Keys
+from scraper.distributed.worker import state_of
 
 CHUNK = 1000  # articles published per round trip
 
@@ -39,14 +40,23 @@ def publish_articles(server: Redis, keys: Keys, db: Database, urls: Iterable[str
     for start in range(0, len(urls), CHUNK):
         chunk = urls[start:start + CHUNK]
         marks = ", ".join("?" for _ in chunk)
-        pipe = server.pipeline(transaction=False)
-        for url, *dates in db.execute("select url, published, first_seen, last_seen from "
-                                      f"articles where url in ({marks})", chunk):
-            pipe.hset(keys.articles, url, json.dumps(dates))
-            fetch = last_fetch(db, url)
-            if fetch is not None and (fetch.header("ETag") or fetch.header("Last-Modified")):
-                pipe.hset(keys.fetches, url, json.dumps(fetch._asdict()))
-        pipe.execute()
+        _publish(server, keys, db, db.execute("select url, published, first_seen, last_seen "
+                                              f"from articles where url in ({marks})",
+                                              chunk).fetchall())
+
+
+def _publish(server: Redis, keys: Keys, db: Database, articles: list[tuple]) -> None:
+    """Publish `articles` ((url, published, first_seen, last_seen) rows) in one round trip,
+    their last fetches read in one query."""
+    fetches = last_fetches(db, [url for url, *_ in articles])
+    dates = {url: json.dumps(dates) for url, *dates in articles}
+    validated = {url: json.dumps(fetch._asdict()) for url, fetch in fetches.items()
+                 if fetch.header("ETag") or fetch.header("Last-Modified")}
+    pipe = server.pipeline(transaction=False)
+    for key, mapping in ((keys.articles, dates), (keys.fetches, validated)):
+        if mapping:
+            pipe.hset(key, mapping=mapping)
+    pipe.execute()
 
 
 def publish_runs(server: Redis, keys: Keys, db: Database, spider: str) -> None:
@@ -54,9 +64,11 @@ def publish_runs(server: Redis, keys: Keys, db: Database, spider: str) -> None:
 
 
 def publish_all(server: Redis, keys: Keys, db: Database) -> None:
-    """The whole index, as the archive is now (the writer's start); then `ready`."""
-    urls = [row[0] for row in db.execute("select url from articles")]
-    publish_articles(server, keys, db, urls)
+    """The whole index, as the archive is now (the writer's start); then `ready`. The
+    articles are read in one pass, CHUNK at a time (memory stays flat)."""
+    articles = db.execute("select url, published, first_seen, last_seen from articles")
+    while chunk := articles.fetchmany(CHUNK):
+        _publish(server, keys, db, chunk)
     for (spider,) in db.execute("select distinct spider from runs"):
         publish_runs(server, keys, db, spider)
     server.set(keys.ready, b"1")
@@ -68,9 +80,9 @@ class SharedIncrementalMiddleware(IncrementalMiddleware):
     known: tuple[str | None, Any, str, Any] | None = None  # (url, dates, key, fetch) read
 
     def spider_opened(self, spider: Spider) -> None:
-        settings = self.crawler.settings
-        self.keys = keys_of(settings)
-        self.server = connect(settings.get("REDIS_URL"))
+        state = state_of(self.crawler)  # (the worker's own client: one per worker)
+        self.keys = state.keys
+        self.server = state.ledger.server
         self.db = self.server  # (what process_request checks: something to ask)
         found = self.server.get(self.keys.complete_runs(spider.name))
         started = complete_start([tuple(run) for run in json.loads(found)] if found else [],

@@ -99,6 +99,17 @@ class SharedScheduler(Scheduler):
 
     queue: ReliableQueue
 
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SharedScheduler:
+        """scrapy-redis' scheduler on the worker's own client (one per worker): the one
+        scrapy-redis made (and pinged) is closed."""
+        from scraper.distributed.worker import state_of
+
+        found = super().from_crawler(crawler)
+        found.server.close()
+        found.server = state_of(crawler).ledger.server
+        return found
+
     def open(self, spider: Spider) -> None:
         super().open(spider)
         self.held: list[Request] = []
@@ -165,7 +176,11 @@ class SharedDupeFilter(RFPDupeFilter):
 
     @classmethod
     def from_spider(cls, spider: Spider) -> SharedDupeFilter:
+        """(On the worker's own client: the one scrapy-redis made never connects.)"""
+        from scraper.distributed.worker import state_of
+
         found = super().from_spider(spider)
+        found.server = state_of(spider.crawler).ledger.server
         found.fingerprinter = spider.crawler.request_fingerprinter
         return found
 

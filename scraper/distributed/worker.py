@@ -75,7 +75,9 @@ _states: weakref.WeakKeyDictionary[Crawler, WorkerState] = weakref.WeakKeyDictio
 
 
 def state_of(crawler: Crawler) -> WorkerState:
-    """The worker state of `crawler`, made on first use (its id: host, pid, a random part)."""
+    """The worker state of `crawler`, made on first use (its id: host, pid, a random part),
+    with the worker's one Redis client (`ledger.server`): the scheduler, the duplicate
+    filter, the records, the heartbeat and the incremental middleware all use it."""
     found = _states.get(crawler)
     if found is None:
         keys = keys_of(crawler.settings)
@@ -169,34 +171,33 @@ class Worker:
                         px=max(1, int(self.heartbeat * 1000)))
         self.beat_at = time.monotonic() + self.heartbeat / 3
 
-    def recover(self) -> int:
-        """Put back the in-flight requests of the workers whose heartbeat expired."""
-        total = 0
-        for worker in self.server.hkeys(self.keys.workers):
-            name = worker.decode()
-            if name == self.state.id:
-                continue
-            n = self.recover_script(keys=[self.keys.workers, self.keys.inflight(name),
-                                          self.keys.alive(name)], args=[name])
+    def recover(self) -> bool:
+        """Put back the in-flight requests of the workers whose heartbeat expired; then
+        whether the frontier is empty: no request queued, none in flight at any worker (a
+        dead worker's count until its heartbeat expires and they come back). Two round
+        trips whatever the number of workers: their list, then one pipeline of a RECOVER
+        script for each other worker (each atomic on its own, as it must be), the queue's
+        length and each one's in-flight count (read after the scripts ran)."""
+        workers = [worker.decode() for worker in self.server.hkeys(self.keys.workers)]
+        others = [name for name in workers if name != self.state.id]
+        pipe = self.server.pipeline(transaction=False)
+        for name in others:  # (EVAL: a script in a pipeline would cost a SCRIPT EXISTS)
+            pipe.eval(RECOVER, 3, self.keys.workers, self.keys.inflight(name),
+                      self.keys.alive(name), name)
+        pipe.zcard(self.state.queue_key)
+        for name in workers:
+            pipe.hlen(self.keys.inflight(name))
+        found = pipe.execute()
+        for name, n in zip(others, found[:len(others)], strict=True):
             if n > 0:
                 logger.warning("worker %s is gone (no heartbeat): %d requests it had in "
                                "flight are back in the queue", name, n)
                 self.crawler.stats.inc_value("distributed/recovered", n)
-                total += n
-        return total
-
-    def frontier_empty(self) -> bool:
-        """No request queued, and none in flight at any worker (a dead worker's count until
-        its heartbeat expires and they come back)."""
-        if self.server.zcard(self.state.queue_key):
-            return False
-        return not any(self.server.hlen(self.keys.inflight(w.decode()))
-                       for w in self.server.hkeys(self.keys.workers))
+        return not any(found[len(others):])
 
     def spider_idle(self, spider: Spider) -> None:
         self.acknowledge()
-        self.recover()
-        if not self.frontier_empty():
+        if not self.recover():
             self.idle_since = None
             raise DontCloseSpider
         now = time.monotonic()

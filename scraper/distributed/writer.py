@@ -39,7 +39,7 @@ from scraper.archive import open_archive
 from scraper.archive.runs import finish_run, start_run
 from scraper.archive.session import ArchiveSession, Tally
 from scraper.archive.transaction import write_transaction
-from scraper.distributed import Keys, RedisUnavailable, connect, keys_of
+from scraper.distributed import BadSetting, Keys, RedisUnavailable, connect, keys_of
 from scraper.distributed.index import publish_all, publish_articles, publish_runs
 from scraper.distributed.records import (
     ARTICLE,
@@ -51,7 +51,7 @@ from scraper.distributed.records import (
     UNCHANGED,
     read_entry,
 )
-from scraper.drift import SiteCounts, Thresholds
+from scraper.drift import SiteCounts
 from scraper.runlock import RunLock, lock_path
 
 logger = logging.getLogger(__name__)
@@ -83,12 +83,15 @@ class ArchiveWriter:
         self.keys = keys
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.batch_seconds = settings.getfloat("ARCHIVE_BATCH_SECONDS")
-        self.thresholds = Thresholds.from_settings(settings)
-        self.keep_listings = settings.get("ARCHIVE_KEEP_LISTINGS")
+        self.settings = settings
         self.last_id = "0-0"
         self.runs: dict[str, OpenRun] = {}
         self.written = Counter[str]()
         self.stopping = False
+        try:  # (a bad setting refused now, not at a worker's first record)
+            self._session(Tally())
+        except ValueError as exc:
+            raise BadSetting(str(exc)) from exc
 
     # --- State kept in the archive -------------------------------------------------------
     def load(self) -> None:
@@ -107,8 +110,7 @@ class ArchiveWriter:
             self.runs[worker] = OpenRun(run_id, saved["spider"], session)
 
     def _session(self, stats: Tally) -> ArchiveSession:
-        return ArchiveSession(self.db, stats, self.thresholds, self.keep_listings,
-                              self.batch_size)
+        return ArchiveSession.from_settings(self.settings, self.db, stats)
 
     def _save(self, last_id: str) -> None:
         self.db.execute("insert or replace into writer_offsets (stream, last_id) values (?, ?)",
@@ -261,8 +263,8 @@ class ArchiveWriter:
 def run_writer(url: str, path: Path, settings: Any, idle_exit: float | None = None) -> int:
     """`scraper archive-writer`: hold the writer's lock on the archive at `path` and write
     the stream of the Redis at `url` until SIGTERM or SIGINT (or `idle_exit`); return the
-    number of records written. RedisUnavailable, ArchiveError or Locked when it cannot
-    start."""
+    number of records written. RedisUnavailable, ArchiveError, Locked or BadSetting when it
+    cannot start."""
     server = connect(url)
     with RunLock(lock_path(path, "archive-writer")):
         db = open_archive(path, settings.getfloat("ARCHIVE_TIMEOUT"), mmap=False)
