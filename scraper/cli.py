@@ -90,7 +90,7 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
         scraper crawl news --urls-file sites.txt --since 2026-01-01 -s NEWS_FOLLOW_DEPTH=1
         scraper crawl globalresearch --redis redis://10.0.0.5:6379/0   # one worker of many
     """
-    from scraper.crawl import project_settings, run_crawl, spider_names, summary
+    from scraper.crawl import check_settings, project_settings, run_crawl, spider_names, summary
     from scraper.crawl_job import CrawlJob
     from scraper.drift import alarm as drift_alarm
     from scraper.outcome import exit_status, problem
@@ -104,6 +104,10 @@ def crawl(site: str, urls: tuple[str, ...], urls_file: Path | None, db: Path,
     settings = project_settings(db, _parse_overrides(overrides) | (
         {"ARCHIVE_REFRESH": True} if refresh else {}) | (
         {"ARCHIVE_FOLLOW_SOURCES": True} if follow_sources else {}))
+    try:
+        check_settings(settings)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
     names = spider_names(settings)
     if site not in names:
         raise BadInput(f"unknown site {site!r} (known: {', '.join(names)})")

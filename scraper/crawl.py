@@ -13,7 +13,9 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.project import get_project_settings
 
 from scraper.archive import open_archive
+from scraper.archive.retention import check_mode
 from scraper.archive.runs import FAILED_PREFIX, by_reason
+from scraper.download import check_client
 
 
 def project_settings(db: str | Path, overrides: dict[str, Any] | None = None) -> Settings:
@@ -24,6 +26,13 @@ def project_settings(db: str | Path, overrides: dict[str, Any] | None = None) ->
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
+
+
+def check_settings(settings: Settings) -> None:
+    """ValueError for a setting whose value the crawl would only refuse once started (one
+    line for the person who typed it, rather than a traceback from inside Scrapy)."""
+    check_mode(settings.get("ARCHIVE_KEEP_LISTINGS"))
+    check_client(settings.get("FETCH_CLIENT"))
 
 
 def spider_names(settings: Settings) -> list[str]:

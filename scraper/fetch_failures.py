@@ -6,6 +6,9 @@ debug level only; a reader of the log or the archive wants the URL and one of a 
 
 from __future__ import annotations
 
+import re
+import ssl
+
 from scrapy import Request
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -67,6 +70,16 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     detail = str(exc) or type(exc).__name__
     if isinstance(exc, DownloadTimeoutError | tx.TimeoutError | tx.TCPTimedOutError):
         return "timeout", detail
+    connecting = _connector_error(exc)
+    if connecting is not None:  # aiohttp's (scraper/download.py), which names its TLS context
+        host, error = connecting
+        if isinstance(exc, CannotResolveHostError):
+            return "dns", f"DNS lookup failed: {host}"
+        if isinstance(error, ConnectionRefusedError):
+            return "connection_refused", f"Connection was refused by {host}"
+        if isinstance(error, ssl.SSLError | ssl.CertificateError):
+            return "other", f"TLS with {host} failed: {error}"
+        return "connection_refused", f"Could not connect to {host}: {error}"
     if isinstance(exc, DownloadConnectionRefusedError | tx.ConnectionRefusedError):
         return "connection_refused", detail
     if isinstance(exc, CannotResolveHostError | tx.DNSLookupError):
@@ -85,6 +98,24 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     return "other", f"{type(exc).__name__}: {detail}"
 
 
+# aiohttp (scraper/download.py) tells a reset from a clean close only in its message: it
+# appends the connection's error, e.g. "... content length header. ConnectionResetError(104, ...)".
+_ABORTED = re.compile(r"\.\s+(?:ConnectionResetError|ConnectionAbortedError|BrokenPipeError"
+                      r"|ClientOSError|OSError)\(")
+
+
+def _connector_error(exc: BaseException) -> tuple[str, OSError] | None:
+    """(host:port, the OS error) of a connection aiohttp could not open, else None."""
+    cause = exc.__cause__
+    error = getattr(cause, "os_error", None)
+    if not isinstance(error, OSError):
+        return None
+    return f"{getattr(cause, 'host', '?')}:{getattr(cause, 'port', '?')}", error
+
+
 def _reset(cause: BaseException | None) -> bool:
+    """Whether the connection was reset (not closed cleanly) before the whole body came."""
     reasons = getattr(cause, "reasons", None) or []
-    return any(isinstance(r, Failure) and r.check(tx.ConnectionLost) for r in reasons)
+    if any(isinstance(r, Failure) and r.check(tx.ConnectionLost) for r in reasons):
+        return True  # Twisted's client
+    return cause is not None and bool(_ABORTED.search(str(cause)))

@@ -209,6 +209,27 @@ CONTROL_CHARACTERS = Story(
 # Where CONTROL_CHARACTERS's page puts control characters: after these words.
 CONTROL_AFTER = {"ferry": "\x00", "Saturday": "\x0b", "tickets": "\x1b", "operator": "\x01"}
 
+MALFORMED_HEAD = Story(
+    path="/hostile/malformed-head",
+    title="Lifeboat crew rescues two walkers cut off by the tide",
+    description="The pair were found on a sandbank below the cliffs at Gull Point.",
+    authors=("Priya Natarajan",),
+    published="2026-11-22T17:05:00+00:00",
+    section="Coast",
+    paragraphs=(
+        "Two walkers who had been cut off by the incoming tide below the cliffs at Gull Point "
+        "were brought ashore by the Millbrook lifeboat late on Sunday afternoon.",
+        "The coastguard said the pair had set out along the beach at low water and had not "
+        "noticed the sea closing in behind them until the path back was under a metre of water.",
+        "Both were cold but unhurt, and the crew reminded visitors to check the tide tables "
+        "posted at the top of every beach path before walking below the cliffs.",
+    ),
+)
+# A header line of MALFORMED_HEAD's answer that no standard allows but servers send (Scrapy's
+# issue 210): no colon. Browsers and Scrapy's Twisted client skip it; aiohttp's parser refuses
+# the whole answer.
+MALFORMED_HEADER_LINES = (b"X-Cache-Status HIT from edge-3",)
+
 TRUNCATED = Story(
     path="/hostile/truncated-article",
     title="Library extends its opening hours on weekday evenings",

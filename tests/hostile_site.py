@@ -218,6 +218,7 @@ class HostileSite(RawSite):
         "/hostile/missing-title-end": "an article page whose <title> is never closed",
         "/hostile/nested-json-ld": "an article whose JSON-LD nests 100,000 arrays deep",
         "/hostile/control-characters": "an article with NUL and other C0 controls in its text",
+        "/hostile/malformed-head": "an article whose answer has a header line with no colon",
     }
 
     def __init__(self, elsewhere: str, port: int = 0):
@@ -370,6 +371,12 @@ class HostileSite(RawSite):
         text = (*story.paragraphs[:-1], pages.TRUNCATED_AT)
         send(conn, 200, pages.article_page(story, self.url, paragraphs=text,
                                            close=False).encode())
+
+    def malformed_head(self, conn: socket.socket) -> None:
+        body = pages.article_page(pages.MALFORMED_HEAD, self.url).encode()
+        head = status_line(200, {"Content-Type": HTML, "Content-Length": len(body)})
+        bad = b"".join(line + b"\r\n" for line in pages.MALFORMED_HEADER_LINES)
+        conn.sendall(head.replace(b"\r\n", b"\r\n" + bad, 1) + body)
 
     def empty(self, conn: socket.socket) -> None:
         send(conn, 200, b"")

@@ -83,6 +83,11 @@ def test_extract_not_an_article_exits_1():
      "Error: --since must be a day as YYYY-MM-DD, not 'last week'"),
     (["crawl", "globalresearch", "--base-url", "localhost:8000"],
      "Error: --base-url must start with http:// or https://, not 'localhost:8000'"),
+    # Settings the crawl would refuse only once started, with a traceback from inside Scrapy.
+    (["crawl", "globalresearch", "-s", "FETCH_CLIENT=curl"],
+     "Error: FETCH_CLIENT must be one of aiohttp, twisted, not 'curl'"),
+    (["crawl", "globalresearch", "-s", "ARCHIVE_KEEP_LISTINGS=some"],
+     "Error: ARCHIVE_KEEP_LISTINGS must be one of all, changed, latest, none, not 'some'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     result = run(*args, *(["--db", str(tmp_path / "a.db")] if args[0] == "crawl" else []))

@@ -120,9 +120,10 @@ class Hostile(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
-    """The crawl of the hostile server, its requests, and those the other port got."""
+@pytest.fixture(scope="module", params=["aiohttp", "twisted"])
+def crawled(request, tmp_path_factory):
+    """The crawl of the hostile server, its requests, and those the other port got; with each
+    HTTP client (FETCH_CLIENT): a failure has the same reason whichever read it."""
     db = tmp_path_factory.mktemp("failures") / "archive.db"
     other_root = tmp_path_factory.mktemp("other")
     (other_root / "story").write_text(article_html("Another site's story"), encoding="utf-8")
@@ -134,7 +135,8 @@ def crawled(tmp_path_factory):
         try:
             url = f"http://127.0.0.1:{server.server_address[1]}/"
             started = time.monotonic()
-            run = crawl_news(db, url, "-s", f"DOWNLOAD_MAXSIZE={CAP}", "-s", "DOWNLOAD_TIMEOUT=2",
+            run = crawl_news(db, url, "-s", f"FETCH_CLIENT={request.param}",
+                             "-s", f"DOWNLOAD_MAXSIZE={CAP}", "-s", "DOWNLOAD_TIMEOUT=2",
                              "-s", "RETRY_TIMES=1", "-s", "BACKOFF_MAX_DELAY=0.2")
             elapsed = time.monotonic() - started
         finally:

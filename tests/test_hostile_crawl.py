@@ -48,7 +48,7 @@ FAILED = {
 # Archived, each with the fields of its story: the normal articles, both charset lies, and
 # the articles whose markup attacks the extractor without hiding the article.
 ARCHIVED = (*HostileSite.GOOD, *HostileSite.CHARSET_LIES, pages.NESTED_JSON_LD,
-            pages.CONTROL_CHARACTERS)
+            pages.CONTROL_CHARACTERS, pages.MALFORMED_HEAD)
 # Archived (and sane) or, when not, logged with the URL: what extraction makes of them is
 # the extractor's business, but none may vanish silently or stall the crawl.
 ACCOUNTED = ("/hostile/nested-divs", "/hostile/nested-tables", "/hostile/huge-title",
@@ -224,3 +224,10 @@ def test_the_archive_is_sound(hostile):
     # Each archived article has the fetch it came from.
     assert con.execute("select count(*) from articles where url not in "
                        "(select url from pages)").fetchone()[0] == 0
+
+
+def test_an_answer_aiohttp_refuses_is_fetched_again_with_twisteds_client(hostile):
+    """aiohttp's parser refuses MALFORMED_HEAD's header lines; the page is archived all the
+    same (test_good_articles_are_archived_with_their_fields), sent once more through
+    Twisted's lenient client, and only that page was."""
+    assert "'downloader/twisted_fallback': 1," in hostile.run.stderr

@@ -1,0 +1,113 @@
+"""The download handler of http and https: aiohttp's client, with Scrapy's Twisted client behind it.
+
+Why: on a loopback site of 30-80 KB pages, Scrapy's default handler (Twisted's HTTP client)
+cost 4.1 CPU ms a page in a plain fetching spider, and Scrapy's aiohttp handler 2.0
+(`bench/crawl_workers.py`; docs/benchmarks.md): the crawl process's own CPU is what keeps
+a crawl with extraction workers on every core below their pace. aiohttp parses answers in C.
+
+Scrapy ships the aiohttp handler marked experimental. The Twisted client stays behind it:
+- for answers aiohttp refuses to parse (a status line or header out of the standard, which
+  browsers and Twisted's lenient client take): the request is sent once more through it;
+- for requests made before the event loop runs (the start request and its robots.txt are
+  sent while Scrapy starts, when aiohttp cannot open a session yet);
+- for requests with a `bindaddress` of their own, which Scrapy's aiohttp handler ignores;
+- wholly, when this Scrapy has no aiohttp handler (its module is private to Scrapy) or
+  FETCH_CLIENT is "twisted".
+Size caps, timeouts, data loss, proxies and redirects are Scrapy's in both clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.misc import build_from_crawler
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+CLIENTS = ("aiohttp", "twisted")
+FALLBACK_STAT = "downloader/twisted_fallback"
+
+
+def _aiohttp_handler() -> tuple[type[BaseDownloadHandler], tuple[type[Exception], ...]] | None:
+    """Scrapy's aiohttp handler made a production one for us, and the aiohttp errors that
+    mean "could not parse the answer"; None when this Scrapy or aiohttp lacks them."""
+    try:
+        import aiohttp
+        from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler
+    except ImportError:
+        return None
+
+    class Handler(AiohttpDownloadHandler):
+        # Scrapy warns on every start that the handler is experimental; this project chose
+        # it knowingly, runs its crawl tests on it and keeps Twisted's client behind it.
+        experimental = False
+
+    return Handler, (aiohttp.ClientResponseError,)
+
+
+def check_client(client: str) -> str:
+    """FETCH_CLIENT, or ValueError: a crawl refuses a name it does not know before it starts."""
+    if client not in CLIENTS:
+        raise ValueError(f"FETCH_CLIENT must be one of {', '.join(CLIENTS)}, not {client!r}")
+    return client
+
+
+class PageDownloadHandler(BaseDownloadHandler):
+    """http/https: aiohttp where it can, Scrapy's Twisted client where it cannot."""
+
+    lazy = False
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        try:
+            client = check_client(crawler.settings.get("FETCH_CLIENT", "aiohttp"))
+        except ValueError as exc:  # (`scraper crawl` refuses it first; scrapyd may not)
+            raise NotConfigured(str(exc)) from exc
+        self.twisted = build_from_crawler(HTTP11DownloadHandler, crawler)
+        found = _aiohttp_handler() if client == "aiohttp" else None
+        if client == "aiohttp" and found is None:
+            logger.info("this Scrapy has no aiohttp download handler: pages are fetched "
+                        "with Twisted's client")
+        self._fast_class, self._unparsed = found or (None, ())
+        self._fast: BaseDownloadHandler | None = None
+
+    def fast(self) -> BaseDownloadHandler | None:
+        """The aiohttp handler, made on the first request sent from the running loop."""
+        if self._fast is None and self._fast_class is not None:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                return None
+            self._fast = build_from_crawler(self._fast_class, self.crawler)
+        return self._fast
+
+    async def download_request(self, request: Request) -> Response:
+        fast = self.fast()
+        if fast is None or request.meta.get("bindaddress"):
+            return await self.twisted.download_request(request)
+        try:
+            return await fast.download_request(request)
+        except Exception as exc:
+            if not isinstance(exc.__cause__, self._unparsed):
+                raise
+            logger.debug("aiohttp could not parse the answer of %s (%s): sent again with "
+                         "Twisted's client", request.url, exc.__cause__)
+            if self.crawler.stats:
+                self.crawler.stats.inc_value(FALLBACK_STAT)
+            return await self.twisted.download_request(request)
+
+    async def close(self) -> None:
+        if self._fast is not None:
+            await self._fast.close()
+        await self.twisted.close()
+
