@@ -122,7 +122,7 @@ def _predicates(text: str) -> list[str] | None:
     return found if depth == 0 and not quoted and not text[start:].strip() else None
 
 
-VERDICTS_KEPT = 8192
+VERDICTS_KEPT = 2048
 
 
 class PyQuery:
