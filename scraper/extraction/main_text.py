@@ -39,6 +39,7 @@ from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_X
 from scraper.extraction.boilerplate import FURNITURE_PARTS, drop_elements
 from scraper.extraction.document import Document
 from scraper.extraction.guards import html_parser
+from scraper.extraction.prunes import python_answered
 from scraper.extraction.screens import fold, literals
 from scraper.extraction.text import Block, clean_text, inline_text
 
@@ -122,7 +123,8 @@ def _trafilatura(tree: etree._Element, fast: bool = False,
     options = _OPTIONS[fast]
     try:
         tree = prune_unwanted_nodes(tree, _TEASER_CARDS)
-        body, text = _sequence(tree, options, names)
+        with python_answered():  # its class and id queries, as fast as one look-up each
+            body, text = _sequence(tree, options, names)
     except RecursionError:  # a pathologically deep page: the other steps of the cascade
         return []
     except (TypeError, ValueError):  # what bare_extraction reads as "no text"
