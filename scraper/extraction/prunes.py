@@ -203,8 +203,10 @@ def python_queries(queries: list[Any]) -> list[Any]:
 
 # trafilatura's module globals its main pass (and the comparison of its full mode) reads.
 # (Its prunes by `contains()` alone, which lxml answers without Python, gain little.)
-_LENT = [(main_extractor, "BODY_XPATH"), (main_extractor, "OVERALL_DISCARD_XPATH"),
-         (external, "OVERALL_DISCARD_XPATH")]
+# A name another trafilatura no longer has is left out: its queries stay lxml's.
+_LENT = [(module, name) for module, name in (
+    (main_extractor, "BODY_XPATH"), (main_extractor, "OVERALL_DISCARD_XPATH"),
+    (external, "OVERALL_DISCARD_XPATH")) if isinstance(getattr(module, name, None), list)]
 _OWN = {(module, name): getattr(module, name) for module, name in _LENT}
 _ANSWERED = {key: python_queries(queries) for key, queries in _OWN.items()}
 _LOCK = threading.Lock()
