@@ -6,20 +6,26 @@ cost 4.1 CPU ms a page in a plain fetching spider, and Scrapy's aiohttp handler 
 a crawl with extraction workers on every core below their pace. aiohttp parses answers in C.
 
 Scrapy ships the aiohttp handler marked experimental. The Twisted client stays behind it:
-- for answers aiohttp refuses to parse (a status line or header out of the standard, which
-  browsers and Twisted's lenient client take): the request is sent once more through it;
-- for requests made before the event loop runs (the start request and its robots.txt are
-  sent while Scrapy starts, when aiohttp cannot open a session yet);
-- for requests with a `bindaddress` of their own, which Scrapy's aiohttp handler ignores;
-- wholly, when this Scrapy has no aiohttp handler (its module is private to Scrapy) or
-  FETCH_CLIENT is "twisted".
-Size caps, timeouts, data loss, proxies and redirects are Scrapy's in both clients.
+- a GET or HEAD that aiohttp could not complete where Twisted may is sent once more through
+  it: an answer aiohttp refuses to parse (a header line with no colon, a status line or a
+  chunk out of the standard: browsers and Twisted's lenient parser take them), a TLS
+  handshake aiohttp's stricter `ssl` context refuses (a server without secure
+  renegotiation), a connection lost while being opened; counted as FALLBACK_STAT. A
+  refusal, a failed DNS lookup or a timeout is not sent again (nothing would answer);
+- requests with a `bindaddress` of their own, which Scrapy's aiohttp handler ignores;
+- every request when aiohttp cannot run: no asyncio loop (a non-asyncio TWISTED_REACTOR),
+  a Scrapy without its aiohttp handler (its module is private to Scrapy), or
+  FETCH_CLIENT "twisted".
+The URL is sent as Scrapy wrote it (`verbatim_url`), as Twisted sends it. Size caps,
+timeouts, data loss, proxies and redirects are Scrapy's in both clients.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
@@ -38,9 +44,9 @@ CLIENTS = ("aiohttp", "twisted")
 FALLBACK_STAT = "downloader/twisted_fallback"
 
 
-def _aiohttp_handler() -> tuple[type[BaseDownloadHandler], tuple[type[Exception], ...]] | None:
-    """Scrapy's aiohttp handler made a production one for us, and the aiohttp errors that
-    mean "could not parse the answer"; None when this Scrapy or aiohttp lacks them."""
+def _aiohttp_handler() -> tuple[type[BaseDownloadHandler], Callable[[BaseException], bool]] | None:
+    """Scrapy's aiohttp handler made a production one for us, and the test of a failure
+    Twisted's client may not have; None when this Scrapy or aiohttp lacks them."""
     try:
         import aiohttp
         from scrapy.core.downloader.handlers._aiohttp import AiohttpDownloadHandler
@@ -52,7 +58,16 @@ def _aiohttp_handler() -> tuple[type[BaseDownloadHandler], tuple[type[Exception]
         # it knowingly, runs its crawl tests on it and keeps Twisted's client behind it.
         experimental = False
 
-    return Handler, (aiohttp.ClientResponseError,)
+    def retried(cause: BaseException) -> bool:
+        if isinstance(cause, aiohttp.ClientHttpProxyError):  # the proxy said no: so it will
+            return False
+        if isinstance(cause, aiohttp.ClientResponseError | aiohttp.ClientSSLError):
+            return True  # unparsed answer; TLS refused
+        if isinstance(cause, aiohttp.ClientConnectorError):  # lost while connecting
+            return not isinstance(cause.os_error, ConnectionRefusedError | socket.gaierror)
+        return False
+
+    return Handler, retried
 
 
 def check_client(client: str) -> str:
@@ -73,12 +88,18 @@ class PageDownloadHandler(BaseDownloadHandler):
             client = check_client(crawler.settings.get("FETCH_CLIENT", "aiohttp"))
         except ValueError as exc:  # (`scraper crawl` refuses it first; scrapyd may not)
             raise NotConfigured(str(exc)) from exc
-        self.twisted = build_from_crawler(HTTP11DownloadHandler, crawler)
+        try:
+            self.twisted: BaseDownloadHandler | None = build_from_crawler(
+                HTTP11DownloadHandler, crawler)
+        except NotConfigured:  # no Twisted reactor (TWISTED_REACTOR_ENABLED False)
+            self.twisted = None
         found = _aiohttp_handler() if client == "aiohttp" else None
         if client == "aiohttp" and found is None:
             logger.info("this Scrapy has no aiohttp download handler: pages are fetched "
                         "with Twisted's client")
-        self._fast_class, self._unparsed = found or (None, ())
+        if found is None and self.twisted is None:
+            raise NotConfigured("neither aiohttp's nor Twisted's client can run here")
+        self._fast_class, self._retried = found or (None, lambda cause: False)
         self._fast: BaseDownloadHandler | None = None
 
     def fast(self) -> BaseDownloadHandler | None:
@@ -93,15 +114,18 @@ class PageDownloadHandler(BaseDownloadHandler):
 
     async def download_request(self, request: Request) -> Response:
         fast = self.fast()
-        if fast is None or request.meta.get("bindaddress"):
+        if self.twisted is not None and (fast is None or request.meta.get("bindaddress")):
             return await self.twisted.download_request(request)
+        assert fast is not None
+        request.meta.setdefault("verbatim_url", True)
         try:
             return await fast.download_request(request)
         except Exception as exc:
-            if not isinstance(exc.__cause__, self._unparsed):
+            if (self.twisted is None or request.method not in ("GET", "HEAD")
+                    or exc.__cause__ is None or not self._retried(exc.__cause__)):
                 raise
-            logger.debug("aiohttp could not parse the answer of %s (%s): sent again with "
-                         "Twisted's client", request.url, exc.__cause__)
+            logger.debug("aiohttp could not fetch %s (%s): sent again with Twisted's client",
+                         request.url, exc.__cause__)
             if self.crawler.stats:
                 self.crawler.stats.inc_value(FALLBACK_STAT)
             return await self.twisted.download_request(request)
@@ -109,5 +133,6 @@ class PageDownloadHandler(BaseDownloadHandler):
     async def close(self) -> None:
         if self._fast is not None:
             await self._fast.close()
-        await self.twisted.close()
+        if self.twisted is not None:
+            await self.twisted.close()
 

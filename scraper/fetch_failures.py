@@ -7,7 +7,6 @@ debug level only; a reader of the log or the archive wants the URL and one of a 
 from __future__ import annotations
 
 import re
-import ssl
 
 from scrapy import Request
 from scrapy.exceptions import (
@@ -77,9 +76,8 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
             return "dns", f"DNS lookup failed: {host}"
         if isinstance(error, ConnectionRefusedError):
             return "connection_refused", f"Connection was refused by {host}"
-        if isinstance(error, ssl.SSLError | ssl.CertificateError):
-            return "other", f"TLS with {host} failed: {error}"
-        return "connection_refused", f"Could not connect to {host}: {error}"
+        # (What Twisted's client, which scraper/download.py then tries, calls a lost one.)
+        return "connection_lost", f"connecting to {host}: {error or type(error).__name__}"
     if isinstance(exc, DownloadConnectionRefusedError | tx.ConnectionRefusedError):
         return "connection_refused", detail
     if isinstance(exc, CannotResolveHostError | tx.DNSLookupError):
