@@ -39,3 +39,28 @@ def test_signature_is_of_the_regex_words():
     words = minhash.WORD.findall(text.lower())
     expected = minhash._minimum(minhash._shingle_hashes(words).astype("uint32"))
     assert (minhash.signature(text) == expected).all()
+
+
+def test_a_long_body_is_signed_in_bounded_memory_with_the_same_values():
+    """_minimum takes CHUNK shingles at a time: the same signature as the whole body at once
+    (datasketch's MinHash, over all its shingles), in memory that does not grow with the
+    body (the whole 120,000-word body at once would be 128 x 8 bytes x 120,000 = 123 MB)."""
+    import tracemalloc
+
+    from datasketch import MinHash
+
+    text = " ".join(f"w{(i * 7919) % 50021}" for i in range(120_000))
+    hashes = minhash._shingle_hashes(minhash.words_of(text))
+    assert len(hashes) > 3 * minhash.CHUNK  # several chunks and a part of one
+    template, _ = minhash._template()
+    expected = MinHash(num_perm=minhash.NUM_PERM, permutations=template.permutations,
+                       scheme=minhash.SCHEME, hashfunc=int)
+    expected.update_batch(hashes.tolist())
+    tracemalloc.start()
+    try:
+        got = minhash.signature(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert got.tolist() == expected.hashvalues.tolist()
+    assert peak < 40 * 1024 * 1024, peak

@@ -111,11 +111,21 @@ def _minimum(hashes: np.ndarray) -> np.ndarray:
     from datasketch.minhash import _fmix  # (loaded by _template)
 
     a, b = template.permutations
+    a, b = a.reshape(-1, 1), b.reshape(-1, 1)
+    least = template.hashvalues
+    mixed = _fmix(hashes, 32)
     # One row per permutation (the least of a row is the faster walk), wrapping round 2^32;
-    # the addition in place (a second 128-row array cost a sixth of this).
-    permuted = _fmix(hashes, 32) * a.reshape(-1, 1)
-    permuted += b.reshape(-1, 1)
-    return np.minimum(template.hashvalues, permuted.min(axis=1))
+    # the addition in place (a second 128-row array cost a sixth of this). CHUNK shingles at
+    # a time: the whole body at once is NUM_PERM x 8 bytes a shingle, 300 MB for a body of
+    # 300,000 words (a crawl's process peaked at 800 MB on the hostile site's longest page).
+    for start in range(0, len(mixed), CHUNK):
+        permuted = mixed[start:start + CHUNK] * a
+        permuted += b
+        least = np.minimum(least, permuted.min(axis=1))
+    return least
+
+
+CHUNK = 4096  # shingles a step of _minimum: NUM_PERM x 8 bytes each, 4 MB
 
 
 _MULTIPLIERS = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1],
