@@ -372,6 +372,17 @@ def test_json_ld_in_graph_nested_and_sloppy():
     assert "Example" in doc.site_names
 
 
+@pytest.mark.parametrize(("opening", "closing"), [
+    ("<!--", "-->"), ("<![CDATA[", "]]>"), ("//<![CDATA[", "//]]>"), ("// <![CDATA[", "// ]]>"),
+    ("", "-->"), ("<![CDATA[", ""), ("", ""),
+])
+def test_json_ld_wrapped_in_comment_or_cdata_markers(opening, closing):
+    # Each marker alone is taken off too (the look-up that skips the pattern must not miss one).
+    data = (f'<script type="application/ld+json">\n {opening}\n{{"@type": "NewsArticle", '
+            f'"headline": "Port strike ends"}}\n{closing} \n</script>')
+    assert page(data).article_ld["headline"] == "Port strike ends"
+
+
 def test_article_ld_prefers_the_page_own_object():
     related = {"@type": "NewsArticle", "headline": "Older story", "url": "https://news.example.org/old"}
     own = {"@type": "NewsArticle", "headline": "Port strike ends", "url": URL}

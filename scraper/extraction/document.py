@@ -237,10 +237,16 @@ def is_article_type(types: Any) -> bool:
 
 
 _JSON_JUNK = re.compile(r"^\s*(<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(-->|//\s*\]\]>|\]\]>)\s*$")
+# What every match of _JSON_JUNK holds. The pattern, unanchored at its end, is tried at each
+# character of the JSON (a page's JSON-LD runs to 12 KB, some to 100 KB); these look-ups are
+# ten times faster, and nearly every script holds none of them.
+_JSON_JUNK_NEEDS = ("<!--", "<![CDATA[", "-->", "]]>")
 
 
 def _load_json(text: str) -> Any:
-    text = _JSON_JUNK.sub("", text.strip())
+    text = text.strip()
+    if any(need in text for need in _JSON_JUNK_NEEDS):
+        text = _JSON_JUNK.sub("", text)
     if not text:
         return None
     try:
