@@ -37,8 +37,9 @@ DOWNLOAD_TIMEOUT = 60
 # be 50 MB by their protocol: the news spider allows them that much.)
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
-# The HTTP client (scraper/download.py): "aiohttp" (half the crawl process's CPU a page of
-# Twisted's, with Twisted's client for what aiohttp cannot parse) or "twisted" (Scrapy's default).
+# The HTTP client (scraper/download.py): "aiohttp" (half of Twisted's CPU a page in a plain
+# fetching spider, about a tenth less of the crawl process's own; Twisted's client behind it for
+# what aiohttp cannot complete) or "twisted" (Scrapy's default).
 FETCH_CLIENT = "aiohttp"
 DOWNLOAD_HANDLERS = {"http": "scraper.download.PageDownloadHandler",
                      "https": "scraper.download.PageDownloadHandler"}
